@@ -1,0 +1,89 @@
+"""Build an artifact in memory: trained model + card fields -> checked ONNX bytes.
+
+Nothing is written here. The caller writes the bytes (atomically) only after every check passed,
+so a failed export leaves any previous artifact untouched.
+"""
+
+import copy
+import platform
+from dataclasses import dataclass
+
+import numpy as np
+import onnx
+import onnxruntime
+import onnxscript
+import torch
+
+from export.artifact import Artifact
+from export.card import CARD_KEY, build_card, card_to_json
+from export.graph import ServingGraph, to_onnx
+from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_accuracy
+from training.model import LogisticRegression
+
+GRID_REACH = 1000.0  # the parity grid runs this many data spans beyond the training range
+
+
+@dataclass(frozen=True)
+class BuiltArtifact:
+    data: bytes
+    parity: ParityReport
+    tail_rel_error: float
+
+
+def build_artifact(model: LogisticRegression, fields: dict) -> BuiltArtifact:
+    """Export ``model`` with its card, load it back through the reader, and check parity.
+
+    Raises ``ParityError`` (or ``ArtifactError``) if the served graph is not faithful.
+    """
+    weights = model.linear.weight.detach().double().numpy()
+    intercept = model.linear.bias.detach().double().numpy()
+    card = build_card(fields, weights, intercept, library_versions())
+    proto = to_onnx(ServingGraph(weights, intercept, fields["threshold"]))
+    onnx.helper.set_model_props(proto, {CARD_KEY: card_to_json(card)})
+    data = proto.SerializeToString()
+    artifact = Artifact.from_bytes(data, source="the exported model")
+    inputs = parity_inputs(card["data"], len(card["feature_names"]), seed=card["training"]["seed"])
+    served = artifact.predict(inputs)
+    report = assert_parity(
+        reference_logit(model, inputs), served.logit, served.probabilities, served.label, card["threshold"]
+    )
+    tail = assert_tail_accuracy(served.logit, served.probabilities)
+    return BuiltArtifact(data, report, tail)
+
+
+def reference_logit(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
+    """The trained torch module's own forward, in float64, on the float32 inputs the graph sees."""
+    reference = copy.deepcopy(model).double()
+    with torch.no_grad():
+        return reference(torch.as_tensor(x.astype(np.float32).astype(np.float64))).numpy()
+
+
+def parity_inputs(data: dict, n_features: int, seed: int) -> np.ndarray:
+    """Training rows, a line per feature reaching ``GRID_REACH`` spans beyond the data, random points
+    in a wide box, and the extremes of float32 (where the logit overflows)."""
+    rows = np.asarray(data["rows"]["x"], dtype=np.float64).reshape(-1, n_features)
+    stats = data["features"].values()
+    low = np.array([s["min"] for s in stats])
+    high = np.array([s["max"] for s in stats])
+    mean = np.array([s["mean"] for s in stats])
+    span = np.maximum(high - low, 1.0)
+    lines = []
+    for j in range(n_features):
+        line = np.tile(mean, (2001, 1))
+        line[:, j] = np.linspace(low[j] - GRID_REACH * span[j], high[j] + GRID_REACH * span[j], 2001)
+        lines.append(line)
+    box = np.random.default_rng(seed).uniform(low - 100 * span, high + 100 * span, size=(1000, n_features))
+    extremes = np.concatenate([v * np.eye(n_features) for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)])
+    alternating = FLOAT32_MAX * np.where(np.arange(n_features) % 2 == 0, 1.0, -1.0)[None, :]
+    return np.concatenate([rows, *lines, box, extremes, alternating])
+
+
+def library_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "onnx": onnx.__version__,
+        "onnxscript": onnxscript.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "numpy": np.__version__,
+    }

@@ -1,0 +1,124 @@
+"""The two checks every export must pass, as asserting functions with explicit tolerances.
+
+``assert_parity``: the served graph (onnxruntime) against the torch reference computed in float64.
+``assert_tail_accuracy``: the graph's probabilities against the float64 sigmoid of its own logit,
+including the far tails where onnxruntime's ``Sigmoid`` kernel is off by over 100% relative.
+Export calls both; the tests call the same functions.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from export.errors import ParityError
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Float32 output rounding is about 6e-8 relative; these leave room for summation order."""
+
+    probability_abs: float = 1e-6
+    probability_rel: float = 1e-5  # the tail bar: relative error where p >= smallest
+    logit_rel: float = 1e-6
+    smallest: float = 1e-30  # below this, relative error is not asked for
+
+
+@dataclass(frozen=True)
+class ParityReport:
+    rows: int
+    max_probability_abs: float
+    max_probability_rel: float
+    max_logit_rel: float
+
+
+def sigmoid64(z: np.ndarray) -> np.ndarray:
+    """P(class 1) in float64, accurate in both tails (no overflow for any finite or infinite z)."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def binary_probabilities64(z: np.ndarray) -> np.ndarray:
+    """Columns P(class 0), P(class 1) in float64, each accurate in its own tail."""
+    return np.stack([sigmoid64(-np.asarray(z, dtype=np.float64)), sigmoid64(z)], axis=1)
+
+
+def _relative_error(served: np.ndarray, reference: np.ndarray, smallest: float) -> np.ndarray:
+    mask = np.abs(reference) >= smallest
+    err = np.zeros_like(reference, dtype=np.float64)
+    err[mask] = np.abs(served[mask] - reference[mask]) / np.abs(reference[mask])
+    return err
+
+
+def assert_tail_accuracy(logit: np.ndarray, probabilities: np.ndarray, tol: Tolerance = Tolerance()) -> float:
+    """Check the graph's probabilities against the float64 sigmoid of its own ``logit`` output.
+
+    Both columns must be free of NaN, monotone in the logit, and within ``tol.probability_rel``
+    relative error wherever the exact value is at least ``tol.smallest``. Returns the worst
+    relative error; raises ``ParityError`` naming the first violation.
+    """
+    logit = np.asarray(logit, dtype=np.float64)
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if np.isnan(probabilities).any():
+        bad = int(np.argwhere(np.isnan(probabilities))[0, 0])
+        raise ParityError(f"probabilities contain NaN (row {bad}, logit {logit[bad]})")
+    order = np.argsort(logit, kind="stable")
+    steps = np.diff(probabilities[order], axis=0)
+    if (steps[:, 0] > 0).any() or (steps[:, 1] < 0).any():
+        raise ParityError("probabilities are not monotone in the logit")
+    errors = _relative_error(probabilities, binary_probabilities64(logit), tol.smallest)
+    worst = float(errors.max(initial=0.0))
+    if worst > tol.probability_rel:
+        row = int(np.unravel_index(errors.argmax(), errors.shape)[0])
+        raise ParityError(
+            f"probability relative error {worst:.3g} at logit {logit[row]:.6g} exceeds {tol.probability_rel:g}"
+        )
+    return worst
+
+
+def assert_parity(
+    reference_logit: np.ndarray,
+    served_logit: np.ndarray,
+    served_probabilities: np.ndarray,
+    served_label: np.ndarray,
+    threshold: float,
+    tol: Tolerance = Tolerance(),
+) -> ParityReport:
+    """Compare the served outputs with a float64 reference logit computed by torch.
+
+    The reference probabilities are the float64 sigmoid of ``reference_logit``. Labels must agree
+    except where the reference probability is within ``tol.probability_abs`` of the threshold.
+    Raises ``ParityError`` with the worst row; returns the measured maxima otherwise.
+    """
+    ref_logit = np.asarray(reference_logit, dtype=np.float64)
+    logit = np.asarray(served_logit, dtype=np.float64)
+    in_range = np.abs(ref_logit) <= FLOAT32_MAX
+    overflow_ok = np.sign(logit[~in_range]) == np.sign(ref_logit[~in_range])
+    logit_err = _relative_error(logit[in_range], ref_logit[in_range], tol.smallest)
+    max_logit = float(logit_err.max(initial=0.0))
+    if max_logit > tol.logit_rel or not overflow_ok.all():
+        row = int(np.argmax(logit_err)) if max_logit > tol.logit_rel else -1
+        raise ParityError(f"logit differs from torch by {max_logit:.3g} relative (row {row}), over {tol.logit_rel:g}")
+    ref_p = binary_probabilities64(ref_logit)
+    p = np.asarray(served_probabilities, dtype=np.float64)
+    abs_err = np.abs(p - ref_p)
+    rel_err = _relative_error(p, ref_p, tol.smallest)
+    if abs_err.max(initial=0.0) > tol.probability_abs or rel_err.max(initial=0.0) > tol.probability_rel:
+        row = int(
+            np.unravel_index(
+                np.maximum(abs_err / tol.probability_abs, rel_err / tol.probability_rel).argmax(), abs_err.shape
+            )[0]
+        )
+        raise ParityError(
+            f"probabilities differ from torch at row {row} (logit {ref_logit[row]:.6g}): "
+            f"served {p[row].tolist()}, torch {ref_p[row].tolist()}"
+        )
+    decided = np.abs(ref_p[:, 1] - threshold) > tol.probability_abs
+    expected = (ref_p[:, 1] > threshold).astype(np.int64)
+    wrong = decided & (np.asarray(served_label) != expected)
+    if wrong.any():
+        row = int(np.argmax(wrong))
+        raise ParityError(f"label {served_label[row]} differs from torch's {expected[row]} at row {row}")
+    return ParityReport(len(ref_logit), float(abs_err.max(initial=0.0)), float(rel_err.max(initial=0.0)), max_logit)

@@ -1,0 +1,111 @@
+"""`python -m training` and `python -m export` as a user meets them: output, exit status, errors."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+import export.build
+from export.__main__ import main as export_main
+from export.artifact import load_artifact
+from training.__main__ import main as training_main
+
+SENTINEL = b"the previous artifact"
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> Path:
+    """An existing artifact pair that a failing run must leave as it was."""
+    out = tmp_path / "model.onnx"
+    out.write_bytes(SENTINEL)
+    out.with_suffix(".pt").write_bytes(SENTINEL)
+    return out
+
+
+def test_no_arguments_prints_what_the_tutorial_printed(tmp_path, capsys):
+    out = tmp_path / "model.onnx"
+    assert training_main(["--out", str(out), "--log-every", "250"]) == 0
+    printed = capsys.readouterr().out
+    card = load_artifact(out).card
+    p5 = load_artifact(out).predict([[5.0]]).probabilities[0, 1]
+    assert re.findall(r"^epoch +(\d+) +loss", printed, re.M) == ["250", "500", "750", "1000"]
+    assert f"w = {card.weights[0, 0]:.6f}\n" in printed and f"b = {card.intercept[0]:.6f}\n" in printed
+    assert f"final loss = {card.raw['summary']['final_loss']:.6f}\n" in printed
+    assert f"P(y = 1 | x = 5) = {p5:.6f}\n" in printed
+    assert f"class at threshold 0.5: {int(p5 > 0.5)}\n" in printed
+    assert out.with_suffix(".pt").is_file()
+
+
+def test_export_rebuilds_the_same_bytes_from_the_checkpoint(tmp_path, capsys, tutorial_built):
+    out = tmp_path / "model.onnx"
+    assert training_main(["--out", str(out)]) == 0
+    assert out.read_bytes() == tutorial_built.data
+    again = tmp_path / "again.onnx"
+    assert export_main(["--checkpoint", str(out.with_suffix(".pt")), "--out", str(again)]) == 0
+    assert again.read_bytes() == out.read_bytes()
+    assert f"saved {again} (parity with torch on" in capsys.readouterr().out
+
+
+CSV_ERRORS = [
+    ("missing.csv", None, ["--target", "y"], r"data file .*missing.csv does not exist; check the path given to --data"),
+    ("", "", ["--target", "y"], r".*data.csv is empty; it needs a header line and at least two data rows"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "z"], r"--target 'z' is not a column of data.csv \(columns: x, y\)"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--features", "x,w"], r"--features names w, not columns of data.csv"),
+    ("", "x,y\n1,0\nten,1\n", ["--target", "y"], r"feature 'x' of data.csv must hold finite numbers, but line 3 has"),
+    ("", "x,y\n1,0\n,1\n", ["--target", "y"], r"column 'x' of data.csv has 1 missing value\(s\), first on line 3"),
+    ("", "x,y\n1,0\n2,0\n", ["--target", "y"], r"target 'y' of data.csv has only one class \(0\)"),
+    ("", "x,y\n1,0\n2,1\n3,2\n", ["--target", "y"], r"target 'y' of data.csv has 3 classes \(0, 1, 2\)"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--epochs", "0"], r"--epochs must be a whole number of at least 1"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--lr", "-0.5"], r"--lr must be a positive finite number, got -0.5"),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--epochs", "ten"],
+        r"argument --epochs: invalid int value: 'ten' \(see python -m "
+        r"training --help\)",
+    ),
+    ("", None, ["--target", "y"], r"--target and --features need --data FILE.csv"),
+    ("", None, ["--log-every", "-1"], r"argument --log-every: must be 0 or more, got -1"),
+]
+
+
+def exit_status(argv: list[str]) -> int:
+    """What the shell sees: argparse's own errors leave through SystemExit, ours through the return."""
+    try:
+        return training_main(argv)
+    except SystemExit as e:
+        return e.code
+
+
+@pytest.mark.parametrize(("name", "text", "args", "message"), CSV_ERRORS)
+def test_bad_input_exits_2_with_one_line_and_keeps_the_artifact(tmp_path, capsys, previous, name, text, args, message):
+    data = tmp_path / (name or "data.csv")
+    if text is not None:
+        data.write_text(text)
+    data_args = ["--data", str(data)] if text is not None or name else []
+    assert exit_status([*data_args, *args, "--out", str(previous)]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(f"error: {message}.*\n", err), err
+    assert previous.read_bytes() == SENTINEL and previous.with_suffix(".pt").read_bytes() == SENTINEL
+
+
+def test_unreadable_data_path(tmp_path, capsys, previous):
+    assert training_main(["--data", str(tmp_path), "--target", "y", "--out", str(previous)]) == 2
+    assert re.fullmatch(
+        r"error: cannot read .* \(Is a directory\); check the path and its permissions\n", capsys.readouterr().err
+    )
+
+
+def test_a_parity_failure_writes_nothing(monkeypatch, capsys, previous):
+    real = export.build.reference_logit
+    monkeypatch.setattr(export.build, "reference_logit", lambda model, x: real(model, x) * 1.01)
+    assert training_main(["--epochs", "3", "--out", str(previous)]) == 2
+    assert capsys.readouterr().err.startswith("error: logit differs from torch by")
+    assert previous.read_bytes() == SENTINEL and previous.with_suffix(".pt").read_bytes() == SENTINEL
+
+
+def test_export_of_a_missing_checkpoint(tmp_path, capsys):
+    assert export_main(["--checkpoint", str(tmp_path / "none.pt")]) == 2
+    assert re.fullmatch(
+        r"error: no checkpoint at .*none.pt; train one with `python -m training`\n", capsys.readouterr().err
+    )

@@ -1,0 +1,120 @@
+"""The exported graph: its contract, its tails, its determinism, and what a failed check leaves."""
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+import export.build
+from export.artifact import Artifact
+from export.build import build_artifact
+from export.errors import ParityError
+from export.graph import ServingGraph, to_onnx
+from export.parity import assert_tail_accuracy, binary_probabilities64
+from training.model import LogisticRegression
+
+
+def session_for(graph: ServingGraph) -> ort.InferenceSession:
+    return ort.InferenceSession(to_onnx(graph).SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+def test_graph_contract_names_types_and_a_symbolic_batch(tutorial_built):
+    model = onnx.load_from_string(tutorial_built.data)
+    (x,) = model.graph.input
+    assert x.name == "x" and x.type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    assert x.type.tensor_type.shape.dim[0].dim_param and x.type.tensor_type.shape.dim[1].dim_value == 1
+    outputs = {o.name: o.type.tensor_type.elem_type for o in model.graph.output}
+    assert outputs == {
+        "logit": onnx.TensorProto.FLOAT,
+        "probabilities": onnx.TensorProto.FLOAT,
+        "label": onnx.TensorProto.INT64,
+    }
+    assert all(t.data_location == onnx.TensorProto.DEFAULT for t in model.graph.initializer)  # no side file
+
+
+@pytest.mark.parametrize("batch", [0, 1, 7, 10_000])
+def test_any_batch_size_is_served(tutorial_built, batch):
+    served = Artifact.from_bytes(tutorial_built.data).predict(np.linspace(-3, 8, batch)[:, None])
+    assert served.logit.shape == (batch,) and served.probabilities.shape == (batch, 2)
+    assert served.label.shape == (batch,) and served.label.dtype == np.int64
+
+
+def test_labels_use_the_stored_threshold():
+    graph = ServingGraph(np.array([[1.0]]), np.array([0.0]), threshold=0.8)
+    _, probabilities, label = session_for(graph).run(None, {"x": np.array([[1.0], [1.5], [2.0]], np.float32)})
+    assert label.tolist() == (probabilities[:, 1] > 0.8).astype(int).tolist() == [0, 1, 1]
+
+
+def test_probabilities_are_accurate_in_both_tails_on_250k_inputs():
+    logit_grid = np.concatenate([np.linspace(-110, 110, 200_001), np.random.default_rng(0).normal(0, 30, 50_000)])
+    graph = ServingGraph(np.array([[1.0]]), np.array([0.0]), threshold=0.5)
+    logit, probabilities, _ = session_for(graph).run(None, {"x": logit_grid.astype(np.float32)[:, None]})
+    worst = assert_tail_accuracy(logit, probabilities)
+    assert worst < 1e-6
+    far = np.abs(logit - -65).argmin()  # P(class 1) about 6e-29 here: onnxruntime's Sigmoid says 0
+    assert probabilities[far, 1] == pytest.approx(binary_probabilities64(logit[far : far + 1])[0, 1], rel=1e-6)
+
+
+def test_onnxruntime_sigmoid_kernel_would_fail_the_tail_check():
+    """Why the graph builds its own sigmoid: the stock kernel flunks the same check."""
+    node = onnx.helper.make_node("Sigmoid", ["z"], ["p"])
+    z_info = onnx.helper.make_tensor_value_info("z", onnx.TensorProto.FLOAT, [None])
+    p_info = onnx.helper.make_tensor_value_info("p", onnx.TensorProto.FLOAT, [None])
+    graph = onnx.helper.make_graph([node], "g", [z_info], [p_info])
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 20)])
+    z = np.linspace(-60, 60, 100_001).astype(np.float32)
+    (p,) = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"z": z})
+    with pytest.raises(ParityError):
+        assert_tail_accuracy(z, np.stack([1 - p, p], axis=1))
+
+
+def test_overflowing_inputs_give_infinite_logits_never_nan():
+    graph = ServingGraph(np.array([[10.0, 10.0]]), np.array([0.0]), threshold=0.5)
+    x = np.array([[1e38, -1e38], [3e38, 3e38], [-3e38, -3e38], [3e38, -1.0]], np.float32)
+    logit, probabilities, label = session_for(graph).run(None, {"x": x})
+    assert logit.tolist() == [0.0, np.inf, -np.inf, np.inf]
+    assert probabilities.tolist() == [[0.5, 0.5], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]
+    assert label.tolist() == [0, 1, 0, 1]
+
+
+def test_same_weights_give_the_same_bytes(tutorial_fit, tutorial_fields, tutorial_built):
+    assert build_artifact(tutorial_fit.model, tutorial_fields).data == tutorial_built.data
+
+
+def test_parity_failure_raises_before_any_bytes_exist(monkeypatch, tutorial_fit, tutorial_fields):
+    real = export.build.reference_logit
+    monkeypatch.setattr(export.build, "reference_logit", lambda model, x: real(model, x) + 1e-3)
+    with pytest.raises(ParityError, match=r"logit differs from torch"):
+        build_artifact(tutorial_fit.model, tutorial_fields)
+
+
+def test_parity_runs_on_training_rows_and_far_outside(tutorial_built):
+    inputs = export.build.parity_inputs(
+        {"rows": {"x": [[1.0], [4.0]]}, "features": {"x": {"min": 1.0, "max": 4.0, "mean": 2.5}}}, 1, seed=0
+    )
+    assert inputs.min() < -1000 and inputs.max() > 1000 and {1.0, 4.0} <= set(inputs[:, 0])
+    assert tutorial_built.parity.rows >= 3000
+
+
+def test_multi_feature_model_exports_and_matches_torch():
+    torch.manual_seed(0)
+    model = LogisticRegression(3)
+    fields = {
+        "task": "binary",
+        "feature_names": ["a", "b", "c"],
+        "target_name": "y",
+        "class_labels": ["n", "y"],
+        "threshold": 0.3,
+        "training": {"seed": 0},
+        "history": {},
+        "data": {
+            "n_rows": 2,
+            "rows": {"x": [[0, 1, 2], [3, 4, 5]], "y": [0, 1]},
+            "features": {n: {"min": 0.0, "max": 5.0, "mean": 2.5} for n in "abc"},
+        },
+    }
+    built = build_artifact(model, fields)
+    x = torch.tensor([[0.5, -2.0, 9.0]])
+    served = Artifact.from_bytes(built.data).predict(x.numpy())
+    assert served.probabilities[0, 1] == pytest.approx(torch.sigmoid(model(x)).item(), abs=1e-7)

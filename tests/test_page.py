@@ -1,0 +1,168 @@
+"""The page, driven by widget key with Streamlit's AppTest (no browser, no torch needed to serve)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from export.artifact import Artifact
+from export.build import build_artifact
+from export.files import write_atomic
+from page.inputs import format_number
+from training.config import TrainConfig
+from training.data import Dataset, tutorial_dataset
+from training.describe import describe
+from training.fit import fit
+
+PAGE = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+
+
+def built(config: TrainConfig, data: Dataset) -> bytes:
+    result = fit(config, data)
+    return build_artifact(result.model, describe(config, data, result)).data
+
+
+@pytest.fixture(scope="module")
+def other_model() -> bytes:
+    """The tutorial data fitted with another seed and optimizer: a visibly different curve."""
+    return built(TrainConfig(seed=5, optimizer="adam", lr=0.1, epochs=200), tutorial_dataset())
+
+
+@pytest.fixture(scope="module")
+def two_feature_model() -> bytes:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    y = (x[:, 0] - x[:, 1] > 0).astype(np.int64)
+    return built(TrainConfig(epochs=50, lr=0.5), Dataset(x, y, ("height", "weight"), "sick", ("no", "yes"), "t.csv"))
+
+
+@pytest.fixture
+def page(artifact_dir, monkeypatch) -> AppTest:
+    monkeypatch.setenv("LOGREG_ARTIFACTS_DIR", str(artifact_dir))
+    return AppTest.from_file(str(PAGE), default_timeout=30)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def served_p(data: bytes, *x: float) -> str:
+    return format_number(float(Artifact.from_bytes(data).predict(np.array([x])).probabilities[0, 1]))
+
+
+def test_opens_on_the_tutorial_question_with_the_artifacts_own_answer(page, tutorial_built):
+    at = page.run()
+    assert not at.exception and not at.error
+    assert at.text_input(key="x:x").value == "5"
+    shown = metrics(at)
+    assert shown["P(y = 1)"] == served_p(tutorial_built.data, 5.0)
+    assert shown["class (threshold 0.5)"] == ("1" if float(shown["P(y = 1)"]) > 0.5 else "0")
+    card = Artifact.from_bytes(tutorial_built.data).card
+    assert float(shown["logit"]) == pytest.approx(card.weights[0, 0] * 5 + card.intercept[0], rel=1e-5)
+    assert "outside the training range [1, 4]" in at.info[0].value
+
+
+def test_entering_x_shows_that_xs_probability(page, tutorial_built):
+    at = page.run()
+    at.text_input(key="x:x").input("2.5").run()
+    assert metrics(at)["P(y = 1)"] == served_p(tutorial_built.data, 2.5)
+    assert not at.info  # inside the training range: no extrapolation note
+
+
+def chart_marks(at: AppTest) -> list[list[str]]:
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    return [[layer["mark"]["type"] for layer in spec["layer"]] for spec in specs]
+
+
+def test_curve_and_loss_history_render_and_the_epoch_slider_replays(page, tutorial_built):
+    at = page.run()
+    curve, loss = chart_marks(at)
+    assert curve == ["line", "point", "rule", "point"]  # curves, training rows, boundary, your input
+    assert loss == ["line", "rule"]
+    history = Artifact.from_bytes(tutorial_built.data).card.history
+    at.select_slider(key="epoch").set_value(0).run()
+    assert any(c.value == f"After epoch 0: mean loss {history['loss'][0]:.6f}." for c in at.caption)
+
+
+def test_cross_entropy_table_adds_up_to_the_training_loss(page, tutorial_built):
+    at = page.run()
+    table = next(d.value for d in at.dataframe if "loss" in d.value.columns)
+    p, y = table["p = P(y = 1)"].to_numpy(), table["y"].to_numpy()
+    assert table["loss"].to_numpy() == pytest.approx(-(y * np.log(p) + (1 - y) * np.log(1 - p)), rel=1e-6)
+    card = Artifact.from_bytes(tutorial_built.data).card
+    shown = metrics(at)
+    assert float(shown["mean (reduction='mean')"]) == pytest.approx(card.raw["summary"]["final_loss"], abs=2e-6)
+    assert float(shown["sum (reduction='sum')"]) == pytest.approx(4 * card.raw["summary"]["final_loss"], abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Enter a value for x."),
+        ("abc", "x: 'abc' is not a number; enter one such as 2.5 or 1e3 (with a dot for decimals)."),
+        ("nan", "x: NaN is not a value the model can score; enter a number."),
+        ("inf", "x: infinity cannot be scored; enter a finite number."),
+        ("-inf", "x: infinity cannot be scored; enter a finite number."),
+        ("1e39", "x: 1e39 is beyond the float32 range the model takes (about ±3.4e38)."),
+    ],
+)
+def test_unusable_input_gets_a_message_not_a_traceback(page, text, message):
+    at = page.run()
+    at.text_input(key="x:x").input(text).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [message]
+    assert "P(y = 1)" not in metrics(at)
+    assert len(at.get("vega_lite_chart")) == 2  # the rest of the page still shows
+
+
+def test_huge_finite_input_gets_a_well_defined_answer(page):
+    at = page.run()
+    at.text_input(key="x:x").input("1e30").run()
+    assert not at.exception and not at.error
+    shown = metrics(at)
+    assert shown["P(y = 1)"] == "0" and shown["class (threshold 0.5)"] == "0"
+    assert "x = 1e+30 lies outside the training range" in at.info[0].value
+
+
+def test_missing_model_says_how_to_build_it(page, artifact_dir):
+    (artifact_dir / "model.onnx").unlink()
+    at = page.run()
+    assert not at.exception
+    assert "Build the default one with `python -m training`" in at.error[0].value
+
+
+def test_broken_model_says_so_and_how_to_rebuild(page, artifact_dir):
+    (artifact_dir / "model.onnx").write_bytes(b"half a model")
+    at = page.run()
+    assert not at.exception
+    assert "model.onnx is not a loadable ONNX model" in at.error[0].value
+    assert "rebuild it with `python -m training`" in at.error[0].value
+
+
+def test_reexported_model_is_served_on_the_next_interaction(page, artifact_dir, other_model, tutorial_built):
+    at = page.run()
+    assert metrics(at)["P(y = 1)"] == served_p(tutorial_built.data, 5.0)
+    write_atomic(artifact_dir / "model.onnx", other_model)
+    at.text_input(key="x:x").input("5").run()
+    assert metrics(at)["P(y = 1)"] == served_p(other_model, 5.0) != served_p(tutorial_built.data, 5.0)
+
+
+def test_any_model_in_artifacts_can_be_picked(page, artifact_dir, other_model):
+    (artifact_dir / "adam.onnx").write_bytes(other_model)
+    at = page.run()
+    assert at.selectbox(key="model").options == ["model.onnx", "adam.onnx"]
+    at.selectbox(key="model").select("adam.onnx").run()
+    assert metrics(at)["P(y = 1)"] == served_p(other_model, 5.0)
+
+
+def test_several_features_get_one_input_each_and_a_curve_along_a_chosen_one(page, artifact_dir, two_feature_model):
+    write_atomic(artifact_dir / "model.onnx", two_feature_model)
+    at = page.run()
+    at.text_input(key="x:height").input("1.5")
+    at.text_input(key="x:weight").input("-0.5").run()
+    assert metrics(at)["P(sick = yes)"] == served_p(two_feature_model, 1.5, -0.5)
+    at.selectbox(key="along").select("weight").run()
+    assert not at.exception
+    assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["layer"][0]["encoding"]["x"]["field"] == "weight"
