@@ -11,7 +11,7 @@ from export.artifact import Artifact
 from export.build import build_artifact
 from export.errors import ParityError
 from export.graph import ServingGraph, to_onnx
-from export.parity import assert_tail_accuracy, binary_probabilities64
+from export.parity import assert_parity, assert_tail_accuracy, binary_probabilities64
 from training.model import LogisticRegression
 
 
@@ -87,6 +87,15 @@ def test_parity_failure_raises_before_any_bytes_exist(monkeypatch, tutorial_fit,
     monkeypatch.setattr(export.build, "reference_logit", lambda model, x: real(model, x) + 1e-3)
     with pytest.raises(ParityError, match=r"logit differs from torch"):
         build_artifact(tutorial_fit.model, tutorial_fields)
+
+
+def test_parity_with_torch_on_100k_inputs_near_and_far(tutorial_fit, tutorial_built):
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.uniform(0, 5, 50_000), rng.normal(0, 1e4, 50_000), [1e30, -1e30, 3e38, -3e38]])[:, None]
+    served = Artifact.from_bytes(tutorial_built.data).predict(x)
+    reference = export.build.reference_logit(tutorial_fit.model, x)
+    report = assert_parity(reference, served.logit, served.probabilities, served.label, threshold=0.5)
+    assert report.rows == 100_004 and report.max_probability_abs < 1e-7
 
 
 def test_parity_runs_on_training_rows_and_far_outside(tutorial_built):
