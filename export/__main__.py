@@ -6,9 +6,8 @@ Checks parity with torch and tail accuracy before writing; a failure writes noth
 import sys
 from pathlib import Path
 
-from export.build import build_artifact
+from export.build import build_artifact, save_artifact
 from export.cli import OneLineParser, run_cli
-from export.files import write_atomic
 from training.checkpoint import load_checkpoint
 
 DEFAULT_CHECKPOINT = Path("artifacts/model.pt")
@@ -17,7 +16,7 @@ DEFAULT_CHECKPOINT = Path("artifacts/model.pt")
 def export(checkpoint: Path, out: Path) -> None:
     model, fields = load_checkpoint(checkpoint)
     built = build_artifact(model, fields)
-    write_atomic(out, built.data)
+    save_artifact(built, out)
     print(
         f"saved {out} (parity with torch on {built.parity.rows:,} inputs: max |p difference| "
         f"{built.parity.max_probability_abs:.1e}; tail relative error {built.tail_rel_error:.1e})"

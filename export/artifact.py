@@ -3,11 +3,12 @@
 This is the serving path: the page and any other tool use ``load_artifact`` (a path) or
 ``Artifact.from_bytes`` (an upload). Nothing here imports torch.
 
-Graph contract (see README, "The artifact"):
+Graph contract (see README, "The artifact"), for K classes:
     input  ``x``              float32 [batch, n_features], raw feature values
-    output ``logit``          float32 [batch]
-    output ``probabilities``  float32 [batch, 2]   P(class 0), P(class 1)
-    output ``label``          int64   [batch]      1 where P(class 1) > threshold
+    output ``logit``          float32 [batch] (binary) or [batch, K] (multinomial)
+    output ``probabilities``  float32 [batch, K]   P(class 0), ..., P(class K-1)
+    output ``label``          int64   [batch]      binary: 1 where P(class 1) > threshold;
+                                                   multinomial: the most probable class
 """
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ REBUILD_HINT = "rebuild it with `python -m training`"
 
 @dataclass(frozen=True)
 class Prediction:
-    """Outputs for ``n`` rows: ``logit`` (n,), ``probabilities`` (n, 2), ``label`` (n,) int64."""
+    """Outputs for ``n`` rows: ``logit`` (n,) or (n, K), ``probabilities`` (n, K), ``label`` (n,) int64."""
 
     logit: np.ndarray
     probabilities: np.ndarray

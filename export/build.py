@@ -7,6 +7,7 @@ so a failed export leaves any previous artifact untouched.
 import copy
 import platform
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -15,7 +16,9 @@ import onnxscript
 import torch
 
 from export.artifact import Artifact
-from export.card import CARD_KEY, build_card, card_to_json
+from export.card import CARD_KEY, ModelCard, build_card, card_to_json
+from export.card_markdown import card_markdown
+from export.files import write_atomic
 from export.graph import ServingGraph, to_onnx
 from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_accuracy
 from training.model import LogisticRegression
@@ -25,13 +28,30 @@ GRID_REACH = 1000.0  # the parity grid runs this many data spans beyond the trai
 
 @dataclass(frozen=True)
 class BuiltArtifact:
+    """The ONNX bytes, the artifact as the reader loaded them back, and the measured checks."""
+
     data: bytes
+    artifact: Artifact
     parity: ParityReport
     tail_rel_error: float
 
+    @property
+    def card(self) -> ModelCard:
+        return self.artifact.card
+
+    @property
+    def markdown(self) -> str:
+        return card_markdown(self.card)
+
+
+def card_path(onnx_path: Path) -> Path:
+    """``model.onnx`` -> ``model.model_card.md``, beside it."""
+    return onnx_path.with_name(f"{onnx_path.stem}.model_card.md")
+
 
 def build_artifact(model: LogisticRegression, fields: dict) -> BuiltArtifact:
-    """Export ``model`` with its card, load it back through the reader, and check parity.
+    """Export ``model`` (raw units, float64) with its card, load it back through the reader, and check
+    parity with torch and the tail accuracy of the probabilities.
 
     Raises ``ParityError`` (or ``ArtifactError``) if the served graph is not faithful.
     """
@@ -48,7 +68,7 @@ def build_artifact(model: LogisticRegression, fields: dict) -> BuiltArtifact:
         reference_logit(model, inputs), served.logit, served.probabilities, served.label, card["threshold"]
     )
     tail = assert_tail_accuracy(served.logit, served.probabilities)
-    return BuiltArtifact(data, report, tail)
+    return BuiltArtifact(data, artifact, report, tail)
 
 
 def reference_logit(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
@@ -87,3 +107,9 @@ def library_versions() -> dict[str, str]:
         "onnxruntime": onnxruntime.__version__,
         "numpy": np.__version__,
     }
+
+
+def save_artifact(built: BuiltArtifact, out: Path) -> None:
+    """Write the ONNX file and its ``model_card.md``, each atomically."""
+    write_atomic(out, built.data)
+    write_atomic(card_path(out), built.markdown.encode())

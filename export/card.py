@@ -32,15 +32,19 @@ REQUIRED_KEYS = (
 )
 
 
+TASKS = ("binary", "multinomial")
+
+
 @dataclass(frozen=True)
 class ModelCard:
-    """The parsed card. ``weights`` is float64 ``(n_logits, n_features)`` in raw feature units,
-    ``intercept`` float64 ``(n_logits,)``; ``raw`` is the whole card as stored."""
+    """The parsed card. ``weights`` is float64 ``(n_logits, n_features)`` in raw feature units
+    (one logit for binary, K for multinomial), ``intercept`` float64 ``(n_logits,)``; ``threshold``
+    is None for multinomial models; ``raw`` is the whole card as stored."""
 
     feature_names: tuple[str, ...]
     target_name: str
     class_labels: tuple[Any, ...]
-    threshold: float
+    threshold: float | None
     weights: np.ndarray
     intercept: np.ndarray
     raw: dict
@@ -48,6 +52,18 @@ class ModelCard:
     @property
     def n_features(self) -> int:
         return len(self.feature_names)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_labels)
+
+    @property
+    def binary(self) -> bool:
+        return self.n_classes == 2
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.raw.get("warnings", [])
 
     @property
     def history(self) -> dict:
@@ -101,8 +117,10 @@ def _check_header(raw: dict, source: str) -> None:
         raise ArtifactError(
             f"{source} uses card format {version}, newer than this kit reads ({FORMAT_VERSION}); upgrade the kit"
         )
-    if raw["task"] != "binary":
-        raise ArtifactError(f"{source}: task {raw['task']!r} is not one this kit serves (binary); re-export the model")
+    if raw["task"] not in TASKS:
+        raise ArtifactError(
+            f"{source}: task {raw['task']!r} is not one this kit serves ({', '.join(TASKS)}); re-export the model"
+        )
 
 
 def _card_from_raw(raw: dict, source: str) -> ModelCard:
@@ -110,19 +128,21 @@ def _card_from_raw(raw: dict, source: str) -> ModelCard:
         names = tuple(str(n) for n in raw["feature_names"])
         weights = np.asarray(raw["coefficients"]["weights"], dtype=np.float64)
         intercept = np.asarray(raw["coefficients"]["intercept"], dtype=np.float64)
-        threshold = float(raw["threshold"])
+        threshold = None if raw["threshold"] is None else float(raw["threshold"])
         labels = tuple(raw["class_labels"])
         features = raw["data"]["features"]
     except (KeyError, TypeError, ValueError) as e:
         raise ArtifactError(f"{source}: its model card is malformed ({e!r}); re-export the model") from None
+    binary = raw["task"] == "binary"
+    logits = 1 if binary else len(labels)
     problems = []
     if not names:
         problems.append("no feature names")
-    if len(labels) != 2:
-        problems.append(f"{len(labels)} class labels instead of 2")
-    if weights.shape != (1, len(names)) or intercept.shape != (1,):
+    if (binary and len(labels) != 2) or (not binary and len(labels) < 3):
+        problems.append(f"{len(labels)} class labels for a {raw['task']} model")
+    if weights.shape != (logits, len(names)) or intercept.shape != (logits,):
         problems.append(f"coefficients of shape {weights.shape}/{intercept.shape} for {len(names)} features")
-    if not 0.0 < threshold < 1.0:
+    if binary and (threshold is None or not 0.0 < threshold < 1.0):
         problems.append(f"threshold {threshold} outside (0, 1)")
     if any(n not in features for n in names):
         problems.append("feature statistics missing")

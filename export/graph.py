@@ -4,10 +4,12 @@ Why the graph is built this way:
 - The logit is computed in float64 (inputs cast up), then rounded to float32. Any finite float32
   input times finite weights then stays finite in float64, so ``x = [1e38, -1e38]`` gives a
   finite or infinite logit but never the NaN that float32's ``inf - inf`` would give.
-- The probabilities are ``1 / (1 + exp(-z))`` and ``1 / (1 + exp(z))`` computed in float64 from
-  the float32 ``logit`` output, so each column is accurate in its own tail and exactly
-  consistent with the logit the graph reports. onnxruntime's ``Sigmoid`` kernel is accurate only
-  in absolute terms (returns 0 from z <= -18), which fails the tail bar.
+- The probabilities are ``1 / (1 + exp(-z))`` and ``1 / (1 + exp(z))`` (binary) or a softmax
+  shifted by the row's largest logit (multinomial), computed in float64 from the float32 ``logit``
+  output, so each is accurate in its own tail and consistent with the logit the graph reports.
+  onnxruntime's ``Sigmoid`` kernel is accurate only in absolute terms (returns 0 from z <= -18),
+  which fails the tail bar. Multinomial logits are clipped to the float32 range first, so a row
+  with an infinite logit gets probability 1 (shared among ties) rather than NaN.
 """
 
 import logging
@@ -20,24 +22,34 @@ from torch import nn
 
 from export.artifact import INPUT_NAME, OUTPUT_TYPES
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 class ServingGraph(nn.Module):
-    """x float32 (batch, n_features) -> logit (batch,), probabilities (batch, 2), label (batch,)."""
+    """x float32 (batch, n_features) -> logit (batch,) or (batch, K), probabilities (batch, K),
+    label (batch,). ``weights`` is (1, n_features) for binary, (K, n_features) for multinomial;
+    ``threshold`` applies to binary models only."""
 
-    def __init__(self, weights: np.ndarray, intercept: np.ndarray, threshold: float):
+    def __init__(self, weights: np.ndarray, intercept: np.ndarray, threshold: float | None):
         super().__init__()
         self.register_buffer("weight", torch.as_tensor(np.asarray(weights, dtype=np.float64)))
         self.register_buffer("bias", torch.as_tensor(np.asarray(intercept, dtype=np.float64)))
-        self.threshold = float(threshold)
+        self.binary = self.weight.shape[0] == 1
+        self.threshold = float(threshold) if self.binary else None
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        logit = (x.double() @ self.weight.T + self.bias).float()[:, 0]
-        z = logit.double()
-        p1 = torch.reciprocal(1.0 + torch.exp(-z))
-        p0 = torch.reciprocal(1.0 + torch.exp(z))
-        probabilities = torch.stack([p0, p1], dim=1).float()
-        label = (probabilities[:, 1] > self.threshold).long()
-        return logit, probabilities, label
+        logits = (x.double() @ self.weight.T + self.bias).float()
+        if self.binary:
+            logit = logits[:, 0]
+            z = logit.double()
+            p1 = torch.reciprocal(1.0 + torch.exp(-z))
+            p0 = torch.reciprocal(1.0 + torch.exp(z))
+            probabilities = torch.stack([p0, p1], dim=1).float()
+            return logit, probabilities, (probabilities[:, 1] > self.threshold).long()
+        z = logits.double().clamp(-FLOAT32_MAX, FLOAT32_MAX)
+        e = torch.exp(z - z.max(dim=1, keepdim=True).values)
+        probabilities = (e / e.sum(dim=1, keepdim=True)).float()
+        return logits, probabilities, probabilities.argmax(dim=1)
 
 
 def to_onnx(graph: ServingGraph) -> onnx.ModelProto:

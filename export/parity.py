@@ -45,6 +45,20 @@ def binary_probabilities64(z: np.ndarray) -> np.ndarray:
     return np.stack([sigmoid64(-np.asarray(z, dtype=np.float64)), sigmoid64(z)], axis=1)
 
 
+def softmax64(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in float64. Logits are clipped to the float32 range first, so rows with
+    infinite logits get a definite answer (ties share) instead of NaN."""
+    z = np.clip(np.asarray(logits, dtype=np.float64), -FLOAT32_MAX, FLOAT32_MAX)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def probabilities64(logit: np.ndarray) -> np.ndarray:
+    """(n, K) class probabilities from the graph's ``logit`` output: (n,) binary or (n, K)."""
+    logit = np.asarray(logit, dtype=np.float64)
+    return binary_probabilities64(logit) if logit.ndim == 1 else softmax64(logit)
+
+
 def _relative_error(served: np.ndarray, reference: np.ndarray, smallest: float) -> np.ndarray:
     mask = np.abs(reference) >= smallest
     err = np.zeros_like(reference, dtype=np.float64)
@@ -53,27 +67,27 @@ def _relative_error(served: np.ndarray, reference: np.ndarray, smallest: float) 
 
 
 def assert_tail_accuracy(logit: np.ndarray, probabilities: np.ndarray, tol: Tolerance = Tolerance()) -> float:
-    """Check the graph's probabilities against the float64 sigmoid of its own ``logit`` output.
+    """Check the graph's probabilities against the float64 sigmoid (softmax) of its own ``logit``.
 
-    Both columns must be free of NaN, monotone in the logit, and within ``tol.probability_rel``
-    relative error wherever the exact value is at least ``tol.smallest``. Returns the worst
-    relative error; raises ``ParityError`` naming the first violation.
+    Every column must be free of NaN and within ``tol.probability_rel`` relative error wherever the
+    exact value is at least ``tol.smallest``; binary columns must also be monotone in the logit.
+    Returns the worst relative error; raises ``ParityError`` naming the first violation.
     """
     logit = np.asarray(logit, dtype=np.float64)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if np.isnan(probabilities).any():
         bad = int(np.argwhere(np.isnan(probabilities))[0, 0])
         raise ParityError(f"probabilities contain NaN (row {bad}, logit {logit[bad]})")
-    order = np.argsort(logit, kind="stable")
-    steps = np.diff(probabilities[order], axis=0)
-    if (steps[:, 0] > 0).any() or (steps[:, 1] < 0).any():
-        raise ParityError("probabilities are not monotone in the logit")
-    errors = _relative_error(probabilities, binary_probabilities64(logit), tol.smallest)
+    if logit.ndim == 1:
+        steps = np.diff(probabilities[np.argsort(logit, kind="stable")], axis=0)
+        if (steps[:, 0] > 0).any() or (steps[:, 1] < 0).any():
+            raise ParityError("probabilities are not monotone in the logit")
+    errors = _relative_error(probabilities, probabilities64(logit), tol.smallest)
     worst = float(errors.max(initial=0.0))
     if worst > tol.probability_rel:
         row = int(np.unravel_index(errors.argmax(), errors.shape)[0])
         raise ParityError(
-            f"probability relative error {worst:.3g} at logit {logit[row]:.6g} exceeds {tol.probability_rel:g}"
+            f"probability relative error {worst:.3g} at logit {logit[row]} exceeds {tol.probability_rel:g}"
         )
     return worst
 
@@ -83,14 +97,15 @@ def assert_parity(
     served_logit: np.ndarray,
     served_probabilities: np.ndarray,
     served_label: np.ndarray,
-    threshold: float,
+    threshold: float | None,
     tol: Tolerance = Tolerance(),
 ) -> ParityReport:
     """Compare the served outputs with a float64 reference logit computed by torch.
 
-    The reference probabilities are the float64 sigmoid of ``reference_logit``. Labels must agree
-    except where the reference probability is within ``tol.probability_abs`` of the threshold.
-    Raises ``ParityError`` with the worst row; returns the measured maxima otherwise.
+    The reference probabilities are the float64 sigmoid (softmax) of ``reference_logit``. Labels
+    must agree except where the reference is within ``tol.probability_abs`` of a tie (binary: of
+    ``threshold``; multinomial: between the two most probable classes). Raises ``ParityError`` with
+    the worst row; returns the measured maxima otherwise.
     """
     ref_logit = np.asarray(reference_logit, dtype=np.float64)
     logit = np.asarray(served_logit, dtype=np.float64)
@@ -99,26 +114,29 @@ def assert_parity(
     logit_err = _relative_error(logit[in_range], ref_logit[in_range], tol.smallest)
     max_logit = float(logit_err.max(initial=0.0))
     if max_logit > tol.logit_rel or not overflow_ok.all():
-        row = int(np.argmax(logit_err)) if max_logit > tol.logit_rel else -1
-        raise ParityError(f"logit differs from torch by {max_logit:.3g} relative (row {row}), over {tol.logit_rel:g}")
-    ref_p = binary_probabilities64(ref_logit)
+        raise ParityError(f"logit differs from torch by {max_logit:.3g} relative, over {tol.logit_rel:g}")
+    ref_p = probabilities64(ref_logit)
     p = np.asarray(served_probabilities, dtype=np.float64)
     abs_err = np.abs(p - ref_p)
     rel_err = _relative_error(p, ref_p, tol.smallest)
     if abs_err.max(initial=0.0) > tol.probability_abs or rel_err.max(initial=0.0) > tol.probability_rel:
-        row = int(
-            np.unravel_index(
-                np.maximum(abs_err / tol.probability_abs, rel_err / tol.probability_rel).argmax(), abs_err.shape
-            )[0]
-        )
+        badness = np.maximum(abs_err / tol.probability_abs, rel_err / tol.probability_rel)
+        row = int(np.unravel_index(badness.argmax(), abs_err.shape)[0])
         raise ParityError(
-            f"probabilities differ from torch at row {row} (logit {ref_logit[row]:.6g}): "
+            f"probabilities differ from torch at row {row} (logit {ref_logit[row]}): "
             f"served {p[row].tolist()}, torch {ref_p[row].tolist()}"
         )
-    decided = np.abs(ref_p[:, 1] - threshold) > tol.probability_abs
-    expected = (ref_p[:, 1] > threshold).astype(np.int64)
-    wrong = decided & (np.asarray(served_label) != expected)
+    expected, margin = _expected_labels(ref_p, threshold)
+    wrong = (margin > tol.probability_abs) & (np.asarray(served_label) != expected)
     if wrong.any():
         row = int(np.argmax(wrong))
         raise ParityError(f"label {served_label[row]} differs from torch's {expected[row]} at row {row}")
     return ParityReport(len(ref_logit), float(abs_err.max(initial=0.0)), float(rel_err.max(initial=0.0)), max_logit)
+
+
+def _expected_labels(p: np.ndarray, threshold: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Labels from reference probabilities, and each row's distance from a tie."""
+    if p.shape[1] == 2:
+        return (p[:, 1] > threshold).astype(np.int64), np.abs(p[:, 1] - threshold)
+    top = np.sort(p, axis=1)
+    return p.argmax(axis=1), top[:, -1] - top[:, -2]

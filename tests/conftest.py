@@ -20,7 +20,7 @@ def tutorial_fit() -> FitResult:
 
 @pytest.fixture(scope="session")
 def tutorial_fields(tutorial_fit: FitResult) -> dict:
-    return describe(TrainConfig(), tutorial_dataset(), tutorial_fit)
+    return describe(TrainConfig(), tutorial_dataset(), None, tutorial_fit)
 
 
 @pytest.fixture(scope="session")

@@ -52,9 +52,62 @@ CSV_ERRORS = [
     ("", "x,y\n1,0\n2,1\n", ["--target", "z"], r"--target 'z' is not a column of data.csv \(columns: x, y\)"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--features", "x,w"], r"--features names w, not columns of data.csv"),
     ("", "x,y\n1,0\nten,1\n", ["--target", "y"], r"feature 'x' of data.csv must hold finite numbers, but line 3 has"),
-    ("", "x,y\n1,0\n,1\n", ["--target", "y"], r"column 'x' of data.csv has 1 missing value\(s\), first on line 3"),
+    (
+        "",
+        "x,y\n1,0\n,1\n",
+        ["--target", "y"],
+        r"1 row\(s\) of data.csv have missing values \(in x; the first on "
+        r"line 3\); fill them, or pass --drop-missing",
+    ),
     ("", "x,y\n1,0\n2,0\n", ["--target", "y"], r"target 'y' of data.csv has only one class \(0\)"),
-    ("", "x,y\n1,0\n2,1\n3,2\n", ["--target", "y"], r"target 'y' of data.csv has 3 classes \(0, 1, 2\)"),
+    (
+        "",
+        "x,y\n1,0\n2,1\n3,2\n",
+        ["--target", "y", "--penalty", "firth"],
+        r"--penalty firth fits binary targets "
+        r"only, but 'y' has 3 classes",
+    ),
+    (
+        "",
+        "x,y\n1,0\n2,1\n3,0\n",
+        ["--target", "y", "--valid-fraction", "0.5"],
+        r"class 1 has only 1 row, and a validation split needs at least two rows of every class",
+    ),
+    (
+        "",
+        "x,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n",
+        ["--target", "y", "--valid-fraction", "0.1"],
+        r"--valid-fraction 0.1 leaves class 0 \(3 rows\) with no validation rows; use more data or a larger ",
+    ),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "y", "--valid-fraction", "1"],
+        r"--valid-fraction must be at least 0 and "
+        r"below 1, got 1.0",
+    ),
+    (
+        "",
+        "x,y,w\n1,0,1\n2,1,-3\n",
+        ["--target", "y", "--weight-column", "w"],
+        r"weight column 'w' of data.csv "
+        r"must hold finite numbers of at least 0",
+    ),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "y", "--predict", "x=five"],
+        r"argument --predict: 'x=five' is not "
+        r"NAME=NUMBER",
+    ),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "y", "--predict", "z=5"],
+        r"--predict must give every feature once "
+        r"\(x\), got z",
+    ),
+    ("fake.parquet", "x,y\n1,0\n2,1\n", ["--target", "y"], r".*fake.parquet is not a readable Parquet file"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--epochs", "0"], r"--epochs must be a whole number of at least 1"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--lr", "-0.5"], r"--lr must be a positive finite number, got -0.5"),
     (
@@ -64,7 +117,7 @@ CSV_ERRORS = [
         r"argument --epochs: invalid int value: 'ten' \(see python -m "
         r"training --help\)",
     ),
-    ("", None, ["--target", "y"], r"--target and --features need --data FILE.csv"),
+    ("", None, ["--target", "y"], r"--target, --features and --weight-column need --data FILE"),
     ("", None, ["--log-every", "-1"], r"argument --log-every: must be 0 or more, got -1"),
 ]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from export.errors import DataError
-from training.data import load_csv, tutorial_dataset
+from training.data import Columns, load_table, tutorial_dataset
 
 
 def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
@@ -20,7 +20,7 @@ def test_tutorial_data_is_the_complete_program():
 
 
 def test_two_string_classes_map_in_sorted_order(tmp_path):
-    data = load_csv(write(tmp_path, "a,b,outcome\n1,2,yes\n3,4,no\n5,6,yes\n"), "outcome", None)
+    data = load_table(write(tmp_path, "a,b,outcome\n1,2,yes\n3,4,no\n5,6,yes\n"), Columns("outcome"))
     assert data.class_labels == ("no", "yes")
     assert data.y.tolist() == [1, 0, 1]
     assert data.feature_names == ("a", "b")
@@ -28,7 +28,7 @@ def test_two_string_classes_map_in_sorted_order(tmp_path):
 
 
 def test_features_pick_and_order_columns(tmp_path):
-    data = load_csv(write(tmp_path, "a,b,c,y\n1,2,3,0\n4,5,6,1\n"), "y", ["c", "a"])
+    data = load_table(write(tmp_path, "a,b,c,y\n1,2,3,0\n4,5,6,1\n"), Columns("y", ["c", "a"]))
     assert data.feature_names == ("c", "a")
     assert data.x.tolist() == [[3, 1], [6, 4]]
 
@@ -55,38 +55,88 @@ def test_features_pick_and_order_columns(tmp_path):
             "x,y\n1,0\n,1\n2,\n",
             "y",
             None,
-            r"column 'x' of data.csv has 1 missing value\(s\), first on line 3; "
-            r"fill or remove those rows",
+            r"2 row\(s\) of data.csv have missing values \(in x, y; the first on line 3\); fill them, or pass "
+            r"--drop-missing to leave those rows out",
         ),
         (
             "x,y\n1,1\n2,1\n",
             "y",
             None,
-            r"target 'y' of data.csv has only one class \(1\); binary logistic "
-            r"regression needs exactly two",
+            r"target 'y' of data.csv has only one class \(1\); logistic regression needs at least two",
         ),
-        ("x,y\n1,a\n2,b\n3,c\n", "y", None, r"target 'y' of data.csv has 3 classes \(a, b, c\)"),
+        (
+            "x,y\n" + "".join(f"{i},{i}.5\n" for i in range(101)),
+            "y",
+            None,
+            r"target 'y' of data.csv has 101 distinct values, more than 100 classes; it looks like a measurement",
+        ),
+        (
+            "x,y,w\n1,0,1\n2,1,-1\n",
+            "y",
+            None,
+            r"weight column 'w' of data.csv must hold finite numbers of at "
+            r"least 0, but line 3 has -1",
+        ),
+        ("x,y,w\n1,0,0\n2,1,0\n", "y", None, r"weight column 'w' of data.csv is all zeros"),
+        ("x,y,w\n1,0,1\n2,1,inf\n", "y", None, r"weight column 'w' of data.csv must hold finite numbers"),
         ("x,y\n1,0\n2,1,5,6\n", "y", None, r"data.csv is not well-formed CSV .*; fix that line and retry"),
     ],
 )
 def test_bad_files_get_one_line_that_says_what_to_do(tmp_path, text, target, features, message):
+    weight = "w" if text.startswith("x,y,w") else None
     with pytest.raises(DataError, match=message) as info:
-        load_csv(write(tmp_path, text), target, features)
+        load_table(write(tmp_path, text), Columns(target, features, weight))
     assert "\n" not in str(info.value)
 
 
 def test_missing_file_names_the_flag(tmp_path):
     with pytest.raises(DataError, match=r"data file .*nope.csv does not exist; check the path given to --data"):
-        load_csv(tmp_path / "nope.csv", "y", None)
+        load_table(tmp_path / "nope.csv", Columns("y"))
 
 
 def test_binary_file_is_not_csv(tmp_path):
     path = tmp_path / "data.csv"
     path.write_bytes(b"\xff\xfe\x00\x81garbage\x00\x9c")
     with pytest.raises(DataError, match=r"is not a text CSV file \(it is not UTF-8\)"):
-        load_csv(path, "y", None)
+        load_table(path, Columns("y"))
 
 
 def test_directory_is_unreadable(tmp_path):
     with pytest.raises(DataError, match=r"cannot read .* check the path and its permissions"):
-        load_csv(tmp_path, "y", None)
+        load_table(tmp_path, Columns("y"))
+
+
+def test_three_or_more_classes_are_multinomial_in_sorted_order(tmp_path):
+    data = load_table(write(tmp_path, "x,kind\n1,b\n2,c\n3,a\n4,b\n"), Columns("kind"))
+    assert data.class_labels == ("a", "b", "c") and data.y.tolist() == [1, 2, 0, 1]
+
+
+def test_drop_missing_counts_what_it_left_out(tmp_path):
+    data = load_table(
+        write(tmp_path, "x,z,y\n1,,0\n2,5,1\n,6,0\n4,7,1\n3,8,0\n"), Columns("y", ["x"], drop_missing=True)
+    )
+    assert data.dropped_rows == 1 and data.x[:, 0].tolist() == [1, 2, 4, 3]  # z's gap does not count: unused
+
+
+def test_weight_column_is_read_and_not_a_feature(tmp_path):
+    data = load_table(write(tmp_path, "x,w,y\n1,2,0\n2,0.5,1\n"), Columns("y", weight="w"))
+    assert data.feature_names == ("x",) and data.weights.tolist() == [2.0, 0.5]
+
+
+def test_parquet_is_read_and_a_fake_one_is_refused(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": ["a", "b", "a"]}).to_parquet(tmp_path / "d.parquet")
+    data = load_table(tmp_path / "d.parquet", Columns("y"))
+    assert data.class_labels == ("a", "b") and data.x[:, 0].tolist() == [1, 2, 3]
+    (tmp_path / "fake.parquet").write_text("x,y\n1,0\n")
+    with pytest.raises(DataError, match=r"fake.parquet is not a readable Parquet file \(.*\); write it with "):
+        load_table(tmp_path / "fake.parquet", Columns("y"))
+
+
+def test_parquet_rows_are_named_as_rows(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"x": [1.0, None, 3.0], "y": [0, 1, 0]}).to_parquet(tmp_path / "d.parquet")
+    with pytest.raises(DataError, match=r"1 row\(s\) of d.parquet have missing values \(in x; the first on row 2\)"):
+        load_table(tmp_path / "d.parquet", Columns("y"))

@@ -6,7 +6,8 @@ import torch.nn.functional as F
 from export.errors import ConfigError
 from training.config import TrainConfig
 from training.data import Dataset, tutorial_dataset
-from training.fit import fit, recorded_epochs
+from training.fit import fit
+from training.history import recorded_steps
 
 
 def tutorial_program(seed: int) -> tuple[float, float, float]:
@@ -32,7 +33,7 @@ def test_no_argument_run_reproduces_the_tutorial_program(seed):
     model = fit(TrainConfig(seed=seed), tutorial_dataset()).model
     assert model.linear.weight.item() == pytest.approx(w, abs=1e-6)
     assert model.linear.bias.item() == pytest.approx(b, abs=1e-6)
-    assert torch.sigmoid(model(torch.tensor([[5.0]]))).item() == pytest.approx(p5, abs=1e-6)
+    assert torch.sigmoid(model(torch.tensor([[5.0]], dtype=torch.float64))).item() == pytest.approx(p5, abs=1e-6)
 
 
 def test_history_starts_before_the_first_step_and_records_every_epoch(tutorial_fit):
@@ -47,10 +48,10 @@ def test_history_starts_before_the_first_step_and_records_every_epoch(tutorial_f
 
 
 def test_long_runs_record_a_bounded_evenly_spaced_history():
-    epochs = recorded_epochs(100_000)
+    epochs = recorded_steps(100_000)
     assert len(epochs) == 1001
     assert {0, 100, 100_000} <= epochs
-    assert recorded_epochs(10) == set(range(11))
+    assert recorded_steps(10) == set(range(11))
 
 
 def test_same_seed_same_weights_other_seed_other_weights():

@@ -21,7 +21,7 @@ PAGE = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
 def built(config: TrainConfig, data: Dataset) -> bytes:
     result = fit(config, data)
-    return build_artifact(result.model, describe(config, data, result)).data
+    return build_artifact(result.model, describe(config, data, None, result)).data
 
 
 @pytest.fixture(scope="module")

@@ -1,24 +1,29 @@
-"""Train logistic regression and export it: ``python -m training [--data FILE.csv --target COL ...]``.
+"""Train logistic regression and export it: ``python -m training [--data FILE --target COL ...]``.
 
 With no arguments it runs the tutorial's complete program (x = [1, 2, 3, 4], y = [0, 1, 1, 0],
-SGD lr 0.01, 1000 full-batch epochs) and writes ``artifacts/model.onnx`` and ``artifacts/model.pt``.
+SGD lr 0.01, 1000 full-batch epochs) and writes ``artifacts/model.onnx``, its checkpoint
+``artifacts/model.pt`` and ``artifacts/model.model_card.md``. With ``--data`` it fits the
+maximum-likelihood (or penalized) optimum with L-BFGS on standardized features.
 """
 
+import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
-from export.build import build_artifact
+from export.build import build_artifact, save_artifact
 from export.cli import OneLineParser, run_cli
+from export.errors import ConfigError
 from export.files import write_atomic
 from training.checkpoint import checkpoint_bytes
-from training.config import OPTIMIZERS, TrainConfig
-from training.data import Dataset, load_csv, tutorial_dataset
+from training.config import CLASS_WEIGHTS, OPTIMIZERS, PENALTIES, THRESHOLD_METRICS, TrainConfig
+from training.data import Columns, Dataset, load_table, tutorial_dataset
 from training.describe import describe
 from training.fit import fit
-from training.report import saved_lines, summary_lines
+from training.report import report_lines
+from training.split import stratified_split
 
 DEFAULT_OUT = Path("artifacts/model.onnx")
 
@@ -28,105 +33,210 @@ class Request:
     """Where the data comes from and where the artifact goes: the I/O half of the command line."""
 
     data: Path | None
-    target: str | None
-    features: list[str] | None
+    columns: Columns
     out: Path
     log_every: int
+    query: dict[str, float] | None
 
 
 def build_parser() -> OneLineParser:
-    defaults = TrainConfig()
+    d = TrainConfig()
     p = OneLineParser(
         prog="python -m training",
-        description="Train logistic regression with PyTorch and export it to "
-        "ONNX. With no arguments: the tutorial's program on its four points.",
+        description="Train logistic regression with PyTorch and export it "
+        "to ONNX. With no arguments: the tutorial's program on its four points.",
     )
-    p.add_argument(
-        "--data", type=Path, metavar="FILE.csv", help="CSV file to train on (default: the tutorial's four points)"
+    data = p.add_argument_group("data")
+    data.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE",
+        help="CSV or Parquet (.parquet) file to train on (default: the tutorial's four points)",
     )
-    p.add_argument("--target", metavar="COL", help="column to predict, with two distinct values (required with --data)")
-    p.add_argument(
-        "--features", metavar="A,B,...", help="comma-separated input columns (default: every column but the target)"
+    data.add_argument("--target", metavar="COL", help="column to predict: two classes or more (required with --data)")
+    data.add_argument(
+        "--features",
+        metavar="A,B,...",
+        help="input columns (default: every column but the target and the weight column)",
     )
-    p.add_argument(
-        "--epochs", type=int, default=defaults.epochs, help=f"passes over the data (default: {defaults.epochs})"
+    data.add_argument(
+        "--weight-column",
+        metavar="COL",
+        help="column of sample weights, finite and >= 0 (default: none, every row weighs 1)",
     )
-    p.add_argument("--lr", type=float, default=defaults.lr, help=f"learning rate (default: {defaults.lr})")
-    p.add_argument(
-        "--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help=f"optimizer (default: {defaults.optimizer})"
+    data.add_argument(
+        "--drop-missing",
+        action="store_true",
+        help="leave out rows with a missing value in a used column (default: stop and say how many)",
     )
-    p.add_argument(
-        "--batch-size", type=int, default=None, metavar="N", help="rows per step (default: all rows, full batch)"
+    data.add_argument(
+        "--valid-fraction",
+        type=float,
+        default=d.valid_fraction,
+        metavar="F",
+        help=f"share of each class held out for validation, seeded (default: {d.valid_fraction})",
     )
-    p.add_argument(
-        "--seed", type=int, default=defaults.seed, help=f"seed for weights and shuffling (default: {defaults.seed})"
+    fitting = p.add_argument_group("fitting")
+    fitting.add_argument(
+        "--optimizer", choices=OPTIMIZERS, help="default: lbfgs with --data, sgd without (the tutorial)"
     )
-    p.add_argument(
+    fitting.add_argument(
+        "--epochs", type=int, default=d.epochs, help=f"SGD/Adam passes over the data (default: {d.epochs})"
+    )
+    fitting.add_argument("--lr", type=float, default=d.lr, help=f"SGD/Adam learning rate (default: {d.lr})")
+    fitting.add_argument("--batch-size", type=int, metavar="N", help="SGD/Adam rows per step (default: all rows)")
+    fitting.add_argument(
+        "--tol",
+        type=float,
+        default=d.tol,
+        help=f"converged when the largest gradient entry is at most this (default: {d.tol:g})",
+    )
+    fitting.add_argument(
+        "--max-iter", type=int, default=d.max_iter, help=f"L-BFGS iterations at most (default: {d.max_iter})"
+    )
+    fitting.add_argument(
+        "--l2",
+        type=float,
+        default=d.l2,
+        metavar="LAMBDA",
+        help="ridge penalty LAMBDA/2 |w|^2 on standardized weights; scikit-learn's C = 1/(LAMBDA N) (default: 0)",
+    )
+    fitting.add_argument(
+        "--penalty",
+        choices=PENALTIES,
+        default=d.penalty,
+        help="firth: Firth's bias-reduced estimate, finite under separation (binary) (default: none)",
+    )
+    fitting.add_argument(
+        "--class-weight",
+        choices=CLASS_WEIGHTS,
+        default=d.class_weight,
+        help="balanced: weight classes by N/(K N_class) (default: none)",
+    )
+    fitting.add_argument(
+        "--standardize",
+        action=argparse.BooleanOptionalAction,
+        help="fit on standardized features (default: on with --data, off for the tutorial)",
+    )
+    fitting.add_argument(
+        "--seed", type=int, default=d.seed, help=f"seed for weights, shuffling and the split (default: {d.seed})"
+    )
+    output = p.add_argument_group("decision and output")
+    output.add_argument(
         "--threshold",
         type=float,
-        default=defaults.threshold,
-        help=f"P(class 1) above which the label is class 1 (default: {defaults.threshold})",
+        default=d.threshold,
+        help=f"binary: P(class 1) above which the label is class 1 (default: {d.threshold})",
     )
-    p.add_argument(
+    output.add_argument(
+        "--choose-threshold",
+        choices=THRESHOLD_METRICS,
+        metavar="METRIC",
+        help=f"binary: pick the threshold maximizing METRIC ({', '.join(THRESHOLD_METRICS)}) on the validation rows",
+    )
+    output.add_argument(
+        "--predict",
+        metavar="A=1,B=2",
+        help="the input to report P for (default: the tutorial's x = 5, else the training means)",
+    )
+    output.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,
         metavar="PATH",
-        help=f"ONNX file to write; the checkpoint goes beside it as .pt (default: {DEFAULT_OUT})",
+        help="ONNX file to write; the "
+        f"checkpoint (.pt) and model card (.model_card.md) go beside it (default: {DEFAULT_OUT})",
     )
-    p.add_argument(
+    output.add_argument(
         "--log-every",
         type=int,
         default=0,
         metavar="N",
-        help="print the loss every N epochs, as the tutorial did (default: 0, a progress bar only)",
+        help="print the loss every N epochs or iterations, as the tutorial did (default: 0, a progress bar only)",
     )
     return p
 
 
+def parse_query(text: str | None, parser: OneLineParser) -> dict[str, float] | None:
+    if not text:
+        return None
+    query = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        try:
+            query[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            parser.error(f"argument --predict: {part!r} is not NAME=NUMBER; write e.g. --predict x=5")
+    return query
+
+
 def parse(argv: list[str] | None) -> tuple[TrainConfig, Request]:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.log_every < 0:
-        parser.error(f"argument --log-every: must be 0 or more, got {args.log_every}")
-    if args.data is None and (args.target or args.features):
-        parser.error("--target and --features need --data FILE.csv")
+    a = parser.parse_args(argv)
+    if a.log_every < 0:
+        parser.error(f"argument --log-every: must be 0 or more, got {a.log_every}")
+    if a.data is None and (a.target or a.features or a.weight_column):
+        parser.error("--target, --features and --weight-column need --data FILE")
+    optimizer = a.optimizer or ("sgd" if a.data is None else "lbfgs")
+    standardize = a.standardize if a.standardize is not None else a.data is not None
     config = TrainConfig(
-        epochs=args.epochs,
-        lr=args.lr,
-        optimizer=args.optimizer,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        threshold=args.threshold,
+        epochs=a.epochs,
+        lr=a.lr,
+        optimizer=optimizer,
+        batch_size=a.batch_size,
+        seed=a.seed,
+        threshold=a.threshold,
+        threshold_metric=a.choose_threshold,
+        tol=a.tol,
+        max_iter=a.max_iter,
+        l2=a.l2,
+        penalty=a.penalty,
+        standardize=standardize,
+        class_weight=a.class_weight,
+        valid_fraction=a.valid_fraction,
     )
-    features = [f.strip() for f in args.features.split(",")] if args.features else None
-    return config, Request(args.data, args.target, features, args.out, args.log_every)
+    features = [f.strip() for f in a.features.split(",")] if a.features else None
+    columns = Columns(a.target, features, a.weight_column, a.drop_missing)
+    return config, Request(a.data, columns, a.out, a.log_every, parse_query(a.predict, parser))
+
+
+def check_query(query: dict[str, float] | None, data: Dataset) -> None:
+    if query is not None and set(query) != set(data.feature_names):
+        raise ConfigError(
+            f"--predict must give every feature once ({', '.join(data.feature_names)}), got {', '.join(query)}"
+        )
 
 
 def train(config: TrainConfig, request: Request) -> None:
-    data = load_data(request)
-    with tqdm(total=config.epochs, desc="training", unit="epoch", disable=None, leave=False) as bar:
+    data = tutorial_dataset() if request.data is None else load_table(request.data, request.columns)
+    check_query(request.query, data)
+    training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
+    steps = config.max_iter if config.optimizer == "lbfgs" else config.epochs
+    with tqdm(total=steps, desc="training", unit="step", disable=None, leave=False) as bar:
 
-        def on_epoch(epoch: int, loss: float) -> None:
-            bar.update()
+        def on_step(step: int, loss: float) -> None:
+            bar.update(step - bar.n)
             bar.set_postfix_str(f"loss {loss:.6f}", refresh=False)
-            if request.log_every and epoch % request.log_every == 0:
-                bar.write(f"epoch {epoch:>6}  loss {loss:.6f}", file=sys.stdout)
+            if request.log_every and step % request.log_every == 0:
+                bar.write(
+                    f"{'iteration' if config.optimizer == 'lbfgs' else 'epoch'} {step:>6}  loss {loss:.6f}",
+                    file=sys.stdout,
+                )
 
-        result = fit(config, data, on_epoch)
-    fields = describe(config, data, result)
+        result = fit(config, training_rows, on_step)
+    fields = describe(config, training_rows, valid, result, request.query, request.columns.weight)
     built = build_artifact(result.model, fields)  # raises before anything is written
     checkpoint = request.out.with_suffix(".pt")
     write_atomic(checkpoint, checkpoint_bytes(result.model, fields))
-    write_atomic(request.out, built.data)
-    print("\n".join(summary_lines(config, data, result, fields["example"])))
-    print("\n".join(saved_lines(str(request.out), str(checkpoint), built.parity)))
-
-
-def load_data(request: Request) -> Dataset:
-    if request.data is None:
-        return tutorial_dataset()
-    return load_csv(request.data, request.target, request.features)
+    save_artifact(built, request.out)
+    print("\n".join(report_lines(built.artifact, result.convergence, data)))
+    print(
+        f"saved {request.out} (parity with torch on {built.parity.rows:,} inputs: max |p difference| "
+        f"{built.parity.max_probability_abs:.1e}), its card and checkpoint "
+        f"(re-export with `python -m export --checkpoint {checkpoint}`)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

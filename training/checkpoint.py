@@ -36,6 +36,6 @@ def load_checkpoint(path: Path) -> tuple[LogisticRegression, dict]:
     if not isinstance(saved, dict) or saved.get("format_version") != CHECKPOINT_VERSION:
         raise ArtifactError(f"{path} is not a checkpoint of this kit (format {CHECKPOINT_VERSION}); {hint}")
     fields = saved["card"]
-    model = LogisticRegression(len(fields["feature_names"]))
+    model = LogisticRegression(len(fields["feature_names"]), len(fields["class_labels"])).double()
     model.load_state_dict(saved["state_dict"])
     return model, fields

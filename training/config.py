@@ -5,35 +5,101 @@ from dataclasses import asdict, dataclass
 
 from export.errors import ConfigError
 
-OPTIMIZERS = ("sgd", "adam")
+OPTIMIZERS = ("sgd", "adam", "lbfgs")
+PENALTIES = ("none", "firth")
+CLASS_WEIGHTS = ("none", "balanced")
+THRESHOLD_METRICS = ("accuracy", "balanced_accuracy", "f1", "youden")
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _positive_float(value: object) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How to fit. The defaults are the tutorial's: SGD, lr 0.01, 1000 full-batch epochs."""
+    """How to fit. The defaults are the tutorial's: SGD, lr 0.01, 1000 full-batch epochs, raw
+    features, no penalty. ``python -m training --data`` switches to L-BFGS on standardized features."""
 
-    epochs: int = 1000
-    lr: float = 0.01
+    epochs: int = 1000  # SGD and Adam: passes over the data
+    lr: float = 0.01  # SGD and Adam
     optimizer: str = "sgd"
     batch_size: int | None = None  # None: every row in one batch, as the tutorial does
     seed: int = 0
-    threshold: float = 0.5  # P(class 1) above this is labelled class 1; the tutorial's `> 0.5`
+    threshold: float = 0.5  # binary: P(class 1) above this is labelled class 1; the tutorial's `> 0.5`
+    threshold_metric: str | None = None  # choose the threshold on the validation rows to maximize this
+    tol: float = 1e-8  # converged when max |gradient of the objective| <= tol
+    max_iter: int = 1000  # L-BFGS iterations at most
+    l2: float = 0.0  # ridge strength on standardized weights: scikit-learn's C = 1 / (l2 * N)
+    penalty: str = "none"  # "firth": Firth's bias reduction (binary)
+    standardize: bool = False  # fit on standardized features; folded back into raw units for export
+    class_weight: str = "none"  # "balanced": weight each class by N / (K * N_class)
+    valid_fraction: float = 0.0  # share of rows held out (stratified, seeded) for validation metrics
 
     def __post_init__(self) -> None:
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ConfigError(f"--epochs must be a whole number of at least 1, got {self.epochs!r}; try --epochs 1000")
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
-            raise ConfigError(f"--lr must be a positive finite number, got {self.lr!r}; try --lr 0.01")
-        if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
-        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
-            raise ConfigError(
-                f"--batch-size must be a whole number of at least 1, got {self.batch_size!r}; omit it for full batch"
-            )
-        if not isinstance(self.seed, int) or not 0 <= self.seed < 2**63:
-            raise ConfigError(f"--seed must be a whole number from 0 to 2**63 - 1, got {self.seed!r}")
-        if not 0.0 < self.threshold < 1.0:
-            raise ConfigError(f"--threshold must lie strictly between 0 and 1, got {self.threshold!r}")
+        problems = self._problems()
+        if problems:
+            raise ConfigError(problems[0])
+
+    def _problems(self) -> list[str]:
+        checks = [
+            (
+                _positive_int(self.epochs),
+                f"--epochs must be a whole number of at least 1, got {self.epochs!r}; try --epochs 1000",
+            ),
+            (_positive_float(self.lr), f"--lr must be a positive finite number, got {self.lr!r}; try --lr 0.01"),
+            (
+                self.optimizer in OPTIMIZERS,
+                f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}",
+            ),
+            (
+                self.batch_size is None or _positive_int(self.batch_size),
+                f"--batch-size must be a whole number of at least 1, got {self.batch_size!r}; omit it for full batch",
+            ),
+            (
+                isinstance(self.seed, int) and 0 <= self.seed < 2**63,
+                f"--seed must be a whole number from 0 to 2**63 - 1, got {self.seed!r}",
+            ),
+            (
+                isinstance(self.threshold, (int, float)) and 0.0 < self.threshold < 1.0,
+                f"--threshold must lie strictly between 0 and 1, got {self.threshold!r}",
+            ),
+            (
+                self.threshold_metric in (None, *THRESHOLD_METRICS),
+                f"--choose-threshold must be one of {', '.join(THRESHOLD_METRICS)}, got {self.threshold_metric!r}",
+            ),
+            (_positive_float(self.tol), f"--tol must be a positive finite number, got {self.tol!r}; try --tol 1e-8"),
+            (_positive_int(self.max_iter), f"--max-iter must be a whole number of at least 1, got {self.max_iter!r}"),
+            (
+                isinstance(self.l2, (int, float)) and math.isfinite(self.l2) and self.l2 >= 0,
+                f"--l2 must be a finite number of at least 0, got {self.l2!r}; try --l2 0.01",
+            ),
+            (self.penalty in PENALTIES, f"--penalty must be one of {', '.join(PENALTIES)}, got {self.penalty!r}"),
+            (
+                not (self.penalty == "firth" and self.l2 > 0),
+                "--penalty firth and --l2 are two different penalties; choose one",
+            ),
+            (
+                not (self.penalty == "firth" and self.batch_size is not None),
+                "--penalty firth needs the whole data in every step; drop --batch-size",
+            ),
+            (
+                self.class_weight in CLASS_WEIGHTS,
+                f"--class-weight must be one of {', '.join(CLASS_WEIGHTS)}, got {self.class_weight!r}",
+            ),
+            (
+                isinstance(self.valid_fraction, (int, float)) and 0.0 <= self.valid_fraction < 1.0,
+                f"--valid-fraction must be at least 0 and below 1, got {self.valid_fraction!r}; try --valid-fraction 0.2",
+            ),
+            (
+                not (self.threshold_metric and self.valid_fraction == 0),
+                "--choose-threshold picks the threshold on validation rows; add --valid-fraction 0.2 (or more)",
+            ),
+        ]
+        return [message for ok, message in checks if not ok]
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,7 +1,7 @@
-"""Training data: the tutorial's four points, or a user's CSV checked column by column.
+"""Training data: the tutorial's four points, or a user's CSV / Parquet file checked column by column.
 
-Every problem with a file is a ``DataError`` whose one line names the file, the column or line,
-and what to do. Line numbers count the header as line 1, as an editor shows them.
+Every problem with a file is a ``DataError`` whose one line names the file, the column and the
+line (CSV, counting the header as line 1, as an editor does) or row (Parquet), and what to do.
 """
 
 from dataclasses import dataclass
@@ -12,11 +12,14 @@ import pandas as pd
 
 from export.errors import DataError
 
+MAX_CLASSES = 100  # beyond this the target is almost surely a measurement, not a class
+
 
 @dataclass(frozen=True)
 class Dataset:
-    """``x``: float64 (n_rows, n_features) raw values; ``y``: int64 (n_rows,) class index 0/1,
-    index i standing for ``class_labels[i]`` (labels in sorted order)."""
+    """``x``: float64 (n_rows, n_features) raw values; ``y``: int64 (n_rows,) class index, index i
+    standing for ``class_labels[i]`` (labels in sorted order); ``weights``: float64 (n_rows,) sample
+    weights as given, or None; ``dropped_rows``: rows left out for missing values."""
 
     x: np.ndarray
     y: np.ndarray
@@ -24,6 +27,25 @@ class Dataset:
     target_name: str
     class_labels: tuple
     source: str
+    weights: np.ndarray | None = None
+    dropped_rows: int = 0
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_labels)
+
+    def subset(self, rows: np.ndarray) -> "Dataset":
+        weights = None if self.weights is None else self.weights[rows]
+        return Dataset(
+            self.x[rows],
+            self.y[rows],
+            self.feature_names,
+            self.target_name,
+            self.class_labels,
+            self.source,
+            weights,
+            self.dropped_rows,
+        )
 
 
 def tutorial_dataset() -> Dataset:
@@ -33,30 +55,48 @@ def tutorial_dataset() -> Dataset:
     return Dataset(x, y, ("x",), "y", (0, 1), "tutorial")
 
 
-def load_csv(path: Path, target: str | None, features: list[str] | None) -> Dataset:
-    """Read ``path`` and pick the target and features (default: every column but the target)."""
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a table to use: the I/O half of the command line's data flags."""
+
+    target: str | None
+    features: list[str] | None = None
+    weight: str | None = None
+    drop_missing: bool = False
+
+
+def load_table(path: Path, columns: Columns) -> Dataset:
+    """Read a CSV or Parquet file and pick the target, features (default: every other column but
+    the weight column) and sample weights."""
     path = Path(path)
-    table = _read_table(path)
-    if target is None:
+    table, where = _read(path)
+    name = path.name
+    if columns.target is None:
         raise DataError(
-            f"--data needs --target COLUMN to name the column to predict (columns of {path.name}: "
-            f"{_names(table.columns)})"
+            f"--data needs --target COLUMN to name the column to predict (columns of {name}: {_names(table.columns)})"
         )
-    if target not in table.columns:
-        raise DataError(f"--target {target!r} is not a column of {path.name} (columns: {_names(table.columns)})")
-    features = _pick_features(table, target, features, path.name)
-    for column in [*features, target]:
-        _check_complete(table[column], column, path.name)
-    x = np.column_stack([_numeric(table[c], c, path.name) for c in features])
-    y, labels = _encode_target(table[target], target, path.name)
-    return Dataset(x, y, tuple(features), target, labels, path.name)
+    if columns.target not in table.columns:
+        raise DataError(f"--target {columns.target!r} is not a column of {name} (columns: {_names(table.columns)})")
+    if columns.weight is not None and columns.weight not in table.columns:
+        raise DataError(
+            f"--weight-column {columns.weight!r} is not a column of {name} (columns: {_names(table.columns)})"
+        )
+    features = _pick_features(table, columns, name)
+    used = [*features, columns.target, *([columns.weight] if columns.weight else [])]
+    table, dropped = _handle_missing(table, used, columns.drop_missing, name, where)
+    x = np.column_stack([_numeric(table[c], c, name, where) for c in features])
+    y, labels = _encode_target(table[columns.target], columns.target, name)
+    weights = _weights(table[columns.weight], columns.weight, name, where) if columns.weight else None
+    return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped)
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read(path: Path) -> tuple[pd.DataFrame, str]:
+    """The table, and how to name a row of it in messages ('line' for CSV, 'row' for Parquet)."""
     if not path.exists():
         raise DataError(f"data file {path} does not exist; check the path given to --data")
+    parquet = path.suffix.lower() in (".parquet", ".pq")
     try:
-        table = pd.read_csv(path, skipinitialspace=True)
+        table = pd.read_parquet(path) if parquet else pd.read_csv(path, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise DataError(f"{path} is empty; it needs a header line and at least two data rows") from None
     except UnicodeDecodeError:
@@ -65,20 +105,31 @@ def _read_table(path: Path) -> pd.DataFrame:
         raise DataError(f"{path} is not well-formed CSV ({str(e).strip()}); fix that line and retry") from None
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check the path and its permissions") from None
+    except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
+        if not parquet:
+            raise
+        reason = str(e).strip().splitlines()[0][:120]
+        raise DataError(
+            f"{path} is not a readable Parquet file ({reason}); write it with pandas.to_parquet or pass a CSV"
+        ) from None
     if table.empty:
         raise DataError(f"{path} has a header but no data rows; add rows and retry")
     table.columns = [str(c).strip() for c in table.columns]
-    return table
+    return table.reset_index(drop=True), "row" if parquet else "line"
 
 
-def _pick_features(table: pd.DataFrame, target: str, features: list[str] | None, name: str) -> list[str]:
+def _pick_features(table: pd.DataFrame, columns: Columns, name: str) -> list[str]:
+    target = columns.target
+    features = columns.features
     if features is None:
-        features = [c for c in table.columns if c != target]
+        features = [c for c in table.columns if c not in (target, columns.weight)]
     unknown = [f for f in features if f not in table.columns]
     if unknown:
         raise DataError(f"--features names {_names(unknown)}, not columns of {name} (columns: {_names(table.columns)})")
     if target in features:
         raise DataError(f"--features includes the target {target!r}; list only the input columns")
+    if columns.weight in features:
+        raise DataError(f"--features includes the weight column {columns.weight!r}; list only the input columns")
     if not features:
         raise DataError(f"{name} has no feature columns besides the target {target!r}; add at least one")
     if len(set(features)) != len(features):
@@ -86,35 +137,78 @@ def _pick_features(table: pd.DataFrame, target: str, features: list[str] | None,
     return list(features)
 
 
-def _check_complete(column: pd.Series, name: str, file: str) -> None:
-    missing = column.isna().to_numpy()
-    if missing.any():
-        first = int(np.argmax(missing)) + 2
-        raise DataError(
-            f"column {name!r} of {file} has {int(missing.sum())} missing value(s), first on line {first}; "
-            "fill or remove those rows"
-        )
+def _row_name(where: str, index: int) -> str:
+    return f"line {index + 2}" if where == "line" else f"row {index + 1}"
 
 
-def _numeric(column: pd.Series, name: str, file: str) -> np.ndarray:
+def _handle_missing(
+    table: pd.DataFrame, used: list[str], drop: bool, name: str, where: str
+) -> tuple[pd.DataFrame, int]:
+    missing = table[used].isna()
+    rows = missing.any(axis=1).to_numpy()
+    if not rows.any():
+        return table, 0
+    if drop:
+        kept = table.loc[~rows].reset_index(drop=True)
+        if len(kept) == 0:
+            raise DataError(f"every row of {name} has a missing value in the columns used; nothing is left to fit")
+        return kept, int(rows.sum())
+    columns = [c for c in used if missing[c].any()]
+    first = _row_name(where, int(np.argmax(rows)))
+    raise DataError(
+        f"{int(rows.sum())} row(s) of {name} have missing values (in {_names(columns)}; the first on "
+        f"{first}); fill them, or pass --drop-missing to leave those rows out"
+    )
+
+
+def _numeric(column: pd.Series, name: str, file: str, where: str) -> np.ndarray:
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.argmax(bad))
         raise DataError(
-            f"feature {name!r} of {file} must hold finite numbers, but line {row + 2} has {column.iloc[row]!r}; "
-            "fix or remove that row"
+            f"feature {name!r} of {file} must hold finite numbers, but {_row_name(where, row)} has "
+            f"{_cell(column, row)}; encode it as numbers, or fix or remove that row"
         )
     return values
 
 
+def _weights(column: pd.Series, name: str, file: str, where: str) -> np.ndarray:
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DataError(
+            f"weight column {name!r} of {file} must hold finite numbers of at least 0, but "
+            f"{_row_name(where, row)} has {_cell(column, row)}; fix that weight"
+        )
+    if values.sum() <= 0:
+        raise DataError(f"weight column {name!r} of {file} is all zeros; give some rows a positive weight")
+    return values
+
+
 def _encode_target(column: pd.Series, name: str, file: str) -> tuple[np.ndarray, tuple]:
-    labels, y = np.unique(column.to_numpy(), return_inverse=True)
-    if len(labels) != 2:
-        shown = _names([str(v) for v in labels[:5]]) + (", ..." if len(labels) > 5 else "")
-        why = "only one class" if len(labels) == 1 else f"{len(labels)} classes"
-        raise DataError(f"target {name!r} of {file} has {why} ({shown}); binary logistic regression needs exactly two")
+    values = column.to_numpy()
+    try:
+        labels, y = np.unique(values, return_inverse=True)
+    except TypeError:  # mixed types, e.g. numbers and text: compare them as text
+        labels, y = np.unique(values.astype(str), return_inverse=True)
+    if len(labels) < 2:
+        raise DataError(
+            f"target {name!r} of {file} has only one class ({labels[0]}); logistic regression needs at least two"
+        )
+    if len(labels) > MAX_CLASSES:
+        raise DataError(
+            f"target {name!r} of {file} has {len(labels)} distinct values, more than {MAX_CLASSES} "
+            "classes; it looks like a measurement, not a class: pick the class column with --target"
+        )
     return y.astype(np.int64), tuple(v.item() if hasattr(v, "item") else v for v in labels)
+
+
+def _cell(column: pd.Series, row: int) -> str:
+    """A cell as the user wrote it: 'abc', -1, inf (not numpy's np.int64(-1))."""
+    value = column.iloc[row]
+    return repr(value.item() if hasattr(value, "item") else value)
 
 
 def _names(items) -> str:

@@ -1,108 +1,93 @@
-"""Fit: ``fit(config, data) -> FitResult(model, history)``. Pure: no files, no printing.
+"""Fit: ``fit(config, data) -> FitResult``. Pure: no files, no printing.
 
-The loss is mean binary cross-entropy computed from the logit
-(``binary_cross_entropy_with_logits``), which is the tutorial's ``BCELoss(sigmoid(z))`` in a form
-that does not lose precision when the sigmoid saturates.
+SGD and Adam run in float32, as the tutorial does; L-BFGS runs in float64, because agreeing with
+scikit-learn's optimum to 1e-6 on the objective needs gradients more exact than float32 gives.
 """
 
-import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from export.errors import ConfigError
+from export.errors import DataError
 from training.config import TrainConfig
 from training.data import Dataset
+from training.history import History, parameters
 from training.model import LogisticRegression
-
-MAX_HISTORY_POINTS = 1001  # epoch 0 plus up to 1000 more: every epoch of the tutorial's run
-
-
-@dataclass
-class History:
-    """Loss and parameters after ``epoch[i]`` epochs; ``epoch[0] == 0`` is before the first step.
-    ``weights[i]`` is (1, n_features) and ``intercept[i]`` (1,), as the card stores them."""
-
-    epoch: list[int] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)
-    weights: list[list[list[float]]] = field(default_factory=list)
-    intercept: list[list[float]] = field(default_factory=list)
-
-    def record(self, epoch: int, loss: float, model: LogisticRegression) -> None:
-        self.epoch.append(epoch)
-        self.loss.append(loss)
-        self.weights.append(model.linear.weight.detach().double().tolist())
-        self.intercept.append(model.linear.bias.detach().double().tolist())
-
-    def to_dict(self) -> dict:
-        return {"epoch": self.epoch, "loss": self.loss, "weights": self.weights, "intercept": self.intercept}
+from training.objective import Problem
+from training.solvers import Convergence, run_gradient_steps, run_lbfgs
+from training.standardize import Standardizer
 
 
 @dataclass
 class FitResult:
+    """``model`` is in raw feature units (float64); ``fitted`` the same fit in standardized units,
+    as the optimizer left it; ``row_weights`` the weights the objective used (None: all 1)."""
+
     model: LogisticRegression
+    fitted: LogisticRegression
     history: History
+    convergence: Convergence
+    standardizer: Standardizer
+    row_weights: np.ndarray | None
 
     @property
     def final_loss(self) -> float:
         return self.history.loss[-1]
 
 
-def recorded_epochs(epochs: int, max_points: int = MAX_HISTORY_POINTS) -> set[int]:
-    """Every epoch for short runs; for long ones ``max_points`` evenly spaced, always 0 and the last."""
-    if epochs + 1 <= max_points:
-        return set(range(epochs + 1))
-    return {int(e) for e in np.linspace(0, epochs, max_points).round()}
+def row_weights(data: Dataset, class_weight: str) -> np.ndarray | None:
+    """Sample weights times class weights; 'balanced' gives class c the weight sum(v) / (K sum_c(v)),
+    scikit-learn's rule, so every class carries the same total weight."""
+    weights = data.weights
+    if class_weight == "balanced":
+        base = np.ones(len(data.y)) if weights is None else weights
+        totals = np.bincount(data.y, weights=base, minlength=data.n_classes)
+        if (totals <= 0).any():
+            raise DataError("--class-weight balanced needs every class to have some weight; a class has none")
+        weights = base * (base.sum() / (data.n_classes * totals))[data.y]
+    return weights
 
 
-def fit(config: TrainConfig, data: Dataset, on_epoch: Callable[[int, float], None] | None = None) -> FitResult:
-    """Train on ``data``; ``on_epoch(epoch, last_batch_loss)`` is called after each epoch."""
+def problem_for(config: TrainConfig, data: Dataset, standardizer: Standardizer, dtype: torch.dtype) -> Problem:
+    weights = row_weights(data, config.class_weight)
+    x = torch.as_tensor(standardizer.transform(data.x), dtype=dtype)
+    y = torch.as_tensor(data.y, dtype=dtype if data.n_classes == 2 else torch.int64)
+    w = None if weights is None else torch.as_tensor(weights, dtype=dtype)
+    return Problem(x, y, w, config.l2, config.penalty == "firth")
+
+
+def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None] | None = None) -> FitResult:
+    """Train on ``data``; ``on_step(step, loss)`` is called after each epoch or L-BFGS iteration."""
+    if config.penalty == "firth" and data.n_classes > 2:
+        raise DataError(
+            f"--penalty firth fits binary targets only, but {data.target_name!r} has "
+            f"{data.n_classes} classes; use --l2 for a multinomial target"
+        )
+    standardizer = Standardizer.fit(data.x) if config.standardize else Standardizer.identity(data.x.shape[1])
+    dtype = torch.float64 if config.optimizer == "lbfgs" else torch.float32
+    problem = problem_for(config, data, standardizer, dtype)
     torch.manual_seed(config.seed)  # before the layer is built: the tutorial's initial weights
-    model = LogisticRegression(len(data.feature_names))
-    x = torch.as_tensor(data.x, dtype=torch.float32)
-    y = torch.as_tensor(data.y, dtype=torch.float32)
-    optimizer = _make_optimizer(config, model)
-    shuffle = torch.Generator().manual_seed(config.seed)
-    record = recorded_epochs(config.epochs)
-    history = History()
-    for epoch in range(config.epochs):
-        if epoch in record:
-            history.record(epoch, full_loss(model, x, y), model)
-        for rows in _batches(len(y), config.batch_size, shuffle):
-            loss = F.binary_cross_entropy_with_logits(model(x[rows]), y[rows])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        last = loss.item()
-        if not math.isfinite(last):
-            raise ConfigError(
-                f"training diverged: the loss became {last} in epoch {epoch + 1}; lower --lr (now {config.lr})"
-            )
-        if on_epoch is not None:
-            on_epoch(epoch + 1, last)
-    history.record(config.epochs, full_loss(model, x, y), model)
-    return FitResult(model, history)
+    model = LogisticRegression(data.x.shape[1], data.n_classes).to(dtype)
+    history = History(standardizer)
+    solve = run_lbfgs if config.optimizer == "lbfgs" else run_gradient_steps
+    convergence = solve(model, problem, config, history, on_step)
+    return FitResult(
+        raw_model(model, standardizer),
+        model,
+        history,
+        convergence,
+        standardizer,
+        None if problem.weights is None else problem.weights.double().numpy(),
+    )
 
 
-@torch.no_grad()
-def full_loss(model: LogisticRegression, x: torch.Tensor, y: torch.Tensor) -> float:
-    """Mean binary cross-entropy over all rows, in float64 so the history is exact to print."""
-    return F.binary_cross_entropy_with_logits(model(x).double(), y.double()).item()
-
-
-def _make_optimizer(config: TrainConfig, model: LogisticRegression) -> torch.optim.Optimizer:
-    if config.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=config.lr)
-    return torch.optim.SGD(model.parameters(), lr=config.lr)
-
-
-def _batches(n: int, batch_size: int | None, generator: torch.Generator) -> Iterator[slice | torch.Tensor]:
-    """Full batch as one slice (no copy, no shuffle: the tutorial); else a seeded shuffle per epoch."""
-    if batch_size is None or batch_size >= n:
-        yield slice(None)
-        return
-    order = torch.randperm(n, generator=generator)
-    yield from order.split(batch_size)
+def raw_model(fitted: LogisticRegression, standardizer: Standardizer) -> LogisticRegression:
+    """The fitted model with standardization folded in: it takes raw feature values."""
+    weights, intercept = standardizer.to_raw(*parameters(fitted))
+    raw = LogisticRegression(weights.shape[1], fitted.n_classes).double()
+    with torch.no_grad():
+        raw.linear.weight.copy_(torch.as_tensor(weights))
+        raw.linear.bias.copy_(torch.as_tensor(intercept))
+    return raw

@@ -1,43 +1,104 @@
-"""The summary ``python -m training`` prints: what the tutorial printed, in readable form."""
+"""The summary ``python -m training`` prints: what the tutorial printed, in readable form, plus
+convergence, statistics, metrics and warnings."""
 
 import numpy as np
 
-from export.parity import ParityReport, sigmoid64
-from training.config import TrainConfig
+from export.artifact import Artifact
+from export.card_markdown import coefficient_rows
 from training.data import Dataset
-from training.fit import FitResult
+from training.diagnostics import extrapolation_warning
+from training.solvers import Convergence
 
 
-def summary_lines(config: TrainConfig, data: Dataset, result: FitResult, example: dict[str, float]) -> list[str]:
-    w = result.model.linear.weight.detach().double().numpy()[0]
-    b = float(result.model.linear.bias.detach().double().item())
-    x = np.array([example[name] for name in data.feature_names])
-    p = float(sigmoid64(x @ w + b))
-    predicted = data.class_labels[int(p > config.threshold)]
-    query = ", ".join(f"{name} = {value:g}" for name, value in example.items())
-    target_one = f"{data.target_name} = {data.class_labels[1]}"
-    batch = "full batch" if config.batch_size is None else f"batches of {config.batch_size}"
-    lines = [
-        f"data:     {data.source}, {len(data.y)} rows, features {', '.join(data.feature_names)}, "
-        f"target {data.target_name} (classes {', '.join(map(str, data.class_labels))})",
-        f"training: {config.optimizer}, lr {config.lr:g}, {config.epochs} epochs, {batch}, seed {config.seed}",
+def _describe_run(card: dict, data: Dataset) -> list[str]:
+    t = card["training"]
+    extra = [f"{data.dropped_rows} rows with missing values left out"] if data.dropped_rows else []
+    if card["data"]["n_valid_rows"]:
+        extra.append(f"{card['data']['n_valid_rows']} held out for validation")
+    how = [t["optimizer"]]
+    how += (
+        [
+            f"lr {t['lr']:g}",
+            f"{t['epochs']} epochs",
+            "full batch" if t["batch_size"] is None else f"batches of {t['batch_size']}",
+        ]
+        if t["optimizer"] != "lbfgs"
+        else [f"tol {t['tol']:g}"]
+    )
+    how += [f"l2 {t['l2']:g}"] * (t["l2"] > 0) + ["Firth penalty"] * (t["penalty"] == "firth")
+    how += ["balanced class weights"] * (t["class_weight"] == "balanced") + ["standardized"] * t["standardize"]
+    return [
+        f"data:     {data.source}, {card['data']['n_rows']} training rows"
+        + "".join(f", {e}" for e in extra)
+        + f", features {', '.join(data.feature_names)}, target {data.target_name} (classes "
+        f"{', '.join(map(str, data.class_labels))})",
+        f"training: {', '.join(how)}, seed {t['seed']}",
     ]
-    if len(w) == 1:
-        lines.append(f"w = {w[0]:.6f}")
-    else:
-        lines += [f"w[{name}] = {value:.6f}" for name, value in zip(data.feature_names, w)]
-    lines += [
-        f"b = {b:.6f}",
-        f"final loss = {result.final_loss:.6f}",
-        f"P({target_one} | {query}) = {p:.6f}",
-        f"class at threshold {config.threshold:g}: {predicted}",
-    ]
+
+
+def _convergence_line(c: Convergence, optimizer: str) -> str:
+    unit = "iterations" if optimizer == "lbfgs" else "epochs"
+    state = "converged" if c.converged else "NOT converged"
+    return f"{state} after {c.iterations} {unit}: largest gradient entry {c.gradient_norm:.2g} (tol {c.tol:g})"
+
+
+def _coefficient_lines(artifact: Artifact) -> list[str]:
+    card = artifact.card
+    if card.binary and "coefficients" not in card.raw["statistics"] and card.n_features == 1:
+        return [f"w = {card.weights[0, 0]:.6f}", f"b = {card.intercept[0]:.6f}"]
+    header, rows = coefficient_rows(card)
+    width = max(len(str(r[0])) for r in rows) + 2
+    lines = ["".join(f"{h:>12}" if i else f"{h:<{width}}" for i, h in enumerate(header))]
+    for row in rows:
+        lines.append("".join(f"{v:>12.4g}" if i else f"{v:<{width}}" for i, v in enumerate(row)))
     return lines
 
 
-def saved_lines(onnx_path: str, checkpoint_path: str, parity: ParityReport) -> list[str]:
-    return [
-        f"saved {onnx_path} (parity with torch on {parity.rows:,} inputs: "
-        f"max |p difference| {parity.max_probability_abs:.1e})",
-        f"saved {checkpoint_path} (checkpoint; re-export with `python -m export --checkpoint {checkpoint_path}`)",
+def _prediction_lines(artifact: Artifact) -> list[str]:
+    card = artifact.card
+    example = card.example
+    served = artifact.predict(np.array([[example[n] for n in card.feature_names]]))
+    query = ", ".join(f"{name} = {example[name]:g}" for name in card.feature_names)
+    p = served.probabilities[0]
+    label = card.class_labels[int(served.label[0])]
+    if card.binary:
+        return [
+            f"P({card.target_name} = {card.class_labels[1]} | {query}) = {p[1]:.6f}",
+            f"class at threshold {card.threshold:g}: {label}",
+        ]
+    return [f"P({card.target_name} = {c} | {query}) = {pc:.6f}" for c, pc in zip(card.class_labels, p)] + [
+        f"class: {label} (the most probable)"
     ]
+
+
+def _metric_lines(card: dict) -> list[str]:
+    lines = []
+    for split, m in card["metrics"].items():
+        if m:
+            auc = "-" if m["roc_auc"] is None else f"{m['roc_auc']:.4f}"
+            lines.append(
+                f"{split:<5} rows: log loss {m['log_loss']:.4f}, accuracy {m['accuracy']:.4f}, "
+                f"ROC AUC {auc}, Brier {m['brier']:.4f} ({m['rows']} rows)"
+            )
+    return lines
+
+
+def report_lines(artifact: Artifact, convergence: Convergence, data: Dataset) -> list[str]:
+    card = artifact.card
+    raw = card.raw
+    stats = raw["statistics"]
+    lines = [*_describe_run(raw, data), _convergence_line(convergence, raw["training"]["optimizer"])]
+    lines += _coefficient_lines(artifact)
+    lines.append(f"final loss = {raw['summary']['final_loss']:.6f}")
+    if "lr_test" in stats:
+        test = stats["lr_test"]
+        lines.append(
+            f"log-likelihood {stats['log_likelihood']:.4f} (intercept only {stats['null_log_likelihood']:.4f}),"
+            f" LR test chi2 {test['statistic']:.4g} on {test['df']} df, p = {test['p_value']:.3g}, "
+            f"McFadden R2 {stats['mcfadden_r2']:.4f}"
+        )
+    lines += _prediction_lines(artifact) + _metric_lines(raw)
+    lines += [f"note: {note}" for note in stats["notes"]]
+    extrapolation = extrapolation_warning(card.example, raw["data"]["features"])
+    lines += [f"warning: {w}" for w in [*card.warnings, *([extrapolation] if extrapolation else [])]]
+    return lines

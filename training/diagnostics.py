@@ -1,0 +1,73 @@
+"""Plain-language warnings about a fit: what went wrong, what it means, and the fix."""
+
+import numpy as np
+
+from training.config import TrainConfig
+from training.data import Dataset
+from training.fit import FitResult
+from training.separation import Separation
+
+
+def separation_warning(separation: Separation, data: Dataset) -> str | None:
+    which = "" if separation.cls is None else f" (class {data.class_labels[separation.cls]} against the rest)"
+    if separation.kind == "complete":
+        return (
+            f"complete separation{which}: a straight boundary splits the training rows perfectly by class, so "
+            "the unpenalized maximum-likelihood estimate does not exist: the weights grow without bound and "
+            "the probabilities are pushed to 0 and 1. Fix: --l2 0.01 (ridge) or --penalty firth (binary)."
+        )
+    if separation.kind == "quasi-complete":
+        return (
+            f"quasi-complete separation{which}: {separation.separated_rows} training rows lie perfectly on "
+            "their class's side of a straight boundary, so the unpenalized maximum-likelihood estimate does "
+            "not exist for some weights. Fix: --l2 0.01 (ridge) or --penalty firth (binary)."
+        )
+    return None
+
+
+def fit_warnings(
+    config: TrainConfig, data: Dataset, result: FitResult, separation: Separation, statistics: dict
+) -> list[str]:
+    warnings = []
+    if config.l2 == 0 and config.penalty == "none":
+        message = separation_warning(separation, data)
+        if message:
+            warnings.append(message)
+    c = result.convergence
+    if not c.converged:
+        unit = "iterations" if config.optimizer == "lbfgs" else "epochs"
+        fix = "raise --max-iter" if config.optimizer == "lbfgs" else "use --optimizer lbfgs, or more --epochs"
+        warnings.append(
+            f"not converged: after {c.iterations} {unit} the largest entry of the gradient is "
+            f"{c.gradient_norm:.2g}, above --tol {c.tol:g}, so these coefficients are not the optimum "
+            f"of the objective. Fix: {fix}."
+        )
+    test = statistics.get("lr_test")
+    if test is not None and test["p_value"] >= 0.05:
+        warnings.append(
+            f"no better than the base rate: the likelihood-ratio test against a model with only an "
+            f"intercept gives p = {test['p_value']:.2g}, so these rows show no detectable link between "
+            "the features and the target; predictions are close to the class shares."
+        )
+    constant = [name for name, col in zip(data.feature_names, data.x.T) if np.ptp(col) == 0]
+    if constant:
+        warnings.append(
+            f"constant feature(s) {', '.join(constant)}: the same value in every training row, so the "
+            "data cannot determine their weight. Fix: leave them out with --features."
+        )
+    return warnings
+
+
+def extrapolation_warning(values: dict[str, float], features: dict[str, dict]) -> str | None:
+    """Name the features of a requested prediction that lie outside the training range."""
+    outside = [
+        f"{name} = {value:g} (trained on [{features[name]['min']:g}, {features[name]['max']:g}])"
+        for name, value in values.items()
+        if not features[name]["min"] <= value <= features[name]["max"]
+    ]
+    if not outside:
+        return None
+    return (
+        f"extrapolation: {'; '.join(outside)} lies outside the training range, where the data says nothing "
+        "about the curve: the model only continues its straight line in the logit."
+    )

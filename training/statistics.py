@@ -1,0 +1,109 @@
+"""Inference for the fitted coefficients, computed only where it is honest, with a sentence where not.
+
+Standard errors come from the observed information at the estimate (for the logit link it equals
+the expected information): X~^T diag(v p (1 - p)) X~ with X~ = [1, x] and v the sample weights
+(read as frequency weights). They are computed on standardized features and carried to raw units
+with the Jacobian of the un-standardizing map.
+"""
+
+import numpy as np
+from scipy import stats
+
+from export.parity import sigmoid64
+from training.config import TrainConfig
+from training.data import Dataset
+from training.fit import FitResult
+from training.history import parameters
+from training.separation import Separation
+
+Z_95 = float(stats.norm.ppf(0.975))
+
+
+def log_likelihoods(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> tuple[float, float]:
+    """(model, intercept-only) log-likelihoods, summing v_i log P(y_i)."""
+    v = np.ones(len(y)) if weights is None else weights
+    n, k = probabilities.shape
+    model = float((v * np.log(np.clip(probabilities[np.arange(n), y], 1e-300, 1))).sum())
+    shares = np.bincount(y, weights=v, minlength=k) / v.sum()
+    null = float((v * np.log(np.clip(shares[y], 1e-300, 1))).sum())
+    return model, null
+
+
+def why_no_standard_errors(config: TrainConfig, data: Dataset, result: FitResult, separation: Separation) -> str | None:
+    """The reason coefficient standard errors are not shown, or None when they are."""
+    if data.n_classes > 2:
+        return (
+            "softmax coefficients are identified only up to a shift shared by all classes, so their standard "
+            "errors are not shown; the likelihood-ratio test and pseudo-R-squared do not depend on that shift"
+        )
+    if config.l2 > 0:
+        return (
+            "an L2 penalty shrinks the estimates toward zero; Wald standard errors, p-values and the "
+            "likelihood-ratio test assume the unpenalized maximum-likelihood estimate, so they are not shown"
+        )
+    if config.class_weight != "none":
+        return "class weights change the likelihood, so standard errors computed from it would not describe the data"
+    if not result.convergence.converged:
+        return "the fit did not converge, and standard errors describe the optimum, so they are not shown"
+    if separation.kind in ("complete", "quasi-complete") and config.penalty == "none":
+        return (
+            "the classes are separated, so the maximum-likelihood estimate does not exist and its standard "
+            "errors are meaningless; refit with --penalty firth or --l2"
+        )
+    return None
+
+
+def coefficient_table(data: Dataset, result: FitResult) -> dict:
+    """Estimate, standard error, z, p-value and 95% interval of each raw-unit coefficient."""
+    x = result.standardizer.transform(data.x)
+    weights, intercept = parameters(result.fitted)
+    p = sigmoid64(x @ weights[0] + intercept[0])
+    v = np.ones(len(p)) if data.weights is None else data.weights
+    design = np.column_stack([np.ones(len(p)), x])
+    information = design.T @ (design * (v * p * (1 - p))[:, None])
+    jacobian = result.standardizer.jacobian()
+    covariance = jacobian @ np.linalg.pinv(information, hermitian=True) @ jacobian.T
+    raw_w, raw_b = result.standardizer.to_raw(weights, intercept)
+    estimate = np.concatenate([raw_b, raw_w[0]])
+    error = np.sqrt(np.clip(np.diag(covariance), 0, None))
+    z = np.divide(estimate, error, out=np.full_like(estimate, np.nan), where=error > 0)
+    return {
+        "terms": ["(intercept)", *data.feature_names],
+        "estimate": estimate.tolist(),
+        "std_error": error.tolist(),
+        "z": z.tolist(),
+        "p_value": (2 * stats.norm.sf(np.abs(z))).tolist(),
+        "ci_low": (estimate - Z_95 * error).tolist(),
+        "ci_high": (estimate + Z_95 * error).tolist(),
+    }
+
+
+def statistics(
+    config: TrainConfig, data: Dataset, result: FitResult, probabilities: np.ndarray, separation: Separation
+) -> dict:
+    """The card's ``statistics``: log-likelihoods, the LR test and McFadden's R^2 where the fit is
+    an unpenalized maximum-likelihood one, the coefficient table where honest, and ``notes``."""
+    model_ll, null_ll = log_likelihoods(probabilities, data.y, data.weights)
+    out: dict = {"log_likelihood": model_ll, "null_log_likelihood": null_ll, "notes": []}
+    mle = config.l2 == 0 and config.penalty == "none" and config.class_weight == "none"
+    if mle and result.convergence.converged:
+        df = data.x.shape[1] * (data.n_classes - 1)
+        statistic = max(2 * (model_ll - null_ll), 0.0)
+        out["lr_test"] = {"statistic": statistic, "df": df, "p_value": float(stats.chi2.sf(statistic, df))}
+        out["mcfadden_r2"] = 1 - model_ll / null_ll if null_ll < 0 else None
+    else:
+        out["notes"].append(
+            "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
+            "fits; this fit is penalized, weighted by class or not converged, so they are not shown"
+        )
+    reason = why_no_standard_errors(config, data, result, separation)
+    if reason is None:
+        out["coefficients"] = coefficient_table(data, result)
+        if config.penalty == "firth":
+            out["notes"].append(
+                "Firth estimates: Wald intervals from the information at the estimate; the "
+                "profile-likelihood intervals that R's logistf reports are not computed"
+            )
+    else:
+        out["notes"].append(reason)
+    return out
