@@ -92,7 +92,8 @@ class TrainConfig:
             ),
             (
                 isinstance(self.valid_fraction, (int, float)) and 0.0 <= self.valid_fraction < 1.0,
-                f"--valid-fraction must be at least 0 and below 1, got {self.valid_fraction!r}; try --valid-fraction 0.2",
+                f"--valid-fraction must be at least 0 and below 1, got {self.valid_fraction!r}; "
+                "try --valid-fraction 0.2",
             ),
             (
                 not (self.threshold_metric and self.valid_fraction == 0),
