@@ -1,7 +1,8 @@
 """The page: ``streamlit run streamlit_app.py``.
 
-Serves an exported model with onnxruntime and numpy (no torch): enter x, read P(y = 1), and see
-what the model learned and how it learned it. Everything shown comes from the one ONNX file.
+Serves an exported model with onnxruntime and numpy (no torch): enter x, read the probabilities,
+and see what the model learned, how it learned it and how good it is. Everything shown comes from
+the one ONNX file.
 """
 
 from pathlib import Path
@@ -11,10 +12,13 @@ import streamlit as st
 
 from export.artifact import Artifact, load_artifact
 from export.errors import ArtifactError
-from page.charts import loss_chart, probability_chart
+from export.extrapolation import extrapolation_warning
+from page.batch import score_table
+from page.charts import class_bars, decision_map, loss_chart, probability_chart
+from page.evaluation import show_diagnostics, show_metrics, show_statistics
 from page.inputs import InputError, format_number, parse_feature_value
 from page.models import artifacts_dir, file_version, model_files
-from page.tables import coefficient_table, feature_table, loss_table
+from page.tables import feature_table, loss_table
 
 REBUILD = "python -m training"
 
@@ -63,7 +67,10 @@ def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
     columns = st.columns(min(card.n_features, 4))
     for i, name in enumerate(card.feature_names):
         default = card.example[name]
-        text = columns[i % len(columns)].text_input(name, value=format_number(default), key=f"x:{name}")
+        stats = card.data["features"][name]
+        trained = f"trained on [{format_number(stats['min'])}, {format_number(stats['max'])}]"
+        text = columns[i % len(columns)].text_input(name, value=format_number(default), key=f"x:{name}", help=trained)
+        columns[i % len(columns)].caption(trained)
         try:
             values.append(parse_feature_value(text, name))
         except InputError as e:
@@ -76,18 +83,28 @@ def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
 def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
     card = artifact.card
     served = artifact.predict(values[None, :])
-    p1 = float(served.probabilities[0, 1])
-    left, middle, right = st.columns(3)
-    left.metric(f"P({card.target_name} = {card.class_labels[1]})", format_number(p1))
-    middle.metric(f"class (threshold {format_number(card.threshold)})", str(card.class_labels[int(served.label[0])]))
-    right.metric("logit", format_number(float(served.logit[0])))
-    for name, value in zip(card.feature_names, values):
-        stats = card.data["features"][name]
-        if not stats["min"] <= value <= stats["max"]:
-            st.info(
-                f"{name} = {format_number(value)} lies outside the training range "
-                f"[{format_number(stats['min'])}, {format_number(stats['max'])}]: the model is extrapolating."
-            )
+    label = str(card.class_labels[int(served.label[0])])
+    if card.binary:
+        left, middle, right = st.columns(3)
+        left.metric(f"P({card.target_name} = {card.class_labels[1]})", format_number(float(served.probabilities[0, 1])))
+        middle.metric(f"class (threshold {format_number(card.threshold)})", label)
+        right.metric("logit", format_number(float(served.logit[0])))
+    else:
+        left, right = st.columns([1, 2])
+        left.metric("class (the most probable)", label)
+        left.dataframe(
+            {
+                "class": [str(c) for c in card.class_labels],
+                "P": served.probabilities[0].tolist(),
+                "logit": served.logit[0].tolist(),
+            },
+            hide_index=True,
+            key="class_probabilities",
+        )
+        right.altair_chart(class_bars(card, served.probabilities[0]))
+    warning = extrapolation_warning(dict(zip(card.feature_names, values)), card.data["features"])
+    if warning:
+        st.warning(warning)
 
 
 def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
@@ -98,50 +115,76 @@ def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
         along = card.feature_names.index(st.selectbox("Curve along", card.feature_names, key="along"))
         st.caption("The other features are held at the values entered above.")
     epochs = card.history["epoch"]
-    epoch = st.select_slider("Epoch (replay training)", options=epochs, value=epochs[-1], key="epoch")
+    epoch = st.select_slider("Epoch or iteration (replay training)", options=epochs, value=epochs[-1], key="epoch")
     index = epochs.index(epoch)
-    params = (np.asarray(card.history["weights"][index][0]), float(card.history["intercept"][index][0]))
+    params = (np.asarray(card.history["weights"][index]), np.asarray(card.history["intercept"][index]))
     st.altair_chart(probability_chart(artifact, values, along, params, entered, epoch))
     st.caption(
-        "Solid: the served model (onnxruntime). Dashed: the model after the chosen epoch. "
-        "Gray dashes: the decision boundary, where P equals the threshold. Diamond: your input."
+        "Solid: the served model (onnxruntime). Dashed: the model after the chosen step. "
+        + ("Gray dashes: the decision boundary, where P equals the threshold. " if card.binary else "")
+        + "Diamond: your input."
     )
+    if card.n_features == 2:
+        st.subheader("Decision map")
+        st.altair_chart(decision_map(artifact, values if entered else None))
     return index
 
 
 def show_training(artifact: Artifact, index: int) -> None:
     history = artifact.card.history
     st.altair_chart(loss_chart(history, history["epoch"][index]))
-    st.caption(f"After epoch {history['epoch'][index]}: mean loss {history['loss'][index]:.6f}.")
+    st.caption(f"After step {history['epoch'][index]}: objective {history['loss'][index]:.6f}.")
 
 
 def show_cross_entropy(artifact: Artifact) -> None:
+    card = artifact.card
     table = loss_table(artifact)
     st.markdown(
-        "Each row's loss is $-[y \\log p + (1-y) \\log(1-p)]$: small when the model gives the true class a "
-        "high probability. `BCELoss(reduction='mean')`, the default, averages the rows; `reduction='sum'` adds "
-        "them; `reduction='none'` keeps the column below; `weight` multiplies each row's loss before that."
+        "Each row's loss is $-\\log p$, the log of the probability the model gave the row's true class "
+        "(binary: $-[y \\log p + (1-y) \\log(1-p)]$). `reduction='mean'`, the default, averages the rows; "
+        "`reduction='sum'` adds them; `reduction='none'` keeps the column below; `weight` multiplies each row's "
+        "loss first, which is what `--weight-column` and `--class-weight` do."
     )
     st.dataframe(table, hide_index=True, key="bce_table")
-    n_rows = artifact.card.data["n_rows"]
     mean, total = st.columns(2)
     mean.metric("mean (reduction='mean')", f"{table['loss'].mean():.6f}")
     total.metric("sum (reduction='sum')", f"{table['loss'].sum():.6f}")
-    if len(table) < n_rows:
-        st.caption(f"{len(table)} of {n_rows} training rows are stored in the model for this table.")
+    if len(table) < card.data["n_rows"]:
+        st.caption(f"{len(table)} of {card.data['n_rows']} training rows are stored in the model for this table.")
+
+
+def show_batch_scoring(artifact: Artifact) -> None:
+    upload = st.file_uploader("CSV with the feature columns", type=["csv"], key="batch")
+    if upload is None:
+        st.caption(f"Columns needed: {', '.join(artifact.card.feature_names)}. Up to 100,000 rows.")
+        return
+    try:
+        scored, notes = score_table(upload.getvalue(), artifact, upload.name)
+    except InputError as e:
+        st.error(str(e))
+        return
+    for note in notes:
+        st.info(note)
+    st.dataframe(scored, hide_index=True, key="batch_table")
+    st.download_button(
+        "Download the scored CSV",
+        scored.to_csv(index=False).encode(),
+        file_name="scored.csv",
+        mime="text/csv",
+        key="batch_download",
+    )
 
 
 def show_facts(artifact: Artifact) -> None:
     card = artifact.card
     left, right = st.columns(2)
-    left.subheader("Coefficients (raw feature units)")
-    left.dataframe(coefficient_table(artifact), hide_index=True, key="coefficients")
     left.subheader("Training")
     left.json(card.raw["training"], expanded=True)
+    left.json(card.raw["summary"], expanded=False)
     right.subheader("Data")
     counts = ", ".join(f"{label}: {n}" for label, n in zip(card.class_labels, card.data["class_counts"]))
-    right.write(f"{card.data['n_rows']} rows from {card.data['source']}; rows per class {counts}.")
-    right.dataframe(feature_table(artifact), key="features")
+    right.write(f"{card.data['n_rows']} training rows from {card.data['source']}; rows per class {counts}.")
+    right.dataframe(feature_table(card), key="features")
     right.subheader("Versions")
     right.json(card.raw["versions"], expanded=True)
     with st.expander("The whole model card (JSON in the ONNX metadata)"):
@@ -152,17 +195,29 @@ def main() -> None:
     st.set_page_config(page_title="Logistic regression", layout="wide")
     st.title("Logistic regression, served from ONNX")
     artifact = choose_model()
-    st.caption(f"Serving {artifact.source} with onnxruntime.")
+    card = artifact.card
+    st.caption(
+        f"Serving {artifact.source} with onnxruntime: {card.raw['task']}, "
+        f"{card.target_name} from {', '.join(card.feature_names)}."
+    )
     st.header("Predict")
     values, entered = read_inputs(artifact)
     if entered:
         show_prediction(artifact, values)
     st.header("What the model learned")
     index = show_curve(artifact, values, entered)
-    st.header("How it learned: the loss per epoch")
+    st.header("How it learned: the objective per step")
     show_training(artifact, index)
-    st.header("Binary cross-entropy, row by row")
+    st.header("Diagnostics")
+    show_diagnostics(card)
+    st.header("Coefficients and statistics")
+    show_statistics(card)
+    st.header("Metrics")
+    show_metrics(card)
+    st.header("The log loss, row by row")
     show_cross_entropy(artifact)
+    st.header("Score a file")
+    show_batch_scoring(artifact)
     st.header("Model facts")
     show_facts(artifact)
 

@@ -27,6 +27,9 @@ class Tolerance:
 
 @dataclass(frozen=True)
 class ParityReport:
+    """Measured maxima over ``rows`` inputs; ``max_probability_rel`` includes the float32-logit
+    rounding that ``assert_parity`` allows for."""
+
     rows: int
     max_probability_abs: float
     max_probability_rel: float
@@ -119,8 +122,16 @@ def assert_parity(
     p = np.asarray(served_probabilities, dtype=np.float64)
     abs_err = np.abs(p - ref_p)
     rel_err = _relative_error(p, ref_p, tol.smallest)
-    if abs_err.max(initial=0.0) > tol.probability_abs or rel_err.max(initial=0.0) > tol.probability_rel:
-        badness = np.maximum(abs_err / tol.probability_abs, rel_err / tol.probability_rel)
+    # The graph reports float32 logits and derives its probabilities from them (so they agree with
+    # its own logit to 1e-5, see assert_tail_accuracy). Rounding a logit z to float32 moves log p by
+    # up to 2**-24 |z| per logit, twice that for a softmax: that much relative difference from the
+    # float64 reference is the format's, not the export's, and is allowed on top of the tolerances.
+    scale = np.abs(np.clip(ref_logit, -FLOAT32_MAX, FLOAT32_MAX)).reshape(len(ref_logit), -1).max(axis=1)
+    rounding = 2.0**-23 * scale[:, None]
+    rel_allowed = tol.probability_rel + rounding
+    abs_allowed = tol.probability_abs + rounding * ref_p
+    if (abs_err > abs_allowed).any() or (rel_err > rel_allowed).any():
+        badness = np.maximum(abs_err / abs_allowed, rel_err / rel_allowed)
         row = int(np.unravel_index(badness.argmax(), abs_err.shape)[0])
         raise ParityError(
             f"probabilities differ from torch at row {row} (logit {ref_logit[row]}): "

@@ -1,13 +1,15 @@
-"""Altair charts of what the model learned: the probability curve and the loss history."""
+"""Altair charts of what the model learned: curves, the decision map, the loss history, calibration."""
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from export.artifact import Artifact
-from export.parity import sigmoid64
+from export.card import ModelCard
+from export.parity import probabilities64
 
 GRID_POINTS = 400
+MAP_POINTS = 70
 MAX_ZOOM_OUT = 10.0  # an entered x further than this many data spans away is not drawn to
 
 
@@ -21,66 +23,77 @@ def curve_range(low: float, high: float, entered: float | None) -> tuple[float, 
     return lo, hi
 
 
-def curve_grid(values: np.ndarray, along: int, lo: float, hi: float) -> np.ndarray:
+def curve_grid(values: np.ndarray, along: int, lo: float, hi: float, points: int = GRID_POINTS) -> np.ndarray:
     """Rows that vary feature ``along`` over [lo, hi] and hold the others at ``values``."""
-    grid = np.tile(values, (GRID_POINTS, 1))
-    grid[:, along] = np.linspace(lo, hi, GRID_POINTS)
+    grid = np.tile(values, (points, 1))
+    grid[:, along] = np.linspace(lo, hi, points)
     return grid
 
 
-def decision_boundary(
-    weights: np.ndarray, intercept: float, values: np.ndarray, along: int, threshold: float
-) -> float | None:
-    """The value of feature ``along`` where P(class 1) = threshold, others held at ``values``."""
+def decision_boundary(card: ModelCard, values: np.ndarray, along: int) -> float | None:
+    """Binary models: the value of feature ``along`` where P(class 1) = threshold, others at ``values``."""
+    weights, intercept = card.weights[0], card.intercept[0]
     w = weights[along]
-    if w == 0:
+    if not card.binary or w == 0:
         return None
     rest = float(weights @ values - w * values[along])
-    return (np.log(threshold / (1 - threshold)) - intercept - rest) / w
+    return (np.log(card.threshold / (1 - card.threshold)) - intercept - rest) / w
+
+
+def shown_classes(card: ModelCard) -> list[int]:
+    """The classes whose probability is drawn: class 1 for binary models, every class otherwise."""
+    return [1] if card.binary else list(range(card.n_classes))
+
+
+def _curve_frame(
+    name: str, grid: np.ndarray, along: int, probabilities: np.ndarray, card: ModelCard, curve: str
+) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame(
+            {name: grid[:, along], "P": probabilities[:, c], "class": str(card.class_labels[c]), "curve": curve}
+        )
+        for c in shown_classes(card)
+    ]
+    return pd.concat(frames)
 
 
 def probability_chart(
     artifact: Artifact, values: np.ndarray, along: int, epoch_params: tuple, entered: bool, epoch: int
 ) -> alt.LayerChart:
-    """The served curve (onnxruntime), the curve as it was at ``epoch`` (from the card's history),
-    the training points, the decision boundary and the entered input."""
+    """The served curves (onnxruntime), the curves as they were at ``epoch`` (from the card's history),
+    the training rows, the decision boundary (binary) and the entered input."""
     card = artifact.card
     name = card.feature_names[along]
     stats = card.data["features"][name]
     lo, hi = curve_range(stats["min"], stats["max"], values[along] if entered else None)
     grid = curve_grid(values, along, lo, hi)
     w_epoch, b_epoch = epoch_params
+    logits = grid @ w_epoch.T + b_epoch
     names = ["served model", f"after epoch {epoch}"]
     curves = pd.concat(
         [
-            pd.DataFrame({name: grid[:, along], "P": artifact.predict(grid).probabilities[:, 1], "curve": names[0]}),
-            pd.DataFrame({name: grid[:, along], "P": sigmoid64(grid @ w_epoch + b_epoch), "curve": names[1]}),
+            _curve_frame(name, grid, along, artifact.predict(grid).probabilities, card, names[0]),
+            _curve_frame(name, grid, along, probabilities64(logits[:, 0] if card.binary else logits), card, names[1]),
         ]
     )
-    x_scale = alt.Scale(domain=[lo, hi], nice=False)
-    y_title = f"P({card.target_name} = {card.class_labels[1]})"
+    x = alt.X(f"{name}:Q", scale=alt.Scale(domain=[lo, hi], nice=False), title=name)
+    y_title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
+    top = alt.Legend(orient="top")
     layers = [
         alt.Chart(curves)
         .mark_line()
         .encode(
-            x=alt.X(f"{name}:Q", scale=x_scale, title=name),
+            x=x,
             y=alt.Y("P:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color(
-                "curve:N",
-                title=None,
-                legend=alt.Legend(orient="top"),
-                scale=alt.Scale(domain=names, range=["#1f77b4", "#ff7f0e"]),
-            ),
+            color=alt.Color("class:N", title=None, legend=top if not card.binary else None),
             strokeDash=alt.StrokeDash(
-                "curve:N",
-                title=None,
-                legend=alt.Legend(orient="top"),
-                scale=alt.Scale(domain=names, range=[[1, 0], [6, 4]]),
+                "curve:N", title=None, legend=top, scale=alt.Scale(domain=names, range=[[1, 0], [6, 4]])
             ),
+            detail="curve:N",
         )
     ]
     layers.append(_training_points(card, along, lo, hi))
-    boundary = decision_boundary(card.weights[0], card.intercept[0], values, along, card.threshold)
+    boundary = decision_boundary(card, values, along)
     if boundary is not None and lo <= boundary <= hi:
         layers.append(
             alt.Chart(pd.DataFrame({name: [boundary]}))
@@ -88,46 +101,152 @@ def probability_chart(
             .encode(x=f"{name}:Q", tooltip=[alt.Tooltip(f"{name}:Q", title="decision boundary")])
         )
     if entered and lo <= values[along] <= hi:
-        p = float(artifact.predict(values[None, :]).probabilities[0, 1])
+        p = artifact.predict(values[None, :]).probabilities[0]
+        marks = pd.DataFrame({name: values[along], "P": [p[c] for c in shown_classes(card)]})
         layers.append(
-            alt.Chart(pd.DataFrame({name: [values[along]], "P": [p]}))
+            alt.Chart(marks)
             .mark_point(size=160, shape="diamond", filled=True, color="crimson")
             .encode(x=f"{name}:Q", y="P:Q", tooltip=[f"{name}:Q", "P:Q"])
         )
     return alt.layer(*layers).properties(height=340)
 
 
-def _training_points(card, along: int, lo: float, hi: float) -> alt.Chart:
-    rows = np.asarray(card.data["rows"]["x"], dtype=np.float64)
-    y = np.asarray(card.data["rows"]["y"])
+def _training_rows(card: ModelCard) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(card.data["rows"]["x"], dtype=np.float64), np.asarray(card.data["rows"]["y"])
+
+
+def _training_points(card: ModelCard, along: int, lo: float, hi: float) -> alt.Chart:
+    """Binary: each row at P = 0 or 1 by its class. Multinomial: a rug of ticks at P = 0, by class."""
+    rows, y = _training_rows(card)
     name = card.feature_names[along]
     keep = (rows[:, along] >= lo) & (rows[:, along] <= hi)
-    points = pd.DataFrame(
-        {name: rows[keep, along], "P": y[keep].astype(float), "class": [str(card.class_labels[i]) for i in y[keep]]}
-    )
+    labels = [str(card.class_labels[i]) for i in y[keep]]
+    if card.binary:
+        points = pd.DataFrame({name: rows[keep, along], "P": y[keep].astype(float), "class": labels})
+        return (
+            alt.Chart(points)
+            .mark_point(size=80, filled=True, opacity=0.8, color="#555")
+            .encode(
+                x=f"{name}:Q",
+                y="P:Q",
+                shape=alt.Shape("class:N", title="training rows", legend=alt.Legend(orient="top")),
+                tooltip=[f"{name}:Q", "class:N"],
+            )
+        )
+    points = pd.DataFrame({name: rows[keep, along], "P": 0.0, "class": labels})
     return (
         alt.Chart(points)
-        .mark_point(size=80, filled=True, opacity=0.8, color="#555")
-        .encode(
-            x=f"{name}:Q",
-            y="P:Q",
-            shape=alt.Shape("class:N", title="training rows", legend=alt.Legend(orient="top")),
-            tooltip=[f"{name}:Q", "class:N"],
+        .mark_tick(thickness=2, size=14, opacity=0.7)
+        .encode(x=f"{name}:Q", y="P:Q", color="class:N", tooltip=[f"{name}:Q", "class:N"])
+    )
+
+
+def decision_map(artifact: Artifact, entered: np.ndarray | None) -> alt.LayerChart:
+    """For models with exactly two features: the served probability over the plane (binary: P of
+    class 1; multinomial: the predicted class, paler where less sure), training rows on top."""
+    card = artifact.card
+    a, b = card.feature_names
+    ranges = [curve_range(card.data["features"][n]["min"], card.data["features"][n]["max"], None) for n in (a, b)]
+    ga, gb = (np.linspace(lo, hi, MAP_POINTS) for lo, hi in ranges)
+    mesh = np.array(np.meshgrid(ga, gb)).reshape(2, -1).T
+    served = artifact.predict(mesh)
+    step_a, step_b = (ga[1] - ga[0]) / 2, (gb[1] - gb[0]) / 2
+    cells = pd.DataFrame(
+        {"a0": mesh[:, 0] - step_a, "a1": mesh[:, 0] + step_a, "b0": mesh[:, 1] - step_b, "b1": mesh[:, 1] + step_b}
+    )
+    x = alt.X("a0:Q", title=a, scale=alt.Scale(domain=list(ranges[0]), nice=False))
+    y = alt.Y("b0:Q", title=b, scale=alt.Scale(domain=list(ranges[1]), nice=False))
+    if card.binary:
+        cells["P"] = served.probabilities[:, 1]
+        fill = alt.Color(
+            "P:Q",
+            title=f"P({card.target_name} = {card.class_labels[1]})",
+            scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
         )
+        area = alt.Chart(cells).mark_rect().encode(x=x, x2="a1", y=y, y2="b1", color=fill)
+    else:
+        cells["class"] = [str(card.class_labels[i]) for i in served.label]
+        cells["confidence"] = served.probabilities.max(axis=1)
+        area = (
+            alt.Chart(cells)
+            .mark_rect()
+            .encode(
+                x=x,
+                x2="a1",
+                y=y,
+                y2="b1",
+                color=alt.Color("class:N"),
+                opacity=alt.Opacity("confidence:Q", legend=None, scale=alt.Scale(domain=[0, 1])),
+            )
+        )
+    rows, labels = _training_rows(card)
+    points = pd.DataFrame({"a0": rows[:, 0], "b0": rows[:, 1], "class": [str(card.class_labels[i]) for i in labels]})
+    layers = [
+        area,
+        alt.Chart(points)
+        .mark_point(filled=True, size=45, color="black", opacity=0.8)
+        .encode(
+            x="a0:Q", y="b0:Q", shape=alt.Shape("class:N", title="training rows"), tooltip=["a0:Q", "b0:Q", "class:N"]
+        ),
+    ]
+    if entered is not None:
+        mark = pd.DataFrame({"a0": [entered[0]], "b0": [entered[1]]})
+        layers.append(
+            alt.Chart(mark)
+            .mark_point(shape="diamond", size=200, filled=True, color="crimson")
+            .encode(x="a0:Q", y="b0:Q")
+        )
+    return alt.layer(*layers).properties(height=420)
+
+
+def class_bars(card: ModelCard, probabilities: np.ndarray) -> alt.Chart:
+    frame = pd.DataFrame({"class": [str(c) for c in card.class_labels], "P": probabilities})
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("P:Q", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("class:N", sort=None),
+            color="class:N",
+            tooltip=["class:N", alt.Tooltip("P:Q", format=".6g")],
+        )
+        .properties(height=30 * card.n_classes + 20)
     )
 
 
 def loss_chart(history: dict, epoch: int) -> alt.LayerChart:
-    """Mean loss after each recorded epoch, with the selected epoch marked."""
+    """The objective after each recorded step, with the selected one marked."""
     frame = pd.DataFrame({"epoch": history["epoch"], "loss": history["loss"]})
     line = (
         alt.Chart(frame)
         .mark_line()
         .encode(
-            x=alt.X("epoch:Q"),
-            y=alt.Y("loss:Q", title="mean binary cross-entropy", scale=alt.Scale(zero=False)),
+            x=alt.X("epoch:Q", title="epoch / iteration"),
+            y=alt.Y("loss:Q", title="objective (mean log loss + penalty)", scale=alt.Scale(zero=False)),
             tooltip=["epoch:Q", alt.Tooltip("loss:Q", format=".6f")],
         )
     )
     rule = alt.Chart(pd.DataFrame({"epoch": [epoch]})).mark_rule(color="crimson").encode(x="epoch:Q")
     return alt.layer(line, rule).properties(height=260)
+
+
+def calibration_chart(metrics: dict, binary: bool) -> alt.LayerChart:
+    """Observed rate against mean predicted probability per bin, for each set of rows."""
+    frame = pd.DataFrame([{**b, "rows": split} for split, m in metrics.items() if m for b in m["calibration"]])
+    what = "P(class 1)" if binary else "top-class probability"
+    diagonal = (
+        alt.Chart(pd.DataFrame({"p": [0, 1]})).mark_line(color="gray", strokeDash=[4, 4]).encode(x="p:Q", y="p:Q")
+    )
+    points = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("mean_predicted:Q", title=f"mean predicted {what}", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y(
+                "observed:Q", title="observed rate" if binary else "observed accuracy", scale=alt.Scale(domain=[0, 1])
+            ),
+            color=alt.Color("rows:N", title=None),
+            tooltip=["rows:N", "count:Q", "mean_predicted:Q", "observed:Q"],
+        )
+    )
+    return alt.layer(diagonal, points).properties(height=300)

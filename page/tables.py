@@ -1,41 +1,62 @@
-"""Tables the page shows: binary cross-entropy row by row, and the model's facts from its card."""
+"""Tables the page shows: the log loss row by row, coefficients, metrics and confusion matrices."""
 
 import numpy as np
 import pandas as pd
 
 from export.artifact import Artifact
+from export.card import ModelCard
+from export.card_markdown import coefficient_rows
+
+METRIC_NAMES = {
+    "log_loss": "log loss",
+    "accuracy": "accuracy",
+    "roc_auc": "ROC AUC",
+    "brier": "Brier score",
+    "rows": "rows",
+}
 
 
 def row_losses(logit: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Each row's binary cross-entropy -[y log p + (1 - y) log(1 - p)], computed from the logit
-    (log(1 + e^z) - y z) so that it stays finite where p rounds to 0 or 1."""
+    """Each row's log loss -log P(y_i), from the logit so it stays finite where P rounds to 0:
+    binary log(1 + e^z) - y z; multinomial logsumexp(z) - z_y."""
     z = np.asarray(logit, dtype=np.float64)
-    return np.logaddexp(0.0, z) - np.asarray(y, dtype=np.float64) * z
+    if z.ndim == 1:
+        return np.logaddexp(0.0, z) - np.asarray(y, dtype=np.float64) * z
+    top = z.max(axis=1)
+    return top + np.log(np.exp(z - top[:, None]).sum(axis=1)) - z[np.arange(len(y)), y]
 
 
 def loss_table(artifact: Artifact) -> pd.DataFrame:
-    """The stored training rows with y, the served p = P(class 1), and each row's loss."""
+    """The stored training rows with their class, the served probability of that class, and the loss."""
     card = artifact.card
     x = np.asarray(card.data["rows"]["x"], dtype=np.float64)
     y = np.asarray(card.data["rows"]["y"], dtype=np.int64)
     served = artifact.predict(x)
     table = pd.DataFrame(x, columns=list(card.feature_names))
-    table["y"] = y
-    table["p = P(y = 1)"] = served.probabilities[:, 1].astype(np.float64)
+    table["y"] = y if card.binary else [card.class_labels[i] for i in y]
+    if card.binary:
+        table["p = P(y = 1)"] = served.probabilities[:, 1].astype(np.float64)
+    else:
+        table["p = P(y)"] = served.probabilities[np.arange(len(y)), y].astype(np.float64)
     table["loss"] = row_losses(served.logit, y)
     return table
 
 
-def coefficient_table(artifact: Artifact) -> pd.DataFrame:
-    card = artifact.card
-    return pd.DataFrame(
-        {
-            "term": [f"w ({name})" for name in card.feature_names] + ["b (intercept)"],
-            "value": [*card.weights[0].tolist(), float(card.intercept[0])],
-        }
-    )
+def coefficient_table(card: ModelCard) -> pd.DataFrame:
+    header, rows = coefficient_rows(card)
+    return pd.DataFrame(rows, columns=header)
 
 
-def feature_table(artifact: Artifact) -> pd.DataFrame:
-    stats = artifact.card.data["features"]
-    return pd.DataFrame.from_dict(stats, orient="index")[["min", "max", "mean"]]
+def feature_table(card: ModelCard) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(card.data["features"], orient="index")[["min", "max", "mean"]]
+
+
+def metrics_table(card: ModelCard) -> pd.DataFrame:
+    splits = {split: m for split, m in card.raw["metrics"].items() if m}
+    return pd.DataFrame({split: {label: m[key] for key, label in METRIC_NAMES.items()} for split, m in splits.items()})
+
+
+def confusion_table(card: ModelCard, split: str) -> pd.DataFrame:
+    labels = [str(c) for c in card.class_labels]
+    matrix = card.raw["metrics"][split]["confusion_matrix"]
+    return pd.DataFrame(matrix, index=[f"true {c}" for c in labels], columns=[f"predicted {c}" for c in labels])

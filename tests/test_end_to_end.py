@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from export.artifact import Artifact, load_artifact
@@ -45,8 +46,10 @@ def test_csv_to_served_page(tmp_path, monkeypatch):
     )
     artifact = load_artifact(out)
     assert artifact.card.class_labels == ("ham", "spam") and artifact.card.feature_names == ("length", "links")
-    p_mean = artifact.predict(np.array([[rows[:, 0].mean(), rows[:, 1].mean()]])).probabilities[0, 1]
-    query = f"length = {rows[:, 0].mean():g}, links = {rows[:, 1].mean():g}"
+    example = artifact.card.example  # the training means, to six significant digits
+    assert example["length"] == pytest.approx(rows[:, 0].mean(), rel=1e-5)
+    p_mean = artifact.predict(np.array([[example["length"], example["links"]]])).probabilities[0, 1]
+    query = f"length = {example['length']:g}, links = {example['links']:g}"
     assert f"P(kind = spam | {query}) = {p_mean:.6f}" in trained.stdout
 
     run(

@@ -11,7 +11,7 @@ from export.artifact import Artifact
 from export.build import build_artifact
 from export.errors import ParityError
 from export.graph import ServingGraph, to_onnx
-from export.parity import assert_parity, assert_tail_accuracy, binary_probabilities64
+from export.parity import assert_parity, assert_tail_accuracy, binary_probabilities64, probabilities64
 from training.model import LogisticRegression
 
 
@@ -127,3 +127,56 @@ def test_multi_feature_model_exports_and_matches_torch():
     x = torch.tensor([[0.5, -2.0, 9.0]])
     served = Artifact.from_bytes(built.data).predict(x.numpy())
     assert served.probabilities[0, 1] == pytest.approx(torch.sigmoid(model(x)).item(), abs=1e-7)
+
+
+def test_softmax_probabilities_are_accurate_in_the_tails_on_120k_inputs():
+    weights = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
+    graph = ServingGraph(weights, np.zeros(3), threshold=None)
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.normal(0, 30, (100_000, 2)), rng.uniform(-80, 80, (20_000, 2))]).astype(np.float32)
+    logit, probabilities, label = session_for(graph).run(None, {"x": x})
+    assert logit.shape == (120_000, 3) and probabilities.shape == (120_000, 3)
+    assert assert_tail_accuracy(logit, probabilities) < 1e-6
+    assert (label == probabilities.argmax(axis=1)).all()
+    tiny = probabilities64(logit) < 1e-20
+    assert tiny.sum() > 1000  # the tails were really visited
+
+
+def test_softmax_with_overflowing_logits_gives_no_nan():
+    graph = ServingGraph(np.array([[1.0, 1.0], [1.0, 1.0], [1.0, -1.0]]), np.zeros(3), threshold=None)
+    x = np.array([[3e38, 3e38], [3e38, -3e38], [-3e38, -3e38]], np.float32)
+    logit, probabilities, _ = session_for(graph).run(None, {"x": x})
+    assert np.isinf(logit).sum() == 5 and not np.isnan(probabilities).any()
+    # two infinite logits share the probability; one takes it all
+    assert probabilities.tolist() == [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
+
+
+def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
+    from sklearn.datasets import load_iris
+
+    from export.build import card_path, save_artifact
+    from training.config import TrainConfig
+    from training.data import Dataset
+    from training.describe import describe
+    from training.fit import fit
+
+    x, y = load_iris(return_X_y=True)
+    data = Dataset(x, y.astype(np.int64), ("sl", "sw", "pl", "pw"), "species", ("a", "b", "c"), "iris")
+    config = TrainConfig(optimizer="lbfgs", standardize=True, l2=0.01)
+    result = fit(config, data)
+    built = build_artifact(result.model, describe(config, data, None, result))
+    assert built.card.raw["task"] == "multinomial" and built.card.threshold is None
+    assert built.parity.rows > 9000
+    probe = np.random.default_rng(0).normal(5, 3, (100_000, 4))
+    served = built.artifact.predict(probe)
+    report = assert_parity(
+        export.build.reference_logit(result.model, probe),
+        served.logit,
+        served.probabilities,
+        served.label,
+        threshold=None,
+    )
+    assert report.max_probability_abs < 1e-6
+    save_artifact(built, tmp_path / "iris.onnx")
+    card = card_path(tmp_path / "iris.onnx").read_text()
+    assert card.startswith("# Model card: species from sl, sw, pl, pw") and "| class a | class b | class c |" in card

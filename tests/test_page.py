@@ -61,29 +61,30 @@ def test_opens_on_the_tutorial_question_with_the_artifacts_own_answer(page, tuto
     assert shown["class (threshold 0.5)"] == ("1" if float(shown["P(y = 1)"]) > 0.5 else "0")
     card = Artifact.from_bytes(tutorial_built.data).card
     assert float(shown["logit"]) == pytest.approx(card.weights[0, 0] * 5 + card.intercept[0], rel=1e-5)
-    assert "outside the training range [1, 4]" in at.info[0].value
+    assert any("extrapolation: x = 5 (trained on [1, 4])" in w.value for w in at.warning)
 
 
 def test_entering_x_shows_that_xs_probability(page, tutorial_built):
     at = page.run()
     at.text_input(key="x:x").input("2.5").run()
     assert metrics(at)["P(y = 1)"] == served_p(tutorial_built.data, 2.5)
-    assert not at.info  # inside the training range: no extrapolation note
+    assert not any("extrapolation" in w.value for w in at.warning)  # inside the training range
 
 
 def chart_marks(at: AppTest) -> list[list[str]]:
     specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
-    return [[layer["mark"]["type"] for layer in spec["layer"]] for spec in specs]
+    return [[layer["mark"]["type"] for layer in spec.get("layer", [spec])] for spec in specs]
 
 
 def test_curve_and_loss_history_render_and_the_epoch_slider_replays(page, tutorial_built):
     at = page.run()
-    curve, loss = chart_marks(at)
+    curve, loss, calibration = chart_marks(at)
     assert curve == ["line", "point", "rule", "point"]  # curves, training rows, boundary, your input
     assert loss == ["line", "rule"]
+    assert calibration == ["line", "line"]  # the diagonal and the observed rates
     history = Artifact.from_bytes(tutorial_built.data).card.history
     at.select_slider(key="epoch").set_value(0).run()
-    assert any(c.value == f"After epoch 0: mean loss {history['loss'][0]:.6f}." for c in at.caption)
+    assert any(c.value == f"After step 0: objective {history['loss'][0]:.6f}." for c in at.caption)
 
 
 def test_cross_entropy_table_adds_up_to_the_training_loss(page, tutorial_built):
@@ -114,7 +115,7 @@ def test_unusable_input_gets_a_message_not_a_traceback(page, text, message):
     assert not at.exception
     assert [e.value for e in at.error] == [message]
     assert "P(y = 1)" not in metrics(at)
-    assert len(at.get("vega_lite_chart")) == 2  # the rest of the page still shows
+    assert len(at.get("vega_lite_chart")) == 3  # the rest of the page still shows
 
 
 def test_huge_finite_input_gets_a_well_defined_answer(page):
@@ -123,7 +124,7 @@ def test_huge_finite_input_gets_a_well_defined_answer(page):
     assert not at.exception and not at.error
     shown = metrics(at)
     assert shown["P(y = 1)"] == "0" and shown["class (threshold 0.5)"] == "0"
-    assert "x = 1e+30 lies outside the training range" in at.info[0].value
+    assert any("x = 1e+30 (trained on [1, 4]) lies outside the training range" in w.value for w in at.warning)
 
 
 def test_missing_model_says_how_to_build_it(page, artifact_dir):
@@ -166,3 +167,67 @@ def test_several_features_get_one_input_each_and_a_curve_along_a_chosen_one(page
     at.selectbox(key="along").select("weight").run()
     assert not at.exception
     assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["layer"][0]["encoding"]["x"]["field"] == "weight"
+
+
+def test_diagnostics_say_in_plain_words_that_the_tutorial_run_did_not_converge(page):
+    at = page.run()
+    assert any(w.value.startswith("not converged: after 1000 epochs") for w in at.warning)
+    assert any("Not shown: the fit did not converge" in c.value for c in at.caption)
+
+
+@pytest.fixture(scope="module")
+def iris_petals() -> bytes:
+    """Multinomial on two features: class bars, one curve per class and the decision map."""
+    from sklearn.datasets import load_iris
+
+    x, y = load_iris(return_X_y=True)
+    data = Dataset(
+        x[:, 2:],
+        y.astype(np.int64),
+        ("petal_length", "petal_width"),
+        "species",
+        ("setosa", "versicolor", "virginica"),
+        "iris.csv",
+    )
+    return built(TrainConfig(optimizer="lbfgs", standardize=True, l2=0.01), data)
+
+
+def test_multinomial_model_shows_class_probabilities_curves_per_class_and_a_decision_map(
+    page, artifact_dir, iris_petals
+):
+    write_atomic(artifact_dir / "model.onnx", iris_petals)
+    at = page.run()
+    at.text_input(key="x:petal_length").input("5.0")
+    at.text_input(key="x:petal_width").input("1.6").run()
+    assert not at.exception and not at.error
+    served = Artifact.from_bytes(iris_petals).predict(np.array([[5.0, 1.6]]))
+    assert metrics(at)["class (the most probable)"] == ("setosa", "versicolor", "virginica")[int(served.label[0])]
+    table = next(d.value for d in at.dataframe if list(d.value.columns) == ["class", "P", "logit"])
+    assert table["P"].to_numpy() == pytest.approx(served.probabilities[0], rel=1e-6)
+    bars, curve, decision, loss, calibration = chart_marks(at)
+    assert bars == ["bar"] and loss == ["line", "rule"] and calibration == ["line", "line"]
+    assert curve[:2] == ["line", "tick"] and decision[:2] == ["rect", "point"]
+    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    assert spec["layer"][0]["encoding"]["color"]["field"] == "class"  # one line per class
+    assert any("trained on [1, 6.9]" in c.value for c in at.caption)
+
+
+def test_a_model_with_statistics_shows_its_coefficient_table_and_metrics(page, artifact_dir):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(300, 2))
+    y = (x @ np.array([1.5, -1.0]) + rng.logistic(size=300) > 0).astype(np.int64)
+    data = Dataset(x, y, ("dose", "age"), "cured", ("no", "yes"), "trial.csv")
+    write_atomic(
+        artifact_dir / "model.onnx", built(TrainConfig(optimizer="lbfgs", standardize=True, valid_fraction=0.0), data)
+    )
+    at = page.run()
+    coefficients = next(d.value for d in at.dataframe if "std. error" in d.value.columns)
+    assert list(coefficients["term"]) == ["(intercept)", "dose", "age"]
+    assert any("likelihood-ratio test" in m.value for m in at.markdown)
+    assert any(
+        s.value == "No warnings: the fit converged and none of the checks (separation, base rate, constant "
+        "features) found a problem."
+        for s in at.success
+    )
+    confusion = next(d.value for d in at.dataframe if "predicted yes" in d.value.columns)
+    assert int(confusion.to_numpy().sum()) == 300

@@ -78,7 +78,7 @@ def example_input(data: Dataset) -> dict[str, float]:
     """The input the CLI reports and the page starts from: the tutorial's x = 5, else the means."""
     if data.source == "tutorial":
         return dict(TUTORIAL_QUERY)
-    return {name: float(v) for name, v in zip(data.feature_names, data.x.mean(axis=0))}
+    return {name: float(f"{v:.6g}") for name, v in zip(data.feature_names, data.x.mean(axis=0))}  # as typed
 
 
 def data_summary(train: Dataset, valid: Dataset | None, seed: int, weight_column: str | None) -> dict:

@@ -56,18 +56,3 @@ def fit_warnings(
             "data cannot determine their weight. Fix: leave them out with --features."
         )
     return warnings
-
-
-def extrapolation_warning(values: dict[str, float], features: dict[str, dict]) -> str | None:
-    """Name the features of a requested prediction that lie outside the training range."""
-    outside = [
-        f"{name} = {value:g} (trained on [{features[name]['min']:g}, {features[name]['max']:g}])"
-        for name, value in values.items()
-        if not features[name]["min"] <= value <= features[name]["max"]
-    ]
-    if not outside:
-        return None
-    return (
-        f"extrapolation: {'; '.join(outside)} lies outside the training range, where the data says nothing "
-        "about the curve: the model only continues its straight line in the logit."
-    )

@@ -5,8 +5,8 @@ import numpy as np
 
 from export.artifact import Artifact
 from export.card_markdown import coefficient_rows
+from export.extrapolation import extrapolation_warning
 from training.data import Dataset
-from training.diagnostics import extrapolation_warning
 from training.solvers import Convergence
 
 
@@ -47,10 +47,11 @@ def _coefficient_lines(artifact: Artifact) -> list[str]:
     if card.binary and "coefficients" not in card.raw["statistics"] and card.n_features == 1:
         return [f"w = {card.weights[0, 0]:.6f}", f"b = {card.intercept[0]:.6f}"]
     header, rows = coefficient_rows(card)
-    width = max(len(str(r[0])) for r in rows) + 2
-    lines = ["".join(f"{h:>12}" if i else f"{h:<{width}}" for i, h in enumerate(header))]
+    first = max(len(str(r[0])) for r in rows) + 2
+    widths = [first] + [max(12, len(h) + 2) for h in header[1:]]
+    lines = ["".join(f"{h:>{w}}" if i else f"{h:<{w}}" for i, (h, w) in enumerate(zip(header, widths)))]
     for row in rows:
-        lines.append("".join(f"{v:>12.4g}" if i else f"{v:<{width}}" for i, v in enumerate(row)))
+        lines.append("".join(f"{v:>{w}.4g}" if i else f"{v:<{w}}" for i, (v, w) in enumerate(zip(row, widths))))
     return lines
 
 
@@ -66,9 +67,8 @@ def _prediction_lines(artifact: Artifact) -> list[str]:
             f"P({card.target_name} = {card.class_labels[1]} | {query}) = {p[1]:.6f}",
             f"class at threshold {card.threshold:g}: {label}",
         ]
-    return [f"P({card.target_name} = {c} | {query}) = {pc:.6f}" for c, pc in zip(card.class_labels, p)] + [
-        f"class: {label} (the most probable)"
-    ]
+    shares = ", ".join(f"{c} {pc:.6f}" for c, pc in zip(card.class_labels, p))
+    return [f"P({card.target_name} | {query}): {shares}", f"class: {label} (the most probable)"]
 
 
 def _metric_lines(card: dict) -> list[str]:

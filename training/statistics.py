@@ -85,8 +85,16 @@ def statistics(
     an unpenalized maximum-likelihood one, the coefficient table where honest, and ``notes``."""
     model_ll, null_ll = log_likelihoods(probabilities, data.y, data.weights)
     out: dict = {"log_likelihood": model_ll, "null_log_likelihood": null_ll, "notes": []}
-    mle = config.l2 == 0 and config.penalty == "none" and config.class_weight == "none"
-    if mle and result.convergence.converged:
+    not_mle = [
+        why
+        for why, applies in [
+            ("penalized", config.l2 > 0 or config.penalty == "firth"),
+            ("weighted by class", config.class_weight != "none"),
+            ("not converged", not result.convergence.converged),
+        ]
+        if applies
+    ]
+    if not not_mle:
         df = data.x.shape[1] * (data.n_classes - 1)
         statistic = max(2 * (model_ll - null_ll), 0.0)
         out["lr_test"] = {"statistic": statistic, "df": df, "p_value": float(stats.chi2.sf(statistic, df))}
@@ -94,7 +102,7 @@ def statistics(
     else:
         out["notes"].append(
             "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
-            "fits; this fit is penalized, weighted by class or not converged, so they are not shown"
+            f"fits; this fit is {' and '.join(not_mle)}, so they are not shown"
         )
     reason = why_no_standard_errors(config, data, result, separation)
     if reason is None:

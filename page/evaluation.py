@@ -1,0 +1,48 @@
+"""The page's account of how good the model is: warnings, statistics, metrics, calibration."""
+
+import streamlit as st
+
+from export.card import ModelCard
+from page.charts import calibration_chart
+from page.tables import coefficient_table, confusion_table, metrics_table
+
+
+def show_diagnostics(card: ModelCard) -> None:
+    if not card.warnings:
+        st.success(
+            "No warnings: the fit converged and none of the checks (separation, base rate, constant "
+            "features) found a problem."
+        )
+    for text in card.warnings:
+        st.warning(text)
+
+
+def show_statistics(card: ModelCard) -> None:
+    stats = card.raw["statistics"]
+    st.dataframe(coefficient_table(card), hide_index=True, key="coefficient_table")
+    facts = [f"log-likelihood {stats['log_likelihood']:.6g} (intercept only {stats['null_log_likelihood']:.6g})"]
+    if "lr_test" in stats:
+        test = stats["lr_test"]
+        facts.append(
+            f"likelihood-ratio test against the intercept-only model: chi-squared {test['statistic']:.4g} "
+            f"on {test['df']} degrees of freedom, p = {test['p_value']:.3g}"
+        )
+        facts.append(f"McFadden's pseudo-R-squared {stats['mcfadden_r2']:.4f}")
+    st.markdown("\n".join(f"- {fact}" for fact in facts))
+    for note in stats["notes"]:
+        st.caption(f"Not shown: {note}.")
+
+
+def show_metrics(card: ModelCard) -> None:
+    st.dataframe(metrics_table(card), key="metrics_table")
+    splits = [split for split, m in card.raw["metrics"].items() if m]
+    decision = f"threshold {card.threshold:g}" if card.binary else "the most probable class"
+    st.caption(f"Each row counts once. Labels use {decision}.")
+    for column, split in zip(st.columns(len(splits)), splits):
+        column.markdown(f"**Confusion matrix, {split} rows**")
+        column.dataframe(confusion_table(card, split), key=f"confusion_{split}")
+    st.altair_chart(calibration_chart(card.raw["metrics"], card.binary))
+    st.caption(
+        "Calibration: in each bin of predicted probability, the share of rows where it came true. "
+        "A calibrated model follows the dashed diagonal."
+    )

@@ -1,0 +1,155 @@
+"""The fitted model is the optimum: agreement with scikit-learn and statsmodels on bundled data,
+Firth's modified score equations, and the statistics a statistician would check."""
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+import torch
+from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from training.config import TrainConfig
+from training.data import Dataset
+from training.describe import predict64
+from training.fit import fit
+from training.history import parameters
+from training.objective import objective
+from training.separation import check_separation
+from training.statistics import statistics
+
+LBFGS = TrainConfig(optimizer="lbfgs", standardize=True)
+
+
+def bundled(loader, columns: slice = slice(None)) -> Dataset:
+    x, y = loader(return_X_y=True)
+    x = x[:, columns]
+    k = int(y.max()) + 1
+    return Dataset(x, y.astype(np.int64), tuple(f"f{i}" for i in range(x.shape[1])), "y", tuple(range(k)), "sk")
+
+
+def objective_at(result, weights: np.ndarray, intercept: np.ndarray, problem_config: TrainConfig, data: Dataset):
+    """Our objective evaluated at someone else's standardized coefficients."""
+    from training.fit import problem_for
+
+    model = type(result.fitted)(data.x.shape[1], data.n_classes).double()
+    with torch.no_grad():
+        model.linear.weight.copy_(torch.as_tensor(weights))
+        model.linear.bias.copy_(torch.as_tensor(intercept))
+    problem = problem_for(problem_config, data, result.standardizer, torch.float64)
+    return objective(model, problem).item()
+
+
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_iris, load_wine])
+def test_l2_fit_matches_scikit_learn_at_its_tightest(loader):
+    data = bundled(loader)
+    n = len(data.y)
+    config = TrainConfig(optimizer="lbfgs", standardize=True, l2=1.0 / n)  # scikit-learn's default C = 1
+    result = fit(config, data)
+    assert result.convergence.converged
+    sk = SkLogisticRegression(C=1.0, tol=1e-12, max_iter=100_000).fit(StandardScaler().fit_transform(data.x), data.y)
+    ours_w, ours_b = parameters(result.fitted)
+    theirs_b = sk.intercept_ if data.n_classes == 2 else sk.intercept_ - sk.intercept_.mean()  # softmax shift
+    ours_b = ours_b if data.n_classes == 2 else ours_b - ours_b.mean()
+    ours = result.convergence.objective
+    theirs = objective_at(result, sk.coef_, sk.intercept_, config, data)
+    assert abs(ours - theirs) <= 1e-6 * abs(theirs)
+    assert ours <= theirs + 1e-12
+    np.testing.assert_allclose(ours_w, sk.coef_, atol=1e-4)
+    np.testing.assert_allclose(ours_b, theirs_b, atol=1e-4)
+
+
+def test_unpenalized_binary_matches_statsmodels_logit():
+    data = bundled(load_breast_cancer, slice(0, 6))
+    result = fit(LBFGS, data)
+    assert result.convergence.converged
+    sm_fit = sm.Logit(data.y, sm.add_constant(data.x)).fit(method="newton", tol=1e-12, maxiter=100, disp=False)
+    ours = np.concatenate([parameters(result.model)[1], parameters(result.model)[0][0]])
+    np.testing.assert_allclose(ours, sm_fit.params, rtol=1e-4)
+    stats = statistics(
+        LBFGS,
+        data,
+        result,
+        predict64(result.model, data.x),
+        check_separation(result.standardizer.transform(data.x), data.y, 2, None),
+    )
+    table = stats["coefficients"]
+    np.testing.assert_allclose(table["std_error"], sm_fit.bse, rtol=1e-4)
+    np.testing.assert_allclose(table["p_value"], sm_fit.pvalues, rtol=1e-3, atol=1e-12)
+    np.testing.assert_allclose(np.column_stack([table["ci_low"], table["ci_high"]]), sm_fit.conf_int(), rtol=1e-4)
+    assert stats["log_likelihood"] == pytest.approx(sm_fit.llf, rel=1e-8)
+    assert stats["null_log_likelihood"] == pytest.approx(sm_fit.llnull, rel=1e-8)
+    assert stats["lr_test"]["statistic"] == pytest.approx(sm_fit.llr, rel=1e-6)
+    assert stats["lr_test"]["p_value"] == pytest.approx(sm_fit.llr_pvalue, rel=1e-3, abs=1e-300)
+    assert stats["mcfadden_r2"] == pytest.approx(sm_fit.prsquared, rel=1e-6)
+
+
+def test_sample_weights_equal_repeated_rows():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(40, 2))
+    y = (x[:, 0] + rng.logistic(size=40) > 0).astype(np.int64)
+    counts = rng.integers(1, 4, size=40)
+    weighted = Dataset(x, y, ("a", "b"), "y", (0, 1), "w", weights=counts.astype(float))
+    repeated = Dataset(np.repeat(x, counts, axis=0), np.repeat(y, counts), ("a", "b"), "y", (0, 1), "r")
+    config = TrainConfig(optimizer="lbfgs")  # raw features: the same standardization for both
+    np.testing.assert_allclose(
+        parameters(fit(config, weighted).model)[0], parameters(fit(config, repeated).model)[0], atol=1e-6
+    )
+
+
+def test_balanced_class_weights_match_scikit_learn():
+    data = bundled(load_breast_cancer, slice(0, 5))
+    n = len(data.y)
+    result = fit(TrainConfig(optimizer="lbfgs", standardize=True, l2=1.0 / n, class_weight="balanced"), data)
+    # scikit-learn scales the penalty by the sum of the weights after class weighting: with 'balanced' it is n
+    sk = SkLogisticRegression(C=1.0, tol=1e-12, max_iter=100_000, class_weight="balanced")
+    sk.fit(StandardScaler().fit_transform(data.x), data.y)
+    np.testing.assert_allclose(parameters(result.fitted)[0], sk.coef_, atol=1e-4)
+
+
+def firth_score(x: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Firth's modified score sum_i (y_i - p_i + h_i (1/2 - p_i)) x_i, with h the hat diagonal."""
+    design = np.column_stack([np.ones(len(y)), x])
+    p = 1 / (1 + np.exp(-design @ beta))
+    w = p * (1 - p)
+    root = design * np.sqrt(w)[:, None]
+    hat = np.einsum("ij,jk,ik->i", root, np.linalg.inv(design.T @ (design * w[:, None])), root)
+    return design.T @ (y - p + hat * (0.5 - p))
+
+
+def test_firth_solves_its_modified_score_and_stays_finite_under_separation():
+    x = np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]])
+    y = np.array([0, 0, 0, 1, 1, 1])  # completely separated: no maximum-likelihood estimate
+    data = Dataset(x, y, ("x",), "y", (0, 1), "sep")
+    result = fit(TrainConfig(optimizer="lbfgs", penalty="firth", standardize=True), data)
+    assert result.convergence.converged
+    weights, intercept = parameters(result.model)
+    beta = np.concatenate([intercept, weights[0]])
+    assert np.abs(firth_score(x, y, beta)).max() < 1e-6
+    assert 0 < weights[0, 0] < 10  # finite and of the right sign
+    assert check_separation(x, y, 2, None).kind == "complete"
+
+
+def test_unpenalized_fit_on_separated_data_is_flagged_and_gets_no_standard_errors():
+    x = np.array([[1.0], [2.0], [3.0]])
+    y = np.array([0, 0, 1])  # the tutorial's first example
+    data = Dataset(x, y, ("x",), "y", (0, 1), "tutorial-1")
+    result = fit(LBFGS, data)
+    separation = check_separation(result.standardizer.transform(x), y, 2, None)
+    assert separation.kind == "complete"
+    stats = statistics(LBFGS, data, result, predict64(result.model, x), separation)
+    assert "coefficients" not in stats
+    assert any("the classes are separated" in note for note in stats["notes"])
+
+
+def test_quasi_complete_separation_is_told_apart():
+    x = np.array([[1.0], [2.0], [3.0], [3.0], [4.0], [5.0]])
+    y = np.array([0, 0, 0, 1, 1, 1])  # the two rows at x = 3 overlap
+    assert check_separation(x, y, 2, None).kind == "quasi-complete"
+    assert check_separation(np.array([[1.0], [2.0], [3.0], [4.0]]), np.array([0, 1, 1, 0]), 2, None).kind == "none"
+
+
+def test_multinomial_separation_names_the_class():
+    data = bundled(load_iris)
+    separation = check_separation(StandardScaler().fit_transform(data.x), data.y, 3, None)
+    assert separation.kind == "complete" and separation.cls == 0  # setosa is linearly separable
