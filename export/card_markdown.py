@@ -12,6 +12,21 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     return lines + ["| " + " | ".join(_number(v) for v in row) + " |" for row in rows]
 
 
+NOT_USED_BY = {"lbfgs": ("epochs", "lr", "batch_size")}
+
+
+def relevant_settings(card: ModelCard) -> dict:
+    """The training settings that shaped this model: unset options and those its optimizer or task
+    does not use are left out."""
+    training = card.raw["training"]
+    skip = set(NOT_USED_BY.get(training["optimizer"], ("max_iter",)))
+    if not card.binary:
+        skip |= {"threshold", "threshold_metric"}
+    return {
+        k: v for k, v in training.items() if k not in skip and (k == "seed" or v not in (None, "none", False, 0, 0.0))
+    }
+
+
 def coefficient_rows(card: ModelCard) -> tuple[list[str], list[list[object]]]:
     """The coefficient table: with standard errors where the card has them, else one column per logit."""
     table = card.raw.get("statistics", {}).get("coefficients")
@@ -36,7 +51,7 @@ def card_markdown(card: ModelCard) -> str:
         + (f"class {card.class_labels[1]} when P > {card.threshold:g}" if card.binary else "the most probable class"),
         f"- data: {raw['data']['source']}, {raw['data']['n_rows']} training rows"
         + (f", {raw['data'].get('n_valid_rows')} validation rows" if raw["data"].get("n_valid_rows") else ""),
-        "- training: " + ", ".join(f"{k} {v}" for k, v in raw["training"].items() if v not in (None, "none")),
+        "- training: " + ", ".join(f"{k} {v}" for k, v in relevant_settings(card).items()),
         f"- converged: {summary.get('converged')} after {summary.get('iterations')} steps "
         f"(max |gradient| {_number(summary.get('gradient_norm'))})",
         "",

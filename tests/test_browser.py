@@ -112,7 +112,7 @@ def test_enter_x_read_probability_and_screenshot(server, browser_page, tutorial_
     field.fill("2.5")
     field.press("Enter")
     expect(probability).to_have_text(expected[2.5], timeout=30_000)
-    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(2)
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(3)  # curve, objective, calibration
     page.wait_for_timeout(1000)  # the charts draw after the script finishes
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOT, full_page=True)
@@ -120,7 +120,13 @@ def test_enter_x_read_probability_and_screenshot(server, browser_page, tutorial_
 
     bad = tmp_path / "notes.onnx"
     bad.write_text("not a model")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(bad)
+    page.get_by_test_id("stSidebar").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(bad)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("the uploaded file is not a loadable ONNX model")).to_be_visible(timeout=30_000)
     expect(probability).to_have_text(expected[2.5])  # the chosen model is still served
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,x\nfirst,1\nsecond,2.5\n")
+    page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(rows)
+    expect(page.get_by_test_id("stDownloadButton")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Columns id are not features of this model")).to_be_visible()

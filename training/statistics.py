@@ -88,9 +88,13 @@ def statistics(
     not_mle = [
         why
         for why, applies in [
-            ("penalized", config.l2 > 0 or config.penalty == "firth"),
-            ("weighted by class", config.class_weight != "none"),
-            ("not converged", not result.convergence.converged),
+            ("a penalized fit", config.l2 > 0 or config.penalty == "firth"),
+            ("class weights", config.class_weight != "none"),
+            ("a fit that did not converge", not result.convergence.converged),
+            (
+                "separated classes (no maximum-likelihood estimate exists)",
+                separation.kind in ("complete", "quasi-complete"),
+            ),
         ]
         if applies
     ]
@@ -102,7 +106,7 @@ def statistics(
     else:
         out["notes"].append(
             "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
-            f"fits; this fit is {' and '.join(not_mle)}, so they are not shown"
+            f"fits, so they are not shown for {' and '.join(not_mle)}"
         )
     reason = why_no_standard_errors(config, data, result, separation)
     if reason is None:
