@@ -210,7 +210,7 @@ def class_bars(card: ModelCard, probabilities: np.ndarray) -> alt.Chart:
             color="class:N",
             tooltip=["class:N", alt.Tooltip("P:Q", format=".6g")],
         )
-        .properties(height=30 * card.n_classes + 20)
+        .properties(height=40 * card.n_classes + 40)
     )
 
 
