@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from export.artifact import Artifact
+from export.csv_input import read_csv
+from export.errors import DataError
 from page.inputs import FLOAT32_MAX, InputError
 
 MAX_ROWS = 100_000  # the page holds the table in memory and renders it; bigger files belong in a script
@@ -43,17 +45,9 @@ def score_table(data: bytes, artifact: Artifact, name: str = "the file") -> tupl
 
 def _read(data: bytes, name: str) -> pd.DataFrame:
     try:
-        table = pd.read_csv(io.BytesIO(data), skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{name} is empty; upload a CSV with a header line and rows to score") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{name} is not a text CSV file (it is not UTF-8); save it as CSV and retry") from None
-    except pd.errors.ParserError as e:
-        raise InputError(f"{name} is not well-formed CSV ({str(e).strip()}); fix that line and retry") from None
-    if table.empty:
-        raise InputError(f"{name} has a header but no rows to score")
-    table.columns = [str(c).strip() for c in table.columns]
-    return table
+        return read_csv(io.BytesIO(data), name)
+    except DataError as e:
+        raise InputError(str(e)) from None
 
 
 def _numeric(column: pd.Series, feature: str, name: str) -> np.ndarray:

@@ -21,8 +21,8 @@ def test_scores_every_row_and_keeps_other_columns(tutorial_built):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", r"rows.csv is empty; upload a CSV with a header line and rows to score"),
-        (b"x\n", r"rows.csv has a header but no rows to score"),
+        (b"", r"rows.csv is empty; it needs a header line and data rows"),
+        (b"x\n", r"rows.csv has a header but no data rows; add rows and retry"),
         (b"z\n1\n", r"rows.csv lacks the feature column\(s\) x; the model needs x"),
         (b"x\n1\nabc\n", r"rows.csv: column x on line 3 has 'abc', not a finite number; 1 row\(s\) are affected"),
         (b"id,x\n1,1\n2,\n", r"rows.csv: column x on line 3 has an empty cell, not a finite number"),

@@ -48,7 +48,7 @@ def test_export_rebuilds_the_same_bytes_from_the_checkpoint(tmp_path, capsys, tu
 
 CSV_ERRORS = [
     ("missing.csv", None, ["--target", "y"], r"data file .*missing.csv does not exist; check the path given to --data"),
-    ("", "", ["--target", "y"], r".*data.csv is empty; it needs a header line and at least two data rows"),
+    ("", "", ["--target", "y"], r".*data.csv is empty; it needs a header line and data rows"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "z"], r"--target 'z' is not a column of data.csv \(columns: x, y\)"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--features", "x,w"], r"--features names w, not columns of data.csv"),
     ("", "x,y\n1,0\nten,1\n", ["--target", "y"], r"feature 'x' of data.csv must hold finite numbers, but line 3 has"),

@@ -36,7 +36,7 @@ def test_features_pick_and_order_columns(tmp_path):
 @pytest.mark.parametrize(
     ("text", "target", "features", "message"),
     [
-        ("", "y", None, r"data.csv is empty; it needs a header line and at least two data rows"),
+        ("", "y", None, r"data.csv is empty; it needs a header line and data rows"),
         ("x,y\n", "y", None, r"data.csv has a header but no data rows; add rows and retry"),
         (
             "x,y\n1,0\n2,1\n",

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from export.csv_input import read_csv
 from export.errors import DataError
 
 MAX_CLASSES = 100  # beyond this the target is almost surely a measurement, not a class
@@ -96,26 +97,26 @@ def _read(path: Path) -> tuple[pd.DataFrame, str]:
         raise DataError(f"data file {path} does not exist; check the path given to --data")
     parquet = path.suffix.lower() in (".parquet", ".pq")
     try:
-        table = pd.read_parquet(path) if parquet else pd.read_csv(path, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{path} is empty; it needs a header line and at least two data rows") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path} is not a text CSV file (it is not UTF-8); save it as CSV and retry") from None
-    except pd.errors.ParserError as e:
-        raise DataError(f"{path} is not well-formed CSV ({str(e).strip()}); fix that line and retry") from None
+        table = _read_parquet(path) if parquet else read_csv(path, str(path))
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check the path and its permissions") from None
+    return table.reset_index(drop=True), "row" if parquet else "line"
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_parquet(path)
+    except OSError:
+        raise
     except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
-        if not parquet:
-            raise
         reason = str(e).strip().splitlines()[0][:120]
         raise DataError(
             f"{path} is not a readable Parquet file ({reason}); write it with pandas.to_parquet or pass a CSV"
         ) from None
     if table.empty:
-        raise DataError(f"{path} has a header but no data rows; add rows and retry")
+        raise DataError(f"{path} has no data rows; add rows and retry")
     table.columns = [str(c).strip() for c in table.columns]
-    return table.reset_index(drop=True), "row" if parquet else "line"
+    return table
 
 
 def _pick_features(table: pd.DataFrame, columns: Columns, name: str) -> list[str]:
