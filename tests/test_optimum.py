@@ -36,7 +36,7 @@ def objective_at(result, weights: np.ndarray, intercept: np.ndarray, problem_con
     with torch.no_grad():
         model.linear.weight.copy_(torch.as_tensor(weights))
         model.linear.bias.copy_(torch.as_tensor(intercept))
-    problem = problem_for(problem_config, data, result.standardizer, torch.float64)
+    problem = problem_for(problem_config, data, result.standardizer, None, torch.float64)
     return objective(model, problem).item()
 
 

@@ -89,7 +89,7 @@ def build_parser() -> OneLineParser:
         "--tol",
         type=float,
         default=d.tol,
-        help=f"converged when the largest gradient entry is at most this (default: {d.tol:g})",
+        help="converged when the largest gradient entry is at most this (default: 1e-8; 1e-6 for float32 data)",
     )
     fitting.add_argument(
         "--max-iter", type=int, default=d.max_iter, help=f"L-BFGS iterations at most (default: {d.max_iter})"
@@ -212,6 +212,7 @@ def check_query(query: dict[str, float] | None, data: Dataset) -> None:
 def train(config: TrainConfig, request: Request) -> None:
     data = tutorial_dataset() if request.data is None else load_table(request.data, request.columns)
     check_query(request.query, data)
+    config = config.for_data(data.x.dtype)
     training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
     steps = config.max_iter if config.optimizer == "lbfgs" else config.epochs
     with tqdm(total=steps, desc="training", unit="step", disable=None, leave=False) as bar:

@@ -34,6 +34,7 @@ def describe(
     weight_column: str | None = None,
 ) -> dict:
     """The card's fields except those export adds (format, coefficients, versions)."""
+    config = config.for_data(train.x.dtype)
     binary = train.n_classes == 2
     p_train = predict64(result.model, train.x)
     p_valid = None if valid is None else predict64(result.model, valid.x)

@@ -16,7 +16,8 @@ from training.data import Dataset
 from training.history import History, parameters
 from training.model import LogisticRegression
 from training.objective import Problem
-from training.solvers import Convergence, run_gradient_steps, run_lbfgs
+from training.solvers import Convergence, autograd_evaluator, run_gradient_steps, run_lbfgs
+from training.sources import InMemorySource, oracle_evaluator
 from training.standardize import Standardizer
 
 
@@ -50,8 +51,10 @@ def row_weights(data: Dataset, class_weight: str) -> np.ndarray | None:
     return weights
 
 
-def problem_for(config: TrainConfig, data: Dataset, standardizer: Standardizer, dtype: torch.dtype) -> Problem:
-    weights = row_weights(data, config.class_weight)
+def problem_for(
+    config: TrainConfig, data: Dataset, standardizer: Standardizer, weights: np.ndarray | None, dtype: torch.dtype
+) -> Problem:
+    """The tensors autograd fits on: standardized features, targets and row weights."""
     x = torch.as_tensor(standardizer.transform(data.x), dtype=dtype)
     y = torch.as_tensor(data.y, dtype=dtype if data.n_classes == 2 else torch.int64)
     w = None if weights is None else torch.as_tensor(weights, dtype=dtype)
@@ -65,22 +68,29 @@ def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None
             f"--penalty firth fits binary targets only, but {data.target_name!r} has "
             f"{data.n_classes} classes; use --l2 for a multinomial target"
         )
+    config = config.for_data(data.x.dtype)
     standardizer = Standardizer.fit(data.x) if config.standardize else Standardizer.identity(data.x.shape[1])
     dtype = torch.float64 if config.optimizer == "lbfgs" else torch.float32
-    problem = problem_for(config, data, standardizer, dtype)
     torch.manual_seed(config.seed)  # before the layer is built: the tutorial's initial weights
     model = LogisticRegression(data.x.shape[1], data.n_classes).to(dtype)
+    if config.optimizer == "lbfgs":  # a convex problem: start from zero, as scikit-learn does
+        with torch.no_grad():
+            model.linear.weight.zero_()
+            model.linear.bias.zero_()
     history = History(standardizer)
-    solve = run_lbfgs if config.optimizer == "lbfgs" else run_gradient_steps
-    convergence = solve(model, problem, config, history, on_step)
-    return FitResult(
-        raw_model(model, standardizer),
-        model,
-        history,
-        convergence,
-        standardizer,
-        None if problem.weights is None else problem.weights.double().numpy(),
-    )
+    weights = row_weights(data, config.class_weight)
+    if config.optimizer != "lbfgs":
+        problem = problem_for(config, data, standardizer, weights, dtype)
+        convergence = run_gradient_steps(model, problem, config, history, on_step)
+    elif config.penalty == "firth":
+        evaluate = autograd_evaluator(model, problem_for(config, data, standardizer, weights, dtype))
+        convergence = run_lbfgs(model, evaluate, config, history, on_step)
+    else:
+        evaluate = oracle_evaluator(
+            model, InMemorySource(data.x, data.y, weights, data.n_classes), standardizer, config.l2
+        )
+        convergence = run_lbfgs(model, evaluate, config, history, on_step)
+    return FitResult(raw_model(model, standardizer), model, history, convergence, standardizer, weights)
 
 
 def raw_model(fitted: LogisticRegression, standardizer: Standardizer) -> LogisticRegression:

@@ -85,11 +85,30 @@ def run_gradient_steps(
     return Convergence(norm <= config.tol, config.epochs, steps, norm, value, config.tol)
 
 
+Evaluate = Callable[[torch.Tensor], tuple[float, torch.Tensor]]
+
+
+def autograd_evaluator(model: LogisticRegression, problem: Problem) -> Evaluate:
+    """Objective and gradient at flat parameters by torch autograd (any objective, Firth's too)."""
+    params = list(model.parameters())
+
+    def evaluate(x: torch.Tensor) -> tuple[float, torch.Tensor]:
+        _set_flat(params, x)
+        model.zero_grad()
+        with torch.enable_grad():
+            value = objective(model, problem)
+            value.backward()
+        return value.item(), torch.cat([p.grad.reshape(-1) for p in params])
+
+    return evaluate
+
+
 def run_lbfgs(
-    model: LogisticRegression, problem: Problem, config: TrainConfig, history: History, on_step: OnStep | None
+    model: LogisticRegression, evaluate_at: Evaluate, config: TrainConfig, history: History, on_step: OnStep | None
 ) -> Convergence:
     """Full-batch L-BFGS (memory 20) with a strong-Wolfe line search, until max |gradient| <= tol
-    or ``max_iter`` iterations.
+    or ``max_iter`` iterations. ``evaluate_at(flat)`` gives the objective and its gradient at the
+    flat parameters (weight rows, then intercepts).
 
     The loop is ours, the line search is torch's (``torch.optim.lbfgs._strong_wolfe``): calling
     ``torch.optim.LBFGS.step`` once per iteration stalled on scikit-learn's breast-cancer data at a
@@ -103,12 +122,7 @@ def run_lbfgs(
     def evaluate(x: torch.Tensor) -> tuple[float, torch.Tensor]:
         nonlocal evaluations
         evaluations += 1
-        _set_flat(params, x)
-        model.zero_grad()
-        with torch.enable_grad():
-            value = objective(model, problem)
-            value.backward()
-        return value.item(), torch.cat([p.grad.reshape(-1) for p in params])
+        return evaluate_at(x)
 
     x = torch.cat([p.detach().reshape(-1) for p in params])
     loss, grad = evaluate(x)

