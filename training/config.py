@@ -73,8 +73,10 @@ class TrainConfig:
                 self.threshold_metric in (None, *THRESHOLD_METRICS),
                 f"--choose-threshold must be one of {', '.join(THRESHOLD_METRICS)}, got {self.threshold_metric!r}",
             ),
-            (self.tol is None or _positive_float(self.tol),
-             f"--tol must be a positive finite number, got {self.tol!r}; try --tol 1e-8"),
+            (
+                self.tol is None or _positive_float(self.tol),
+                f"--tol must be a positive finite number, got {self.tol!r}; try --tol 1e-8",
+            ),
             (_positive_int(self.max_iter), f"--max-iter must be a whole number of at least 1, got {self.max_iter!r}"),
             (
                 isinstance(self.l2, (int, float)) and math.isfinite(self.l2) and self.l2 >= 0,

@@ -31,8 +31,9 @@ class Sums:
     weight: float
 
     def __add__(self, other: "Sums") -> "Sums":
-        return Sums(self.loss + other.loss, self.grad_w + other.grad_w, self.grad_b + other.grad_b,
-                    self.weight + other.weight)
+        return Sums(
+            self.loss + other.loss, self.grad_w + other.grad_w, self.grad_b + other.grad_b, self.weight + other.weight
+        )
 
     def flat(self) -> np.ndarray:
         """loss, gradient, weight as one float64 vector: what a distributed job all-reduces."""
@@ -45,8 +46,9 @@ class Sums:
         return cls(float(flat[0]), flat[1:w_end].reshape(logits, features), flat[w_end:-1], float(flat[-1]))
 
 
-def chunk_sums(x: torch.Tensor, y: torch.Tensor, v: torch.Tensor | None, w: np.ndarray, b: np.ndarray,
-               standardizer: Standardizer) -> Sums:
+def chunk_sums(
+    x: torch.Tensor, y: torch.Tensor, v: torch.Tensor | None, w: np.ndarray, b: np.ndarray, standardizer: Standardizer
+) -> Sums:
     """Sums over the rows of one chunk. ``x`` (n, d) raw values (float32 or float64), ``y`` (n,)
     0/1 in x's dtype (binary) or int64 class index (multinomial), ``v`` (n,) row weights or None."""
     raw_w, raw_b = standardizer.to_raw(w, b)

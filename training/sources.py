@@ -40,8 +40,9 @@ class InMemorySource:
         return chunk_sums(self.x, self.y, self.v, w, b, standardizer)
 
 
-def oracle_evaluator(model: LogisticRegression, source: Source, standardizer: Standardizer,
-                     l2: float) -> Callable[[torch.Tensor], tuple[float, torch.Tensor]]:
+def oracle_evaluator(
+    model: LogisticRegression, source: Source, standardizer: Standardizer, l2: float
+) -> Callable[[torch.Tensor], tuple[float, torch.Tensor]]:
     """Objective and gradient at flat parameters (weight rows, then intercepts) from one pass over
     ``source``; the model's parameters are set to the point evaluated."""
     logits, features = model.linear.weight.shape
@@ -49,7 +50,7 @@ def oracle_evaluator(model: LogisticRegression, source: Source, standardizer: St
     def evaluate(flat: torch.Tensor) -> tuple[float, torch.Tensor]:
         params = flat.detach().double().numpy()
         w = params[: logits * features].reshape(logits, features)
-        b = params[logits * features:]
+        b = params[logits * features :]
         with torch.no_grad():
             model.linear.weight.copy_(torch.as_tensor(w))
             model.linear.bias.copy_(torch.as_tensor(b))

@@ -78,7 +78,7 @@ def column_moments(x: np.ndarray, shift: np.ndarray | None = None) -> tuple[floa
     sums = np.zeros(xt.shape[1])
     squares = np.zeros(xt.shape[1])
     for start in range(0, xt.shape[0], BLOCK_ROWS):
-        block = xt[start:start + BLOCK_ROWS]
+        block = xt[start : start + BLOCK_ROWS]
         centred = torch.sub(block, shift_t, out=buffer[: len(block)])
         sums += (ones[: len(block)] @ centred).double().numpy()
         squares += (ones[: len(block)] @ centred.mul_(centred)).double().numpy()

@@ -1,0 +1,90 @@
+"""Run the benchmarks: ``python -m benchmarks [--quick] [--out FILE]``.
+
+Full run (about 10 minutes here): time to the optimum at 1e4 x 10, 1e5 x 50 and 1e6 x 100, five
+interleaved repeats; batch scoring of 1e6 x 100; single-row latency. Writes
+``benchmarks/results.json`` and prints the table the README shows. ``--quick`` runs small sizes
+once (a minute or two) for CI and writes ``benchmarks/results-quick.json``.
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.fitting import CONTENDERS, benchmark_fit
+from benchmarks.problems import Problem
+from benchmarks.serving import benchmark_latency, benchmark_scoring
+from export.files import write_atomic
+
+HERE = Path(__file__).resolve().parent
+FULL = {
+    "fit": [Problem(10_000, 10), Problem(100_000, 50), Problem(1_000_000, 100)],
+    "fit_repeats": 5,
+    "score": Problem(1_000_000, 100),
+    "score_repeats": 7,
+    "latency_calls": 20_000,
+}
+QUICK = {
+    "fit": [Problem(10_000, 10), Problem(100_000, 20)],
+    "fit_repeats": 1,
+    "score": Problem(100_000, 100),
+    "score_repeats": 3,
+    "latency_calls": 5_000,
+}
+
+
+def run(plan: dict, data_dir: Path) -> dict:
+    fits = []
+    for problem in plan["fit"]:
+        print(f"fitting {problem.name} ...", file=sys.stderr, flush=True)
+        fits.append(benchmark_fit(problem, data_dir, plan["fit_repeats"]))
+    print(f"scoring {plan['score'].name} ...", file=sys.stderr, flush=True)
+    scoring = benchmark_scoring(plan["score"], data_dir, plan["score_repeats"])
+    latency = benchmark_latency(plan["score"], data_dir, plan["latency_calls"])
+    return {"fit": fits, "scoring": scoring, "latency": latency}
+
+
+def table(results: dict) -> list[str]:
+    lines = ["time to the optimum (median of runs, min-max; evaluations; worst gap to the reference optimum)"]
+    for fit in results["fit"]:
+        lines.append(f"  {fit['problem']}: ours / scikit-learn lbfgs = {fit['ours_vs_sklearn_lbfgs']:.2f}")
+        for kind in CONTENDERS:
+            c = fit["contenders"][kind]
+            lines.append(
+                f"    {kind:<24} {c['median_s'] * 1e3:8.1f} ms ({c['min_s'] * 1e3:.1f}-{c['max_s'] * 1e3:.1f})"
+                f"  {c['evaluations']:>5} evaluations  gap {c['worst_gap']:.1e}"
+                f"{'' if c['at_optimum'] else '  NOT at the optimum'}"
+            )
+    scoring = results["scoring"]
+    lines.append(f"batch scoring {scoring['problem']} (read bandwidth {scoring['read_bandwidth_gb_s']:.1f} GB/s)")
+    for kind, s in scoring["scorers"].items():
+        lines.append(f"    {kind:<12} {s['rows_per_s'] / 1e6:8.1f} M rows/s  {s['fraction_of_bound']:.2f} of the bound")
+    latency = results["latency"]
+    lines.append(f"single-row latency (served): p50 {latency['p50_us']:.1f} us, p99 {latency['p99_us']:.1f} us")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat: the CI form")
+    parser.add_argument(
+        "--out", type=Path, help="results file (default: benchmarks/results.json, or results-quick.json with --quick)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "logreg-kit-benchmarks",
+        help="where the generated data is cached (default: a folder in the system's temp dir)",
+    )
+    args = parser.parse_args(argv)
+    results = run(QUICK if args.quick else FULL, args.data_dir)
+    out = args.out or HERE / ("results-quick.json" if args.quick else "results.json")
+    write_atomic(out, (json.dumps(results, indent=1) + "\n").encode())
+    print("\n".join(table(results)))
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

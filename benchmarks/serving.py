@@ -1,0 +1,87 @@
+"""The served path: batch throughput against other ways of scoring, and single-row latency."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.problems import Problem, load, write
+
+SCORERS = ("bandwidth", "served", "onnx-plain", "torch", "numpy", "sklearn")
+
+
+def model_for(folder: Path) -> Path:
+    """An artifact trained on the first 20,000 rows (the weights do not change the scoring cost)."""
+    path = folder / "model.onnx"
+    if not path.exists():
+        x, y = load(folder)
+        csv = folder / "head.csv"
+        header = ",".join([*(f"f{i}" for i in range(x.shape[1])), "y"])
+        np.savetxt(
+            csv, np.column_stack([x[:20_000], y[:20_000]]), delimiter=",", header=header, comments="", fmt="%.7g"
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "training",
+                "--data",
+                str(csv),
+                "--target",
+                "y",
+                "--l2",
+                "0.001",
+                "--out",
+                str(path),
+            ],
+            capture_output=True,
+            check=True,
+        )
+    return path
+
+
+def benchmark_scoring(problem: Problem, data_dir: Path, repeats: int) -> dict:
+    folder = write(problem, data_dir)
+    model = model_for(folder)
+    results = {}
+    for kind in SCORERS:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.scorer", kind, str(folder), str(model), str(repeats)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results[kind] = json.loads(done.stdout.strip().splitlines()[-1])
+    bound = results["bandwidth"]["bytes"] / results["bandwidth"]["best_s"]
+    table = {
+        kind: {
+            "rows_per_s": r["rows"] / r["best_s"],
+            "best_s": r["best_s"],
+            "median_s": r["median_s"],
+            "fraction_of_bound": (r["bytes"] / r["best_s"]) / bound,
+        }
+        for kind, r in results.items()
+        if kind != "bandwidth"
+    }
+    return {"problem": problem.name, "read_bandwidth_gb_s": bound / 1e9, "scorers": table}
+
+
+def benchmark_latency(problem: Problem, data_dir: Path, calls: int) -> dict:
+    """Single-row predictions through the artifact reader: p50 and p99 in microseconds."""
+    from export.artifact import load_artifact
+
+    folder = write(problem, data_dir)
+    artifact = load_artifact(model_for(folder))
+    rows = load(folder)[0][:1000]
+    for i in range(1000):  # warm
+        artifact.predict(rows[i % 1000])
+    timings = np.empty(calls)
+    for i in range(calls):
+        row = rows[i % 1000]
+        start = time.perf_counter_ns()
+        artifact.predict(row)
+        timings[i] = (time.perf_counter_ns() - start) / 1000
+    return {"calls": calls, "p50_us": float(np.percentile(timings, 50)), "p99_us": float(np.percentile(timings, 99))}

@@ -1,0 +1,24 @@
+"""The benchmark runs end to end in its quick form (CI's), and its numbers are self-consistent.
+
+No speed is asserted here: speed targets live in ``python -m benchmarks`` and the README's table.
+"""
+
+import json
+import subprocess
+import sys
+
+
+def test_quick_benchmark_runs_and_every_contender_reaches_the_optimum(tmp_path):
+    out = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--out", str(out), "--data-dir",
+                           str(tmp_path / "data")], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(out.read_text())
+    for fit in results["fit"]:
+        ours = fit["contenders"]["ours"]
+        assert ours["at_optimum"] and ours["worst_gap"] <= 1e-6
+        assert fit["contenders"]["sklearn-lbfgs-tight"]["worst_gap"] <= 1e-6
+    assert set(results["scoring"]["scorers"]) == {"served", "onnx-plain", "torch", "numpy", "sklearn"}
+    assert all(s["rows_per_s"] > 0 for s in results["scoring"]["scorers"].values())
+    assert 0 < results["latency"]["p50_us"] <= results["latency"]["p99_us"]
+    assert "time to the optimum" in done.stdout
