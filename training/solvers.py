@@ -142,7 +142,9 @@ def run_lbfgs(
         if slope >= 0:  # not a descent direction: forget the curvature and go downhill
             pairs.clear()
             direction, slope = -grad, -grad.dot(grad)
-        step = 1.0 if pairs else min(1.0, 1.0 / grad.abs().sum().item())
+        # no curvature known yet: the log loss curves at most 1/4 per unit of (standardized) feature
+        # variance, so a step of 4 along -grad, capped at length 4, is the first guess
+        step = 1.0 if pairs else min(4.0, 4.0 / grad.norm().item())
         new_loss, new_grad, step, _ = _strong_wolfe(
             lambda x0, t, d: evaluate(x0 + t * d), x, step, direction, loss, grad, slope
         )
