@@ -95,6 +95,16 @@ def assert_tail_accuracy(logit: np.ndarray, probabilities: np.ndarray, tol: Tole
     return worst
 
 
+def float32_dot_allowance(x: np.ndarray, weights: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """How far a float32 computation of x @ W^T + b may honestly land from the exact value: the
+    classic bound (d + 2) u sum_j |w_j x_j| + |b| (u = 2**-24: weights, products and sums each
+    rounded once), per row and logit. Shape (n,) for one logit, (n, K) otherwise."""
+    x32 = np.asarray(x, dtype=np.float32).astype(np.float64)
+    terms = np.abs(x32) @ np.abs(weights).T + np.abs(intercept)
+    allowance = (x32.shape[1] + 2) * 2.0**-24 * terms
+    return allowance[:, 0] if weights.shape[0] == 1 else allowance
+
+
 def assert_parity(
     reference_logit: np.ndarray,
     served_logit: np.ndarray,
@@ -102,19 +112,24 @@ def assert_parity(
     served_label: np.ndarray,
     threshold: float | None,
     tol: Tolerance = Tolerance(),
+    logit_allowance: np.ndarray | None = None,
 ) -> ParityReport:
     """Compare the served outputs with a float64 reference logit computed by torch.
 
-    The reference probabilities are the float64 sigmoid (softmax) of ``reference_logit``. Labels
-    must agree except where the reference is within ``tol.probability_abs`` of a tie (binary: of
-    ``threshold``; multinomial: between the two most probable classes). Raises ``ParityError`` with
-    the worst row; returns the measured maxima otherwise.
+    ``logit_allowance`` (same shape as the logits; see ``float32_dot_allowance``) is the absolute
+    error that computing the logit in float32 may add; the tolerances apply on top of it, and of
+    what it does to the probabilities. The reference probabilities are the float64 sigmoid
+    (softmax) of ``reference_logit``. Labels must agree except where the reference is within the
+    probability tolerance of a tie (binary: of ``threshold``; multinomial: between the two most
+    probable classes). Raises ``ParityError`` with the worst row; returns the measured maxima.
     """
     ref_logit = np.asarray(reference_logit, dtype=np.float64)
     logit = np.asarray(served_logit, dtype=np.float64)
+    allowance = np.zeros_like(ref_logit) if logit_allowance is None else np.asarray(logit_allowance, np.float64)
     in_range = np.abs(ref_logit) <= FLOAT32_MAX
     overflow_ok = np.sign(logit[~in_range]) == np.sign(ref_logit[~in_range])
-    logit_err = _relative_error(logit[in_range], ref_logit[in_range], tol.smallest)
+    excess = np.maximum(np.abs(logit - ref_logit) - allowance, 0.0)[in_range]
+    logit_err = excess / np.maximum(np.abs(ref_logit[in_range]), tol.smallest)
     max_logit = float(logit_err.max(initial=0.0))
     if max_logit > tol.logit_rel or not overflow_ok.all():
         raise ParityError(f"logit differs from torch by {max_logit:.3g} relative, over {tol.logit_rel:g}")
@@ -122,14 +137,16 @@ def assert_parity(
     p = np.asarray(served_probabilities, dtype=np.float64)
     abs_err = np.abs(p - ref_p)
     rel_err = _relative_error(p, ref_p, tol.smallest)
-    # The graph reports float32 logits and derives its probabilities from them (so they agree with
-    # its own logit to 1e-5, see assert_tail_accuracy). Rounding a logit z to float32 moves log p by
-    # up to 2**-24 |z| per logit, twice that for a softmax: that much relative difference from the
+    # The graph derives its probabilities from its float32 logits (they agree with its own logit to
+    # 1e-5, see assert_tail_accuracy). A logit off by e moves log p by up to e (binary) or 2e
+    # (softmax); rounding the logit to float32 adds 2**-24 |z|. That much difference from the
     # float64 reference is the format's, not the export's, and is allowed on top of the tolerances.
-    scale = np.abs(np.clip(ref_logit, -FLOAT32_MAX, FLOAT32_MAX)).reshape(len(ref_logit), -1).max(axis=1)
-    rounding = 2.0**-23 * scale[:, None]
+    rows = len(ref_logit)
+    spread = (1.0 if ref_logit.ndim == 1 else 2.0) * allowance.reshape(rows, -1).max(axis=1)
+    scale = np.abs(np.clip(ref_logit, -FLOAT32_MAX, FLOAT32_MAX)).reshape(rows, -1).max(axis=1)
+    rounding = np.minimum(2.0**-23 * scale + spread, 1e300)[:, None]
     rel_allowed = tol.probability_rel + rounding
-    abs_allowed = tol.probability_abs + rounding * ref_p
+    abs_allowed = tol.probability_abs + np.minimum(rounding, 1.0) * ref_p
     if (abs_err > abs_allowed).any() or (rel_err > rel_allowed).any():
         badness = np.maximum(abs_err / abs_allowed, rel_err / rel_allowed)
         row = int(np.unravel_index(badness.argmax(), abs_err.shape)[0])
@@ -138,11 +155,11 @@ def assert_parity(
             f"served {p[row].tolist()}, torch {ref_p[row].tolist()}"
         )
     expected, margin = _expected_labels(ref_p, threshold)
-    wrong = (margin > tol.probability_abs) & (np.asarray(served_label) != expected)
+    wrong = (margin > abs_allowed.max(axis=1)) & (np.asarray(served_label) != expected)
     if wrong.any():
         row = int(np.argmax(wrong))
         raise ParityError(f"label {served_label[row]} differs from torch's {expected[row]} at row {row}")
-    return ParityReport(len(ref_logit), float(abs_err.max(initial=0.0)), float(rel_err.max(initial=0.0)), max_logit)
+    return ParityReport(rows, float(abs_err.max(initial=0.0)), float(rel_err.max(initial=0.0)), max_logit)
 
 
 def _expected_labels(p: np.ndarray, threshold: float | None) -> tuple[np.ndarray, np.ndarray]:

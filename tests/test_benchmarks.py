@@ -10,8 +10,12 @@ import sys
 
 def test_quick_benchmark_runs_and_every_contender_reaches_the_optimum(tmp_path):
     out = tmp_path / "results.json"
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--out", str(out), "--data-dir",
-                           str(tmp_path / "data")], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out), "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(out.read_text())
     for fit in results["fit"]:
