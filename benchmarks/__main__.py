@@ -40,8 +40,8 @@ def run(plan: dict, data_dir: Path) -> dict:
         print(f"fitting {problem.name} ...", file=sys.stderr, flush=True)
         fits.append(benchmark_fit(problem, data_dir, plan["fit_repeats"]))
     print(f"scoring {plan['score'].name} ...", file=sys.stderr, flush=True)
-    scoring = benchmark_scoring(plan["score"], data_dir, plan["score_repeats"])
-    latency = benchmark_latency(plan["score"], data_dir, plan["latency_calls"])
+    scoring, model = benchmark_scoring(plan["score"], data_dir, plan["score_repeats"])
+    latency = benchmark_latency(plan["score"], data_dir, model, plan["latency_calls"])
     return {"fit": fits, "scoring": scoring, "latency": latency}
 
 
