@@ -6,7 +6,7 @@ import torch
 
 from training.model import LogisticRegression
 from training.objective import Problem, objective
-from training.oracle import Sums, chunk_sums, objective_from_sums
+from training.oracle import chunk_sums, objective_from_sums
 from training.sources import as_tensors
 from training.standardize import Standardizer
 
@@ -35,19 +35,6 @@ def test_closed_form_gradient_matches_autograd(n_classes, weighted):
     assert value == pytest.approx(reference.item(), rel=1e-12)
     np.testing.assert_allclose(grad_w, model.linear.weight.grad.numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(grad_b, model.linear.bias.grad.numpy(), rtol=1e-9, atol=1e-12)
-
-
-def test_sums_of_chunks_equal_the_sums_of_the_whole():
-    rng = np.random.default_rng(0)
-    x, y = rng.normal(size=(100, 3)), rng.integers(0, 2, 100)
-    standardizer = Standardizer.fit(x)
-    w, b = rng.normal(size=(1, 3)), np.array([0.3])
-    whole = chunk_sums(*as_tensors(x, y, None, 2), w, b, standardizer)
-    parts = chunk_sums(*as_tensors(x[:37], y[:37], None, 2), w, b, standardizer) + chunk_sums(
-        *as_tensors(x[37:], y[37:], None, 2), w, b, standardizer
-    )
-    np.testing.assert_allclose(parts.flat(), whole.flat(), rtol=1e-12)
-    np.testing.assert_allclose(Sums.from_flat(whole.flat(), 1).flat(), whole.flat())
 
 
 def test_standardization_of_float32_data_with_a_large_mean():

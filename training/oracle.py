@@ -30,21 +30,6 @@ class Sums:
     grad_b: np.ndarray
     weight: float
 
-    def __add__(self, other: "Sums") -> "Sums":
-        return Sums(
-            self.loss + other.loss, self.grad_w + other.grad_w, self.grad_b + other.grad_b, self.weight + other.weight
-        )
-
-    def flat(self) -> np.ndarray:
-        """loss, gradient, weight as one float64 vector: what a distributed job all-reduces."""
-        return np.concatenate([[self.loss], self.grad_w.ravel(), self.grad_b, [self.weight]])
-
-    @classmethod
-    def from_flat(cls, flat: np.ndarray, logits: int) -> "Sums":
-        features = (len(flat) - 2 - logits) // logits
-        w_end = 1 + logits * features
-        return cls(float(flat[0]), flat[1:w_end].reshape(logits, features), flat[w_end:-1], float(flat[-1]))
-
 
 def chunk_sums(
     x: torch.Tensor, y: torch.Tensor, v: torch.Tensor | None, w: np.ndarray, b: np.ndarray, standardizer: Standardizer
