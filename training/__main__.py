@@ -212,7 +212,6 @@ def check_query(query: dict[str, float] | None, data: Dataset) -> None:
 def train(config: TrainConfig, request: Request) -> None:
     data = tutorial_dataset() if request.data is None else load_table(request.data, request.columns)
     check_query(request.query, data)
-    config = config.for_data(data.x.dtype)
     training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
     steps = config.max_iter if config.optimizer == "lbfgs" else config.epochs
     with tqdm(total=steps, desc="training", unit="step", disable=None, leave=False) as bar:

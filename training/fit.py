@@ -1,7 +1,8 @@
 """Fit: ``fit(config, data) -> FitResult``. Pure: no files, no printing.
 
-SGD and Adam run in float32, as the tutorial does; L-BFGS runs in float64, because agreeing with
-scikit-learn's optimum to 1e-6 on the objective needs gradients more exact than float32 gives.
+SGD and Adam run in float32, as the tutorial does. L-BFGS keeps its parameters in float64 and makes
+its passes over the data in the data's own precision (float64 from files: agreeing with
+scikit-learn's optimum to 1e-6 on the objective needs gradients more exact than float32 gives).
 """
 
 from collections.abc import Callable
@@ -71,14 +72,13 @@ def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None
     config = config.for_data(data.x.dtype)
     standardizer = Standardizer.fit(data.x) if config.standardize else Standardizer.identity(data.x.shape[1])
     dtype = torch.float64 if config.optimizer == "lbfgs" else torch.float32
+    if config.optimizer != "lbfgs":
+        torch.manual_seed(config.seed)  # before the layer is built: the tutorial's initial weights
+    model = LogisticRegression(data.x.shape[1], data.n_classes).to(dtype)
     if config.optimizer == "lbfgs":  # a convex problem: start from zero, as scikit-learn does
-        model = LogisticRegression(data.x.shape[1], data.n_classes).to(dtype)
         with torch.no_grad():
             model.linear.weight.zero_()
             model.linear.bias.zero_()
-    else:
-        torch.manual_seed(config.seed)  # before the layer is built: the tutorial's initial weights
-        model = LogisticRegression(data.x.shape[1], data.n_classes).to(dtype)
     history = History(standardizer)
     weights = row_weights(data, config.class_weight)
     if config.optimizer != "lbfgs":

@@ -129,13 +129,15 @@ def run_lbfgs(
     pairs: deque[tuple[torch.Tensor, torch.Tensor]] = deque(maxlen=20)
     record = recorded_steps(config.max_iter)
     iteration = 0
+    stalled = False
     while True:
         _check_finite(loss, f"iteration {iteration}", config.lr)
         norm = grad.abs().max().item()
-        if iteration in record or norm <= config.tol or iteration == config.max_iter:
+        done = norm <= config.tol or iteration == config.max_iter or stalled
+        if iteration in record or done:
             _set_flat(params, x)
             history.record(iteration, loss, model)
-        if norm <= config.tol or iteration == config.max_iter:
+        if done:
             break
         direction = _two_loop(grad, pairs)
         slope = grad.dot(direction)
@@ -156,11 +158,8 @@ def run_lbfgs(
         iteration += 1
         if on_step is not None:
             on_step(iteration, loss)
-        if stalled:
-            break
-    _set_flat(params, x)
     model.zero_grad()
-    return Convergence(norm <= config.tol, iteration, evaluations, grad.abs().max().item(), loss, config.tol)
+    return Convergence(norm <= config.tol, iteration, evaluations, norm, loss, config.tol)
 
 
 def _two_loop(grad: torch.Tensor, pairs: deque) -> torch.Tensor:

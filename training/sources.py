@@ -44,16 +44,13 @@ def oracle_evaluator(
     model: LogisticRegression, source: Source, standardizer: Standardizer, l2: float
 ) -> Callable[[torch.Tensor], tuple[float, torch.Tensor]]:
     """Objective and gradient at flat parameters (weight rows, then intercepts) from one pass over
-    ``source``; the model's parameters are set to the point evaluated."""
+    ``source``. The model only gives the parameters' shape: L-BFGS sets it where it records."""
     logits, features = model.linear.weight.shape
 
     def evaluate(flat: torch.Tensor) -> tuple[float, torch.Tensor]:
         params = flat.detach().double().numpy()
         w = params[: logits * features].reshape(logits, features)
         b = params[logits * features :]
-        with torch.no_grad():
-            model.linear.weight.copy_(torch.as_tensor(w))
-            model.linear.bias.copy_(torch.as_tensor(b))
         value, grad_w, grad_b = objective_from_sums(source.sums(w, b, standardizer), w, l2)
         return value, torch.as_tensor(np.concatenate([grad_w.ravel(), grad_b]))
 
