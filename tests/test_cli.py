@@ -117,7 +117,20 @@ CSV_ERRORS = [
         r"argument --epochs: invalid int value: 'ten' \(see python -m "
         r"training --help\)",
     ),
-    ("", None, ["--target", "y"], r"--target, --features and --weight-column need --data FILE"),
+    ("", None, ["--target", "y"], r"--target, --features, --weight-column and --stream need --data FILE"),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "y", "--memory-budget", "lots"],
+        r"--memory-budget must be a size such as 512MB or 4GiB, got 'lots'",
+    ),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--memory-budget", "0GB"], r"--memory-budget must be a size"),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "y", "--stream"],
+        r"--stream reads Parquet row groups, and data.csv is not a .parquet file",
+    ),
     ("", None, ["--log-every", "-1"], r"argument --log-every: must be 0 or more, got -1"),
 ]
 

@@ -11,12 +11,11 @@ from sklearn.preprocessing import StandardScaler
 
 from training.config import TrainConfig
 from training.data import Dataset
-from training.describe import predict64
+from training.describe import describe
 from training.fit import fit
 from training.history import parameters
 from training.objective import objective
 from training.separation import check_separation
-from training.statistics import statistics
 
 LBFGS = TrainConfig(optimizer="lbfgs", standardize=True)
 
@@ -66,13 +65,7 @@ def test_unpenalized_binary_matches_statsmodels_logit():
     sm_fit = sm.Logit(data.y, sm.add_constant(data.x)).fit(method="newton", tol=1e-12, maxiter=100, disp=False)
     ours = np.concatenate([parameters(result.model)[1], parameters(result.model)[0][0]])
     np.testing.assert_allclose(ours, sm_fit.params, rtol=1e-4)
-    stats = statistics(
-        LBFGS,
-        data,
-        result,
-        predict64(result.model, data.x),
-        check_separation(result.standardizer.transform(data.x), data.y, 2, None),
-    )
+    stats = describe(LBFGS, data, None, result)["statistics"]
     table = stats["coefficients"]
     np.testing.assert_allclose(table["std_error"], sm_fit.bse, rtol=1e-4)
     np.testing.assert_allclose(table["p_value"], sm_fit.pvalues, rtol=1e-3, atol=1e-12)
@@ -137,7 +130,7 @@ def test_unpenalized_fit_on_separated_data_is_flagged_and_gets_no_standard_error
     result = fit(LBFGS, data)
     separation = check_separation(result.standardizer.transform(x), y, 2, None)
     assert separation.kind == "complete"
-    stats = statistics(LBFGS, data, result, predict64(result.model, x), separation)
+    stats = describe(LBFGS, data, None, result)["statistics"]
     assert "coefficients" not in stats
     assert any("the classes are separated" in note for note in stats["notes"])
 

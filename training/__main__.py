@@ -21,9 +21,13 @@ from training.checkpoint import checkpoint_bytes
 from training.config import CLASS_WEIGHTS, OPTIMIZERS, PENALTIES, THRESHOLD_METRICS, TrainConfig
 from training.data import Columns, Dataset, load_table, tutorial_dataset
 from training.describe import describe
-from training.fit import fit
+from training.fit import fit, fit_stream
+from training.reduce import LOCAL, Reducer, launched_by_torchrun, start_distributed, stop_distributed
 from training.report import report_lines
+from training.rows import StreamedRows
+from training.sizes import default_budget, human, in_memory_size, parse_size
 from training.split import stratified_split
+from training.streamed import open_streamed
 
 DEFAULT_OUT = Path("artifacts/model.onnx")
 
@@ -37,6 +41,8 @@ class Request:
     out: Path
     log_every: int
     query: dict[str, float] | None
+    stream: bool = False
+    memory_budget: int | None = None  # None: half the memory available at start
 
 
 def build_parser() -> OneLineParser:
@@ -75,6 +81,18 @@ def build_parser() -> OneLineParser:
         default=d.valid_fraction,
         metavar="F",
         help=f"share of each class held out for validation, seeded (default: {d.valid_fraction})",
+    )
+    data.add_argument(
+        "--stream",
+        action="store_true",
+        help="read the Parquet file a batch at a time, so memory does not grow with its rows "
+        "(default: only when it would not fit in --memory-budget; always under torchrun)",
+    )
+    data.add_argument(
+        "--memory-budget",
+        metavar="SIZE",
+        help="stream a Parquet file that would take more than SIZE in memory, e.g. 2GB, 512MiB "
+        "(default: half the memory available)",
     )
     fitting = p.add_argument_group("fitting")
     fitting.add_argument(
@@ -177,8 +195,9 @@ def parse(argv: list[str] | None) -> tuple[TrainConfig, Request]:
     a = parser.parse_args(argv)
     if a.log_every < 0:
         parser.error(f"argument --log-every: must be 0 or more, got {a.log_every}")
-    if a.data is None and (a.target or a.features or a.weight_column):
-        parser.error("--target, --features and --weight-column need --data FILE")
+    if a.data is None and (a.target or a.features or a.weight_column or a.stream):
+        parser.error("--target, --features, --weight-column and --stream need --data FILE")
+    budget = None if a.memory_budget is None else parse_size(a.memory_budget)
     optimizer = a.optimizer or ("sgd" if a.data is None else "lbfgs")
     standardize = a.standardize if a.standardize is not None else a.data is not None
     config = TrainConfig(
@@ -199,34 +218,98 @@ def parse(argv: list[str] | None) -> tuple[TrainConfig, Request]:
     )
     features = [f.strip() for f in a.features.split(",")] if a.features else None
     columns = Columns(a.target, features, a.weight_column, a.drop_missing)
-    return config, Request(a.data, columns, a.out, a.log_every, parse_query(a.predict, parser))
+    request = Request(a.data, columns, a.out, a.log_every, parse_query(a.predict, parser), a.stream, budget)
+    return config, request
 
 
-def check_query(query: dict[str, float] | None, data: Dataset) -> None:
+def check_query(query: dict[str, float] | None, data: Dataset | StreamedRows) -> None:
     if query is not None and set(query) != set(data.feature_names):
         raise ConfigError(
             f"--predict must give every feature once ({', '.join(data.feature_names)}), got {', '.join(query)}"
         )
 
 
+def streams(request: Request, distributed: bool) -> bool:
+    """Stream when asked, under torchrun, or when a Parquet file would not fit the memory budget."""
+    if request.data is None:
+        if distributed:
+            raise ConfigError("under torchrun, give --data FILE.parquet: the processes share its row groups")
+        return False
+    if request.stream or distributed:
+        return True
+    budget = default_budget() if request.memory_budget is None else request.memory_budget
+    needed = in_memory_size(request.data)
+    if needed > budget:
+        print(
+            f"{request.data.name} would take about {human(needed)} in memory, more than the budget of "
+            f"{human(budget)} (--memory-budget): streaming it",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
+class Progress:
+    """The progress bar (the writing process's only): rows/s while streaming, else steps."""
+
+    def __init__(self, config: TrainConfig, request: Request, streaming: bool, shown: bool):
+        self.config, self.log_every = config, request.log_every
+        unit = "row" if streaming else "step"
+        total = None if streaming else (config.max_iter if config.optimizer == "lbfgs" else config.epochs)
+        self.bar = tqdm(
+            total=total, desc="training", unit=unit, unit_scale=streaming, disable=None if shown else True, leave=False
+        )
+        self.streaming = streaming
+
+    def on_rows(self, rows: int) -> None:
+        self.bar.update(rows)
+
+    def on_step(self, step: int, loss: float) -> None:
+        if not self.streaming:
+            self.bar.update(step - self.bar.n)
+        unit = "iteration" if self.config.optimizer == "lbfgs" else "epoch"
+        self.bar.set_postfix_str(f"{unit} {step} loss {loss:.6f}", refresh=False)
+        if self.log_every and step % self.log_every == 0:
+            self.bar.write(f"{unit} {step:>6}  loss {loss:.6f}", file=sys.stdout)
+
+
 def train(config: TrainConfig, request: Request) -> None:
-    data = tutorial_dataset() if request.data is None else load_table(request.data, request.columns)
-    check_query(request.query, data)
-    training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
-    steps = config.max_iter if config.optimizer == "lbfgs" else config.epochs
-    with tqdm(total=steps, desc="training", unit="step", disable=None, leave=False) as bar:
+    distributed = launched_by_torchrun()
+    reducer = start_distributed() if distributed else LOCAL
+    try:
+        fit_and_save(config, request, reducer, streams(request, distributed))
+    finally:
+        if distributed:
+            stop_distributed()
 
-        def on_step(step: int, loss: float) -> None:
-            bar.update(step - bar.n)
-            bar.set_postfix_str(f"loss {loss:.6f}", refresh=False)
-            if request.log_every and step % request.log_every == 0:
-                bar.write(
-                    f"{'iteration' if config.optimizer == 'lbfgs' else 'epoch'} {step:>6}  loss {loss:.6f}",
-                    file=sys.stdout,
-                )
 
-        result = fit(config, training_rows, on_step)
-    fields = describe(config, training_rows, valid, result, request.query, request.columns.weight)
+def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, streaming: bool) -> None:
+    progress = Progress(config, request, streaming, shown=reducer.rank == 0)
+    with progress.bar:
+        if streaming:
+            streamed = open_streamed(request.data, request.columns, config, reducer, progress.on_rows)
+            data = streamed.train
+            check_query(request.query, data)
+            result = fit_stream(config, data, streamed.summary, reducer, progress.on_step)
+            fields = describe(
+                config,
+                data,
+                streamed.valid,
+                result,
+                request.query,
+                request.columns.weight,
+                streamed.summary,
+                streamed.n_valid_rows,
+                reducer,
+            )
+        else:
+            data = tutorial_dataset() if request.data is None else load_table(request.data, request.columns)
+            check_query(request.query, data)
+            training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
+            result = fit(config, training_rows, progress.on_step)
+            fields = describe(config, training_rows, valid, result, request.query, request.columns.weight)
+    if reducer.rank != 0:  # one process writes the artifact
+        return
     built = build_artifact(result.model, fields)  # raises before anything is written
     checkpoint = request.out.with_suffix(".pt")
     write_atomic(checkpoint, checkpoint_bytes(result.model, fields))

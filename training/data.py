@@ -35,6 +35,10 @@ class Dataset:
     def n_classes(self) -> int:
         return len(self.class_labels)
 
+    @property
+    def weights_given(self) -> bool:
+        return self.weights is not None
+
     def subset(self, rows: np.ndarray) -> "Dataset":
         weights = None if self.weights is None else self.weights[rows]
         return Dataset(
@@ -72,17 +76,7 @@ def load_table(path: Path, columns: Columns) -> Dataset:
     path = Path(path)
     table, where = _read(path)
     name = path.name
-    if columns.target is None:
-        raise DataError(
-            f"--data needs --target COLUMN to name the column to predict (columns of {name}: {_names(table.columns)})"
-        )
-    if columns.target not in table.columns:
-        raise DataError(f"--target {columns.target!r} is not a column of {name} (columns: {_names(table.columns)})")
-    if columns.weight is not None and columns.weight not in table.columns:
-        raise DataError(
-            f"--weight-column {columns.weight!r} is not a column of {name} (columns: {_names(table.columns)})"
-        )
-    features = _pick_features(table, columns, name)
+    features = pick_columns(list(table.columns), columns, name)
     used = [*features, columns.target, *([columns.weight] if columns.weight else [])]
     table, dropped = _handle_missing(table, used, columns.drop_missing, name, where)
     x = np.column_stack([_numeric(table[c], c, name, where) for c in features])
@@ -119,14 +113,24 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return table
 
 
-def _pick_features(table: pd.DataFrame, columns: Columns, name: str) -> list[str]:
+def pick_columns(names: list[str], columns: Columns, name: str) -> list[str]:
+    """Check that the target (and the weight column) are among ``names``; return the feature columns:
+    as listed, or every column but the target and the weight column."""
+    if columns.target is None:
+        raise DataError(
+            f"--data needs --target COLUMN to name the column to predict (columns of {name}: {names_text(names)})"
+        )
+    if columns.target not in names:
+        raise DataError(f"--target {columns.target!r} is not a column of {name} (columns: {names_text(names)})")
+    if columns.weight is not None and columns.weight not in names:
+        raise DataError(f"--weight-column {columns.weight!r} is not a column of {name} (columns: {names_text(names)})")
     target = columns.target
     features = columns.features
     if features is None:
-        features = [c for c in table.columns if c not in (target, columns.weight)]
-    unknown = [f for f in features if f not in table.columns]
+        features = [c for c in names if c not in (target, columns.weight)]
+    unknown = [f for f in features if f not in names]
     if unknown:
-        raise DataError(f"--features names {_names(unknown)}, not columns of {name} (columns: {_names(table.columns)})")
+        raise DataError(f"--features names {names_text(unknown)}, not columns of {name} (columns: {names_text(names)})")
     if target in features:
         raise DataError(f"--features includes the target {target!r}; list only the input columns")
     if columns.weight in features:
@@ -134,11 +138,11 @@ def _pick_features(table: pd.DataFrame, columns: Columns, name: str) -> list[str
     if not features:
         raise DataError(f"{name} has no feature columns besides the target {target!r}; add at least one")
     if len(set(features)) != len(features):
-        raise DataError(f"--features lists a column twice ({_names(features)}); list each once")
+        raise DataError(f"--features lists a column twice ({names_text(features)}); list each once")
     return list(features)
 
 
-def _row_name(where: str, index: int) -> str:
+def row_name(where: str, index: int) -> str:
     return f"line {index + 2}" if where == "line" else f"row {index + 1}"
 
 
@@ -155,9 +159,9 @@ def _handle_missing(
             raise DataError(f"every row of {name} has a missing value in the columns used; nothing is left to fit")
         return kept, int(rows.sum())
     columns = [c for c in used if missing[c].any()]
-    first = _row_name(where, int(np.argmax(rows)))
+    first = row_name(where, int(np.argmax(rows)))
     raise DataError(
-        f"{int(rows.sum())} row(s) of {name} have missing values (in {_names(columns)}; the first on "
+        f"{int(rows.sum())} row(s) of {name} have missing values (in {names_text(columns)}; the first on "
         f"{first}); fill them, or pass --drop-missing to leave those rows out"
     )
 
@@ -168,7 +172,7 @@ def _numeric(column: pd.Series, name: str, file: str, where: str) -> np.ndarray:
     if bad.any():
         row = int(np.argmax(bad))
         raise DataError(
-            f"feature {name!r} of {file} must hold finite numbers, but {_row_name(where, row)} has "
+            f"feature {name!r} of {file} must hold finite numbers, but {row_name(where, row)} has "
             f"{_cell(column, row)}; encode it as numbers, or fix or remove that row"
         )
     return values
@@ -181,7 +185,7 @@ def _weights(column: pd.Series, name: str, file: str, where: str) -> np.ndarray:
         row = int(np.argmax(bad))
         raise DataError(
             f"weight column {name!r} of {file} must hold finite numbers of at least 0, but "
-            f"{_row_name(where, row)} has {_cell(column, row)}; fix that weight"
+            f"{row_name(where, row)} has {_cell(column, row)}; fix that weight"
         )
     if values.sum() <= 0:
         raise DataError(f"weight column {name!r} of {file} is all zeros; give some rows a positive weight")
@@ -194,6 +198,12 @@ def _encode_target(column: pd.Series, name: str, file: str) -> tuple[np.ndarray,
         labels, y = np.unique(values, return_inverse=True)
     except TypeError:  # mixed types, e.g. numbers and text: compare them as text
         labels, y = np.unique(values.astype(str), return_inverse=True)
+    check_class_count(labels, name, file)
+    return y.astype(np.int64), tuple(v.item() if hasattr(v, "item") else v for v in labels)
+
+
+def check_class_count(labels, name: str, file: str) -> None:
+    """A target needs 2 to ``MAX_CLASSES`` distinct values (``labels``, sorted)."""
     if len(labels) < 2:
         raise DataError(
             f"target {name!r} of {file} has only one class ({labels[0]}); logistic regression needs at least two"
@@ -203,7 +213,6 @@ def _encode_target(column: pd.Series, name: str, file: str) -> tuple[np.ndarray,
             f"target {name!r} of {file} has {len(labels)} distinct values, more than {MAX_CLASSES} "
             "classes; it looks like a measurement, not a class: pick the class column with --target"
         )
-    return y.astype(np.int64), tuple(v.item() if hasattr(v, "item") else v for v in labels)
 
 
 def _cell(column: pd.Series, row: int) -> str:
@@ -212,5 +221,5 @@ def _cell(column: pd.Series, row: int) -> str:
     return repr(value.item() if hasattr(value, "item") else value)
 
 
-def _names(items) -> str:
+def names_text(items) -> str:
     return ", ".join(str(i) for i in items)

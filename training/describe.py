@@ -1,105 +1,124 @@
 """What training knows that the card should say: data summary, rows to plot, config, history,
-metrics, statistics and warnings. Export adds the header, coefficients and versions."""
+metrics, statistics and warnings. Export adds the header, coefficients and versions.
+
+It works from sums over the rows (``RowSummary``, ``RowEvaluation``), so rows in memory, a
+streamed file and a torchrun job's shards describe themselves the same way.
+"""
 
 import numpy as np
 
-from export.parity import probabilities64
 from training.config import TrainConfig
 from training.data import Dataset
 from training.diagnostics import fit_warnings
+from training.evaluation import evaluate_rows
 from training.fit import FitResult
-from training.history import parameters
-from training.metrics import choose_threshold, classification_metrics
-from training.model import LogisticRegression
-from training.separation import Separation, check_separation
-from training.statistics import statistics
+from training.metrics import choose_threshold
+from training.reduce import LOCAL, Reducer
+from training.rows import StreamedRows
+from training.separation import MAX_CELLS, Separation, check_separation
+from training.statistics import statistics, why_no_standard_errors
+from training.summary import RowSummary, key_generator
 
-MAX_PLOT_ROWS = 1000
 TUTORIAL_QUERY = {"x": 5.0}  # the tutorial asks for P(y = 1 | x = 5)
 
+Rows = Dataset | StreamedRows
 
-def predict64(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
-    """(n, K) class probabilities in float64 from a raw-unit model."""
-    weights, intercept = parameters(model)
-    logits = x @ weights.T + intercept
-    return probabilities64(logits[:, 0] if model.n_classes == 2 else logits)
+
+def summarize(data: Dataset, seed: int) -> RowSummary:
+    """The summary of rows in memory (a stream's comes from its first pass)."""
+    keys = key_generator(seed, 0).random(len(data.y))
+    return RowSummary.of(data.x, data.y, data.weights, data.n_classes, keys, np.arange(len(data.y)))
 
 
 def describe(
     config: TrainConfig,
-    train: Dataset,
-    valid: Dataset | None,
+    train: Rows,
+    valid: Rows | None,
     result: FitResult,
     query: dict[str, float] | None = None,
     weight_column: str | None = None,
+    summary: RowSummary | None = None,
+    n_valid_rows: int | None = None,
+    reducer: Reducer = LOCAL,
 ) -> dict:
-    """The card's fields except those export adds (format, coefficients, versions)."""
-    config = config.for_data(train.x.dtype)
+    """The card's fields except those export adds (format, coefficients, versions). ``summary`` is
+    needed for streamed rows (computed here for a ``Dataset``)."""
+    config = config.for_data(np.float64 if isinstance(train, StreamedRows) else train.x.dtype)
+    summary = summary or summarize(train, config.seed)
     binary = train.n_classes == 2
-    p_train = predict64(result.model, train.x)
-    p_valid = None if valid is None else predict64(result.model, valid.x)
-    threshold = decision_threshold(config, valid, p_valid) if binary else None
     separation = Separation("not checked", 0, None)
     if config.l2 == 0 and config.penalty == "none":
-        separation = check_separation(
-            result.standardizer.transform(train.x), train.y, train.n_classes, result.row_weights
-        )
-    stats = statistics(config, train, result, p_train, separation)
+        separation = separation_of(train, summary, result)
+    threshold = decision_threshold(config, valid, result, reducer) if binary else None
+    wants_errors = why_no_standard_errors(config, train.n_classes, result, separation) is None
+    on_train = evaluate_rows(train, result, threshold, wants_errors, reducer)
+    on_valid = None if valid is None else evaluate_rows(valid, result, threshold, reducer=reducer)
+    stats = statistics(config, train, result, on_train, summary.class_weights, separation)
+    if n_valid_rows is None:
+        n_valid_rows = 0 if valid is None else on_valid.metrics.rows
     return {
         "task": "binary" if binary else "multinomial",
         "feature_names": list(train.feature_names),
         "target_name": train.target_name,
         "class_labels": list(train.class_labels),
         "threshold": threshold,
-        "example": query or example_input(train),
+        "example": query or example_input(train, summary),
         "training": {
             **config.to_dict(),
-            "loss": "mean log loss" + (" (weighted)" if result.row_weights is not None else ""),
+            "loss": "mean log loss"
+            + (" (weighted)" if train.weights_given or result.class_factors is not None else ""),
         },
         "summary": {"final_loss": result.final_loss, "separation": separation.kind, **result.convergence.to_dict()},
         "standardization": result.standardizer.to_dict(),
         "statistics": stats,
-        "warnings": fit_warnings(config, train, result, separation, stats),
+        "warnings": fit_warnings(config, train, result, separation, stats, summary),
         "metrics": {
-            "train": classification_metrics(p_train, train.y, threshold),
-            "valid": None if valid is None else classification_metrics(p_valid, valid.y, threshold),
+            "train": on_train.metrics.to_dict(),
+            "valid": None if on_valid is None else on_valid.metrics.to_dict(),
         },
         "history": result.history.to_dict(),
-        "data": data_summary(train, valid, config.seed, weight_column),
+        "data": data_summary(train, summary, n_valid_rows, weight_column),
     }
 
 
-def decision_threshold(config: TrainConfig, valid: Dataset | None, p_valid: np.ndarray | None) -> float:
+def separation_of(train: Rows, summary: RowSummary, result: FitResult) -> Separation:
+    """Konis' test on every training row when they are in memory and few enough; otherwise on the
+    plotting sample, which can only clear the data: separated rows of a sample say nothing about
+    the rest, so that case is reported as not checked."""
+    if isinstance(train, Dataset) and train.x.shape[0] * (train.x.shape[1] + 1) <= MAX_CELLS:
+        return check_separation(result.standardizer.transform(train.x), train.y, train.n_classes, train.weights)
+    if train.weights_given:  # the sample may hold rows of weight 0, which the test must leave out
+        return Separation("not checked", 0, None)
+    found = check_separation(result.standardizer.transform(summary.sample_x), summary.sample_y, train.n_classes, None)
+    return found if found.kind == "none" else Separation("not checked", 0, None)
+
+
+def decision_threshold(config: TrainConfig, valid: Rows | None, result: FitResult, reducer: Reducer) -> float:
     if config.threshold_metric is None or valid is None:
         return config.threshold
-    return choose_threshold(config.threshold_metric, p_valid[:, 1], valid.y)
+    scores = evaluate_rows(valid, result, None, reducer=reducer).metrics.scores[0]
+    return choose_threshold(config.threshold_metric, scores)
 
 
-def example_input(data: Dataset) -> dict[str, float]:
+def example_input(rows: Rows, summary: RowSummary) -> dict[str, float]:
     """The input the CLI reports and the page starts from: the tutorial's x = 5, else the means."""
-    if data.source == "tutorial":
+    if rows.source == "tutorial":
         return dict(TUTORIAL_QUERY)
-    return {name: float(f"{v:.6g}") for name, v in zip(data.feature_names, data.x.mean(axis=0))}  # as typed
+    return {name: float(f"{v:.6g}") for name, v in zip(rows.feature_names, summary.mean)}  # as typed
 
 
-def data_summary(train: Dataset, valid: Dataset | None, seed: int, weight_column: str | None) -> dict:
-    """Row counts, per-feature min/max/mean of the training rows, and up to ``MAX_PLOT_ROWS`` of
-    them (a seeded sample)."""
-    n = len(train.y)
-    keep = np.arange(n)
-    if n > MAX_PLOT_ROWS:
-        keep = np.sort(np.random.default_rng(seed).choice(n, MAX_PLOT_ROWS, replace=False))
-    stats = {
-        name: {"min": float(col.min()), "max": float(col.max()), "mean": float(col.mean())}
-        for name, col in zip(train.feature_names, train.x.T)
-    }
+def data_summary(train: Rows, summary: RowSummary, n_valid_rows: int, weight_column: str | None) -> dict:
+    """Row counts, per-feature min/max/mean of the training rows, and a seeded sample of them."""
     return {
         "source": train.source,
-        "n_rows": n,
-        "n_valid_rows": 0 if valid is None else len(valid.y),
+        "n_rows": summary.rows,
+        "n_valid_rows": n_valid_rows,
         "dropped_rows": train.dropped_rows,
         "weight_column": weight_column,
-        "class_counts": np.bincount(train.y, minlength=train.n_classes).tolist(),
-        "features": stats,
-        "rows": {"x": train.x[keep].tolist(), "y": train.y[keep].tolist()},
+        "class_counts": summary.class_counts.tolist(),
+        "features": {
+            name: {"min": float(low), "max": float(high), "mean": float(mean)}
+            for name, low, high, mean in zip(train.feature_names, summary.minimum, summary.maximum, summary.mean)
+        },
+        "rows": {"x": summary.sample_x.tolist(), "y": summary.sample_y.tolist()},
     }

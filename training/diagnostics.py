@@ -1,14 +1,14 @@
 """Plain-language warnings about a fit: what went wrong, what it means, and the fix."""
 
-import numpy as np
-
 from training.config import TrainConfig
 from training.data import Dataset
 from training.fit import FitResult
+from training.rows import StreamedRows
 from training.separation import Separation
+from training.summary import RowSummary
 
 
-def separation_warning(separation: Separation, data: Dataset) -> str | None:
+def separation_warning(separation: Separation, data: Dataset | StreamedRows) -> str | None:
     which = "" if separation.cls is None else f" (class {data.class_labels[separation.cls]} against the rest)"
     if separation.kind == "complete":
         return (
@@ -26,11 +26,16 @@ def separation_warning(separation: Separation, data: Dataset) -> str | None:
 
 
 def fit_warnings(
-    config: TrainConfig, data: Dataset, result: FitResult, separation: Separation, statistics: dict
+    config: TrainConfig,
+    rows: Dataset | StreamedRows,
+    result: FitResult,
+    separation: Separation,
+    statistics: dict,
+    summary: RowSummary,
 ) -> list[str]:
     warnings = []
     if config.l2 == 0 and config.penalty == "none":
-        message = separation_warning(separation, data)
+        message = separation_warning(separation, rows)
         if message:
             warnings.append(message)
     c = result.convergence
@@ -49,7 +54,7 @@ def fit_warnings(
             f"intercept gives p = {test['p_value']:.2g}, so these rows show no detectable link between "
             "the features and the target; predictions are close to the class shares."
         )
-    constant = [name for name, col in zip(data.feature_names, data.x.T) if np.ptp(col) == 0]
+    constant = [name for name, same in zip(rows.feature_names, summary.constant_features()) if same]
     if constant:
         warnings.append(
             f"constant feature(s) {', '.join(constant)}: the same value in every training row, so the "

@@ -17,39 +17,40 @@ from training.data import Dataset
 from training.history import History, parameters
 from training.model import LogisticRegression
 from training.objective import Problem
-from training.solvers import Convergence, autograd_evaluator, run_gradient_steps, run_lbfgs
-from training.sources import InMemorySource, oracle_evaluator
+from training.reduce import LOCAL, Reducer
+from training.rows import StreamedRows
+from training.solvers import Convergence, autograd_evaluator, run_gradient_steps, run_lbfgs, run_oracle_steps
+from training.sources import ChunkSource, InMemorySource, oracle_evaluator, weighted
 from training.standardize import Standardizer
+from training.summary import RowSummary
 
 
 @dataclass
 class FitResult:
     """``model`` is in raw feature units (float64); ``fitted`` the same fit in standardized units,
-    as the optimizer left it; ``row_weights`` the weights the objective used (None: all 1)."""
+    as the optimizer left it; ``class_factors`` the class weights' multipliers (None: no class weights)."""
 
     model: LogisticRegression
     fitted: LogisticRegression
     history: History
     convergence: Convergence
     standardizer: Standardizer
-    row_weights: np.ndarray | None
+    class_factors: np.ndarray | None
 
     @property
     def final_loss(self) -> float:
         return self.history.loss[-1]
 
 
-def row_weights(data: Dataset, class_weight: str) -> np.ndarray | None:
-    """Sample weights times class weights; 'balanced' gives class c the weight sum(v) / (K sum_c(v)),
-    scikit-learn's rule, so every class carries the same total weight."""
-    weights = data.weights
-    if class_weight == "balanced":
-        base = np.ones(len(data.y)) if weights is None else weights
-        totals = np.bincount(data.y, weights=base, minlength=data.n_classes)
-        if (totals <= 0).any():
-            raise DataError("--class-weight balanced needs every class to have some weight; a class has none")
-        weights = base * (base.sum() / (data.n_classes * totals))[data.y]
-    return weights
+def class_factors(class_totals: np.ndarray, class_weight: str) -> np.ndarray | None:
+    """Per-class multipliers of the row weights: 'balanced' gives class c the factor
+    sum(v) / (K sum_c(v)), scikit-learn's rule, so every class carries the same total weight;
+    ``class_totals`` (K,) is the sample weight of each class. None: no class weights."""
+    if class_weight != "balanced":
+        return None
+    if (class_totals <= 0).any():
+        raise DataError("--class-weight balanced needs every class to have some weight; a class has none")
+    return class_totals.sum() / (len(class_totals) * class_totals)
 
 
 def problem_for(
@@ -62,8 +63,21 @@ def problem_for(
     return Problem(x, y, w, config.l2, config.penalty == "firth")
 
 
+def initial_model(config: TrainConfig, n_features: int, n_classes: int) -> LogisticRegression:
+    """SGD and Adam start where the tutorial's seeded layer starts, in float32; L-BFGS starts from
+    zero in float64 (a convex problem, as scikit-learn does)."""
+    if config.optimizer != "lbfgs":
+        torch.manual_seed(config.seed)  # before the layer is built: the tutorial's initial weights
+        return LogisticRegression(n_features, n_classes)
+    model = LogisticRegression(n_features, n_classes).double()
+    with torch.no_grad():
+        model.linear.weight.zero_()
+        model.linear.bias.zero_()
+    return model
+
+
 def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None] | None = None) -> FitResult:
-    """Train on ``data``; ``on_step(step, loss)`` is called after each epoch or L-BFGS iteration."""
+    """Train on ``data`` in memory; ``on_step(step, loss)`` is called after each epoch or L-BFGS iteration."""
     if config.penalty == "firth" and data.n_classes > 2:
         raise DataError(
             f"--penalty firth fits binary targets only, but {data.target_name!r} has "
@@ -71,28 +85,57 @@ def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None
         )
     config = config.for_data(data.x.dtype)
     standardizer = Standardizer.fit(data.x) if config.standardize else Standardizer.identity(data.x.shape[1])
-    dtype = torch.float64 if config.optimizer == "lbfgs" else torch.float32
-    if config.optimizer != "lbfgs":
-        torch.manual_seed(config.seed)  # before the layer is built: the tutorial's initial weights
-    model = LogisticRegression(data.x.shape[1], data.n_classes).to(dtype)
-    if config.optimizer == "lbfgs":  # a convex problem: start from zero, as scikit-learn does
-        with torch.no_grad():
-            model.linear.weight.zero_()
-            model.linear.bias.zero_()
+    model = initial_model(config, data.x.shape[1], data.n_classes)
     history = History(standardizer)
-    weights = row_weights(data, config.class_weight)
+    base = np.ones(len(data.y)) if data.weights is None else data.weights
+    factors = class_factors(np.bincount(data.y, weights=base, minlength=data.n_classes), config.class_weight)
+    weights = weighted(data.weights, data.y, factors)
     if config.optimizer != "lbfgs":
-        problem = problem_for(config, data, standardizer, weights, dtype)
+        problem = problem_for(config, data, standardizer, weights, torch.float32)
         convergence = run_gradient_steps(model, problem, config, history, on_step)
     elif config.penalty == "firth":
-        evaluate = autograd_evaluator(model, problem_for(config, data, standardizer, weights, dtype))
+        evaluate = autograd_evaluator(model, problem_for(config, data, standardizer, weights, torch.float64))
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
     else:
         evaluate = oracle_evaluator(
             model, InMemorySource(data.x, data.y, weights, data.n_classes), standardizer, config.l2
         )
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
-    return FitResult(raw_model(model, standardizer), model, history, convergence, standardizer, weights)
+    return FitResult(raw_model(model, standardizer), model, history, convergence, standardizer, factors)
+
+
+def fit_stream(
+    config: TrainConfig,
+    rows: StreamedRows,
+    summary: RowSummary,
+    reducer: Reducer = LOCAL,
+    on_step: Callable[[int, float], None] | None = None,
+) -> FitResult:
+    """Train on rows read a chunk at a time (``summary`` from a first pass over them): L-BFGS makes
+    one streaming pass per evaluation and reaches the in-memory optimum; SGD and Adam stream their
+    minibatches. Under torchrun, ``reducer`` sums every pass across the processes, so all of them
+    take the same steps."""
+    if config.penalty == "firth":
+        raise DataError("--penalty firth needs the whole table in memory (a log-determinant per step); drop --stream")
+    if config.optimizer != "lbfgs" and config.batch_size is not None and reducer.world_size > 1:
+        raise DataError(
+            "minibatch --optimizer sgd/adam under torchrun would give each process a different number of "
+            "steps; use --optimizer lbfgs, or drop --batch-size for full-batch steps"
+        )
+    config = config.for_data(np.float64)
+    d = len(rows.feature_names)
+    standardizer = summary.standardizer() if config.standardize else Standardizer.identity(d)
+    model = initial_model(config, d, rows.n_classes)
+    history = History(standardizer)
+    factors = class_factors(summary.class_weights, config.class_weight)
+    source = ChunkSource(rows, factors, reducer)
+    evaluate = oracle_evaluator(model, source, standardizer, config.l2)
+    if config.optimizer == "lbfgs":
+        convergence = run_lbfgs(model, evaluate, config, history, on_step)
+    else:
+        batches = None if config.batch_size is None else source.minibatches(model, standardizer, config)
+        convergence = run_oracle_steps(model, evaluate, batches, config, history, on_step)
+    return FitResult(raw_model(model, standardizer), model, history, convergence, standardizer, factors)
 
 
 def raw_model(fitted: LogisticRegression, standardizer: Standardizer) -> LogisticRegression:

@@ -30,6 +30,21 @@ class Sums:
     grad_b: np.ndarray
     weight: float
 
+    def __add__(self, other: "Sums") -> "Sums":
+        return Sums(
+            self.loss + other.loss, self.grad_w + other.grad_w, self.grad_b + other.grad_b, self.weight + other.weight
+        )
+
+    def to_vector(self) -> np.ndarray:
+        """[loss, grad_w..., grad_b..., weight]: what ranks all-reduce, one message per evaluation."""
+        return np.concatenate([[self.loss], self.grad_w.ravel(), self.grad_b, [self.weight]])
+
+    def from_vector(self, vector: np.ndarray) -> "Sums":
+        """Sums of this shape holding ``vector`` (as ``to_vector`` lays it out)."""
+        split = 1 + self.grad_w.size
+        grad_w = vector[1:split].reshape(self.grad_w.shape)
+        return Sums(float(vector[0]), grad_w, vector[split:-1].copy(), float(vector[-1]))
+
 
 def chunk_sums(
     x: torch.Tensor, y: torch.Tensor, v: torch.Tensor | None, w: np.ndarray, b: np.ndarray, standardizer: Standardizer

@@ -3,7 +3,7 @@ full-batch L-BFGS with a strong-Wolfe line search and a convergence test."""
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -160,6 +160,57 @@ def run_lbfgs(
             on_step(iteration, loss)
     model.zero_grad()
     return Convergence(norm <= config.tol, iteration, evaluations, norm, loss, config.tol)
+
+
+def run_oracle_steps(
+    model: LogisticRegression,
+    evaluate_at: Evaluate,
+    batches: Callable[[int], Iterator[Evaluate]] | None,
+    config: TrainConfig,
+    history: History,
+    on_step: OnStep | None,
+) -> Convergence:
+    """SGD or Adam on closed-form gradients, for data that is streamed rather than held: one step
+    per epoch on the full objective ``evaluate_at`` (full batch), or one per minibatch evaluator
+    that ``batches(epoch)`` gives. The recorded objective is always the full one (for minibatches
+    that costs one more pass at each recorded epoch)."""
+    optimizer = (torch.optim.Adam if config.optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=config.lr)
+    params = list(model.parameters())
+    record = recorded_steps(config.epochs)
+    steps = 0
+
+    def flat() -> torch.Tensor:
+        return torch.cat([p.detach().reshape(-1) for p in params])
+
+    def apply(grad: torch.Tensor) -> None:
+        nonlocal steps
+        offset = 0
+        for p in params:
+            p.grad = grad[offset : offset + p.numel()].view_as(p).to(p.dtype)
+            offset += p.numel()
+        optimizer.step()
+        steps += 1
+
+    for epoch in range(config.epochs):
+        if batches is None:
+            loss, grad = evaluate_at(flat())
+            if epoch in record:
+                history.record(epoch, loss, model)
+            apply(grad)
+        else:
+            if epoch in record:
+                history.record(epoch, evaluate_at(flat())[0], model)
+            for evaluate in batches(epoch):
+                loss, grad = evaluate(flat())
+                apply(grad)
+        _check_finite(loss, f"epoch {epoch + 1}", config.lr)
+        if on_step is not None:
+            on_step(epoch + 1, loss)
+    value, grad = evaluate_at(flat())
+    norm = grad.abs().max().item()
+    history.record(config.epochs, value, model)
+    model.zero_grad()
+    return Convergence(norm <= config.tol, config.epochs, steps, norm, value, config.tol)
 
 
 def _two_loop(grad: torch.Tensor, pairs: deque) -> torch.Tensor:

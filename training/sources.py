@@ -5,15 +5,26 @@ processes) give the same ``sums`` from row groups or shards, so the same L-BFGS 
 optimum from any of them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 import numpy as np
 import torch
 
+from training.config import TrainConfig
 from training.model import LogisticRegression
 from training.oracle import Sums, chunk_sums, objective_from_sums
+from training.reduce import Reducer
+from training.rows import StreamedRows
+from training.solvers import Evaluate
 from training.standardize import Standardizer
+
+
+def weighted(v: np.ndarray | None, y: np.ndarray, factors: np.ndarray | None) -> np.ndarray | None:
+    """The weights the objective gives rows: sample weights ``v`` times their class's factor."""
+    if factors is None:
+        return v
+    return factors[y] if v is None else v * factors[y]
 
 
 class Source(Protocol):
@@ -30,6 +41,42 @@ def as_tensors(x: np.ndarray, y: np.ndarray, v: np.ndarray | None, n_classes: in
     return xt, yt, vt
 
 
+class ChunkSource:
+    """Rows read a chunk at a time (a streamed file; this process's share of a torchrun job): the
+    sums of its chunks, then summed across processes by ``reducer`` (one all-reduce of d + 2
+    numbers per logit). ``factors``: class-weight multipliers or None."""
+
+    def __init__(self, rows: StreamedRows, factors: np.ndarray | None, reducer: Reducer):
+        self.rows, self.factors, self.reducer = rows, factors, reducer
+
+    def sums(self, w: np.ndarray, b: np.ndarray, standardizer: Standardizer) -> Sums:
+        total = Sums(0.0, np.zeros_like(w), np.zeros_like(b), 0.0)  # a shard may lose all its rows to --drop-missing
+        for x, y, v in self.rows.chunks():
+            tensors = as_tensors(x, y, weighted(v, y, self.factors), self.rows.n_classes)
+            total = total + chunk_sums(*tensors, w, b, standardizer)
+        return total.from_vector(self.reducer.sum(total.to_vector()))
+
+    def minibatches(
+        self, model: LogisticRegression, standardizer: Standardizer, config: TrainConfig
+    ) -> Callable[[int], Iterator[Evaluate]]:
+        """For SGD and Adam: ``batches(epoch)`` gives the evaluator of each minibatch of that epoch,
+        ``config.batch_size`` rows drawn in a seeded order within each streamed chunk."""
+
+        def batches(epoch: int) -> Iterator[Evaluate]:
+            order = np.random.default_rng([config.seed, epoch])
+            for x, y, v in self.rows.chunks():
+                for rows in np.array_split(order.permutation(len(y)), max(1, -(-len(y) // config.batch_size))):
+                    part = InMemorySource(
+                        x[rows],
+                        y[rows],
+                        weighted(None if v is None else v[rows], y[rows], self.factors),
+                        self.rows.n_classes,
+                    )
+                    yield oracle_evaluator(model, part, standardizer, config.l2)
+
+        return batches
+
+
 class InMemorySource:
     """Arrays in memory: ``x`` (n, d) raw, float32 or float64; ``y`` (n,) class index; ``v`` weights."""
 
@@ -40,9 +87,7 @@ class InMemorySource:
         return chunk_sums(self.x, self.y, self.v, w, b, standardizer)
 
 
-def oracle_evaluator(
-    model: LogisticRegression, source: Source, standardizer: Standardizer, l2: float
-) -> Callable[[torch.Tensor], tuple[float, torch.Tensor]]:
+def oracle_evaluator(model: LogisticRegression, source: Source, standardizer: Standardizer, l2: float) -> Evaluate:
     """Objective and gradient at flat parameters (weight rows, then intercepts) from one pass over
     ``source``. The model only gives the parameters' shape: L-BFGS sets it where it records."""
     logits, features = model.linear.weight.shape

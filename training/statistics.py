@@ -9,29 +9,28 @@ with the Jacobian of the un-standardizing map.
 import numpy as np
 from scipy import stats
 
-from export.parity import sigmoid64
 from training.config import TrainConfig
 from training.data import Dataset
+from training.evaluation import RowEvaluation
 from training.fit import FitResult
 from training.history import parameters
+from training.rows import StreamedRows
 from training.separation import Separation
 
 Z_95 = float(stats.norm.ppf(0.975))
 
 
-def log_likelihoods(probabilities: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> tuple[float, float]:
-    """(model, intercept-only) log-likelihoods, summing v_i log P(y_i)."""
-    v = np.ones(len(y)) if weights is None else weights
-    n, k = probabilities.shape
-    model = float((v * np.log(np.clip(probabilities[np.arange(n), y], 1e-300, 1))).sum())
-    shares = np.bincount(y, weights=v, minlength=k) / v.sum()
-    null = float((v * np.log(np.clip(shares[y], 1e-300, 1))).sum())
-    return model, null
+def null_log_likelihood(class_weights: np.ndarray) -> float:
+    """The intercept-only model's log-likelihood: sum_c W_c log(W_c / W), W_c the weight of class c."""
+    present = class_weights[class_weights > 0]
+    return float((present * np.log(present / class_weights.sum())).sum())
 
 
-def why_no_standard_errors(config: TrainConfig, data: Dataset, result: FitResult, separation: Separation) -> str | None:
+def why_no_standard_errors(
+    config: TrainConfig, n_classes: int, result: FitResult, separation: Separation
+) -> str | None:
     """The reason coefficient standard errors are not shown, or None when they are."""
-    if data.n_classes > 2:
+    if n_classes > 2:
         return (
             "softmax coefficients are identified only up to a shift shared by all classes, so their standard "
             "errors are not shown; the likelihood-ratio test and pseudo-R-squared do not depend on that shift"
@@ -53,14 +52,10 @@ def why_no_standard_errors(config: TrainConfig, data: Dataset, result: FitResult
     return None
 
 
-def coefficient_table(data: Dataset, result: FitResult) -> dict:
-    """Estimate, standard error, z, p-value and 95% interval of each raw-unit coefficient."""
-    x = result.standardizer.transform(data.x)
+def coefficient_table(feature_names: tuple[str, ...], result: FitResult, information: np.ndarray) -> dict:
+    """Estimate, standard error, z, p-value and 95% interval of each raw-unit coefficient, from the
+    information matrix in standardized coordinates."""
     weights, intercept = parameters(result.fitted)
-    p = sigmoid64(x @ weights[0] + intercept[0])
-    v = np.ones(len(p)) if data.weights is None else data.weights
-    design = np.column_stack([np.ones(len(p)), x])
-    information = design.T @ (design * (v * p * (1 - p))[:, None])
     jacobian = result.standardizer.jacobian()
     covariance = jacobian @ np.linalg.pinv(information, hermitian=True) @ jacobian.T
     raw_w, raw_b = result.standardizer.to_raw(weights, intercept)
@@ -68,7 +63,7 @@ def coefficient_table(data: Dataset, result: FitResult) -> dict:
     error = np.sqrt(np.clip(np.diag(covariance), 0, None))
     z = np.divide(estimate, error, out=np.full_like(estimate, np.nan), where=error > 0)
     return {
-        "terms": ["(intercept)", *data.feature_names],
+        "terms": ["(intercept)", *feature_names],
         "estimate": estimate.tolist(),
         "std_error": error.tolist(),
         "z": z.tolist(),
@@ -79,11 +74,17 @@ def coefficient_table(data: Dataset, result: FitResult) -> dict:
 
 
 def statistics(
-    config: TrainConfig, data: Dataset, result: FitResult, probabilities: np.ndarray, separation: Separation
+    config: TrainConfig,
+    rows: Dataset | StreamedRows,
+    result: FitResult,
+    evaluation: RowEvaluation,
+    class_weights: np.ndarray,
+    separation: Separation,
 ) -> dict:
     """The card's ``statistics``: log-likelihoods, the LR test and McFadden's R^2 where the fit is
-    an unpenalized maximum-likelihood one, the coefficient table where honest, and ``notes``."""
-    model_ll, null_ll = log_likelihoods(probabilities, data.y, data.weights)
+    an unpenalized maximum-likelihood one, the coefficient table where honest, and ``notes``.
+    ``class_weights``: the sample weight of each class of the training rows."""
+    model_ll, null_ll = evaluation.log_likelihood, null_log_likelihood(class_weights)
     out: dict = {"log_likelihood": model_ll, "null_log_likelihood": null_ll, "notes": []}
     not_mle = [
         why
@@ -99,7 +100,7 @@ def statistics(
         if applies
     ]
     if not not_mle:
-        df = data.x.shape[1] * (data.n_classes - 1)
+        df = len(rows.feature_names) * (rows.n_classes - 1)
         statistic = max(2 * (model_ll - null_ll), 0.0)
         out["lr_test"] = {"statistic": statistic, "df": df, "p_value": float(stats.chi2.sf(statistic, df))}
         out["mcfadden_r2"] = 1 - model_ll / null_ll if null_ll < 0 else None
@@ -108,9 +109,9 @@ def statistics(
             "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
             f"fits, so they are not shown for {' and '.join(not_mle)}"
         )
-    reason = why_no_standard_errors(config, data, result, separation)
+    reason = why_no_standard_errors(config, rows.n_classes, result, separation)
     if reason is None:
-        out["coefficients"] = coefficient_table(data, result)
+        out["coefficients"] = coefficient_table(rows.feature_names, result, evaluation.information)
         if config.penalty == "firth":
             out["notes"].append(
                 "Firth estimates: Wald intervals from the information at the estimate; the "

@@ -1,0 +1,199 @@
+"""A Parquet file read a batch at a time: the out-of-core data of ``--stream`` and of torchrun jobs.
+
+Only the used columns of one batch (``BATCH_ROWS`` rows) are in memory at once, so memory does not
+grow with the number of rows. Each process of a job reads its own row groups (every
+``world_size``-th one, starting at its rank). Every batch is checked as the in-memory loader checks
+a whole table (missing values, non-finite features, bad weights), with the file's row number.
+
+Rows are held out for validation one by one with probability ``valid_fraction``: a generator
+seeded by (seed, row group) draws for every row of a row group, so which rows are held out does
+not depend on the batching or on the number of processes (unlike the in-memory loader's exactly
+stratified split, a stream cannot pick ``round(f * n_c)`` rows of each class without storing them).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from export.errors import DataError
+from training.data import Columns, check_class_count, pick_columns, row_name
+from training.summary import key_generator
+
+BATCH_ROWS = 65_536
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One batch of usable rows: ``x`` (n, d) float64 raw, ``y`` (n,) class index, ``v`` (n,)
+    sample weights or None, ``keys`` (n,) the plotting-sample keys, ``positions`` (n,) the rows'
+    0-based places in the file, ``valid`` (n,) held out for validation."""
+
+    x: np.ndarray
+    y: np.ndarray
+    v: np.ndarray | None
+    keys: np.ndarray
+    positions: np.ndarray
+    valid: np.ndarray
+
+
+class ParquetStream:
+    """The rows of ``path`` this process reads, checked; see the module docstring."""
+
+    def __init__(
+        self,
+        path: Path,
+        columns: Columns,
+        seed: int = 0,
+        valid_fraction: float = 0.0,
+        rank: int = 0,
+        world_size: int = 1,
+        on_rows: Callable[[int], None] | None = None,
+    ):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.file = _open(self.path)
+        stripped = {str(c).strip(): c for c in self.file.schema_arrow.names}
+        features = pick_columns(list(stripped), columns, self.name)
+        self.feature_names = tuple(features)
+        self.target_name = columns.target
+        self.weight_name = columns.weight
+        self.drop_missing = columns.drop_missing
+        self._read = [stripped[c] for c in [*features, columns.target, *([columns.weight] if columns.weight else [])]]
+        self._check_types(features, stripped)
+        self.seed, self.valid_fraction, self.on_rows = seed, valid_fraction, on_rows
+        meta = self.file.metadata
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        self.starts = np.concatenate([[0], np.cumsum(sizes)])[:-1]
+        usable = [i for i, size in enumerate(sizes) if size > 0]
+        if not usable:
+            raise DataError(
+                f"{self.name} has no usable row groups ({meta.num_row_groups} row groups, 0 rows); "
+                "write the data with pandas.DataFrame.to_parquet or pyarrow.parquet.write_table and retry"
+            )
+        self.row_groups = usable[rank::world_size]
+        if not self.row_groups:
+            raise DataError(
+                f"rank {rank} of {world_size} has no rows of {self.name} to read: the file has {len(usable)} "
+                f"non-empty row group(s) and each process reads whole row groups; start at most {len(usable)} "
+                "processes, or rewrite the file with more row groups (pyarrow.parquet.write_table(..., "
+                "row_group_size=N))"
+            )
+        self.labels: tuple | None = None
+        self._as_text = False
+        self.dropped_rows = 0
+
+    def _check_types(self, features: list[str], stripped: dict) -> None:
+        schema = self.file.schema_arrow
+        for name in [*features, *([self.weight_name] if self.weight_name else [])]:
+            kind = schema.field(stripped[name]).type
+            if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
+                role = "weight column" if name == self.weight_name else "feature"
+                raise DataError(
+                    f"{role} {name!r} of {self.name} is stored as {kind}, and streaming reads numbers only; "
+                    "store it as a number column, or train without --stream"
+                )
+
+    def find_labels(self, combine: Callable[[set], set]) -> tuple:
+        """The target's classes, sorted (one pass over the target column; ``combine`` unites the
+        sets the processes found). Mixed numbers and text are compared as text."""
+        found: set = set()
+        for rg in self.row_groups:
+            column = self.file.read_row_group(rg, columns=[self._read[len(self.feature_names)]]).column(0)
+            found.update(v for v in pc.unique(column).to_pylist() if v is not None and v == v)
+        found = combine(found)
+        try:
+            labels, self._as_text = tuple(sorted(found)), False
+        except TypeError:
+            labels, self._as_text = tuple(sorted({str(v) for v in found})), True
+        check_class_count(labels or ("nothing",), self.target_name, self.name)
+        self.labels = labels
+        return labels
+
+    def chunks(self) -> Iterator[Chunk]:
+        """Every usable row of this process's row groups, a batch at a time (``find_labels`` first)."""
+        index = pd.Index(list(self.labels))
+        self.dropped_rows = 0
+        for rg in self.row_groups:
+            held_out = np.random.default_rng([self.seed, rg, 1])
+            keys = key_generator(self.seed, rg)
+            first = int(self.starts[rg])
+            for batch in self.file.iter_batches(batch_size=BATCH_ROWS, row_groups=[rg], columns=self._read):
+                n = batch.num_rows
+                chunk = self._decode(batch, first, index, keys.random(n), held_out.random(n))
+                first += n
+                if self.on_rows is not None:
+                    self.on_rows(n)
+                yield chunk
+
+    def _decode(self, batch: pa.RecordBatch, first: int, index: pd.Index, keys: np.ndarray, draws: np.ndarray) -> Chunk:
+        d = len(self.feature_names)
+        x = np.empty((batch.num_rows, d))
+        for j in range(d):
+            x[:, j] = _floats(batch.column(j))
+        target = batch.column(d)
+        missing = np.isnan(x).any(axis=1) | pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False)
+        v = _floats(batch.column(d + 1)) if self.weight_name else None
+        if v is not None:
+            missing |= np.isnan(v)
+        if missing.any():
+            if not self.drop_missing:
+                where = row_name("row", first + int(np.argmax(missing)))
+                raise DataError(
+                    f"{self.name} has rows with missing values (the first on {where}); "
+                    "fill them, or pass --drop-missing to leave those rows out"
+                )
+            self.dropped_rows += int(missing.sum())
+        keep = ~missing
+        x = x[keep]
+        bad = ~np.isfinite(x)
+        if bad.any():
+            row, column = np.argwhere(bad)[0]
+            where = row_name("row", first + int(np.flatnonzero(keep)[row]))
+            raise DataError(
+                f"feature {self.feature_names[column]!r} of {self.name} must hold finite numbers, but "
+                f"{where} has {x[row, column]}; fix or remove that row"
+            )
+        if v is not None:
+            v = v[keep]
+            if (v < 0).any() or not np.isfinite(v).all():
+                row = int(np.argmax((v < 0) | ~np.isfinite(v)))
+                raise DataError(
+                    f"weight column {self.weight_name!r} of {self.name} must hold finite numbers of at least 0, "
+                    f"but {row_name('row', first + int(np.flatnonzero(keep)[row]))} has {v[row]}; fix that weight"
+                )
+        values = target.to_numpy(zero_copy_only=False)[keep]
+        y = index.get_indexer(values.astype(str) if self._as_text else values)
+        if (y < 0).any():
+            raise DataError(f"the target {self.target_name!r} of {self.name} changed while it was read; retry")
+        positions = first + np.flatnonzero(keep)
+        return Chunk(x, y.astype(np.int64), v, keys[keep], positions, draws[keep] < self.valid_fraction)
+
+
+def _floats(column: pa.Array) -> np.ndarray:
+    """A numeric Arrow column as float64, nulls as NaN."""
+    return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _open(path: Path) -> pq.ParquetFile:
+    if not path.exists():
+        raise DataError(f"data file {path} does not exist; check the path given to --data")
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        raise DataError(
+            f"--stream reads Parquet row groups, and {path.name} is not a .parquet file; convert it "
+            "(pandas.read_csv(...).to_parquet(...)) or train without --stream"
+        )
+    try:
+        return pq.ParquetFile(path)
+    except OSError as e:
+        if e.errno is not None:
+            raise DataError(f"cannot read {path} ({e.strerror or e}); check the path and its permissions") from None
+        reason = str(e).strip().splitlines()[0][:120]
+    except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
+        reason = str(e).strip().splitlines()[0][:120]
+    raise DataError(f"{path} is not a readable Parquet file ({reason}); write it with pandas.to_parquet or pass a CSV")

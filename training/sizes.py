@@ -1,0 +1,46 @@
+"""Memory sizes: ``--memory-budget`` values, and when a Parquet file is too big to load whole."""
+
+import os
+import re
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from export.errors import ConfigError
+
+UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12}
+UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
+SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """'512MB', '4GiB', '1.5G', '2000000' (bytes) -> bytes."""
+    match = SIZE.match(text)
+    unit = match.group(2).lower() if match else ""
+    if not match or unit not in UNITS or float(match.group(1)) * UNITS[unit] < 1:
+        raise ConfigError(f"--memory-budget must be a size such as 512MB or 4GiB, got {text!r}")
+    return int(float(match.group(1)) * UNITS[unit])
+
+
+def default_budget() -> int:
+    """Half of the memory available now: loading a table takes about its size again in copies."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") // 2
+
+
+def in_memory_size(path: Path) -> int:
+    """About what loading the Parquet file ``path`` whole takes: every column as float64 in the
+    table read, and again as the feature matrix (0 when it is not readable Parquet: the loader then
+    says what is wrong with it)."""
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except Exception:  # not Parquet, or unreadable: the loader reports it in one line
+        return 0
+    return meta.num_rows * 8 * 2 * meta.num_columns
+
+
+def human(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size:.1f} TB"

@@ -1,0 +1,70 @@
+"""Training from a Parquet file read a batch at a time (``--stream``, or any torchrun job).
+
+``open_streamed`` makes the passes the fit needs before it starts: the target's classes (target
+column only), then one pass that checks every row and sums the training rows' summary; under
+torchrun each process reads its own row groups and the results are merged across processes.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from export.errors import DataError
+from training.config import TrainConfig
+from training.data import Columns
+from training.parquet_stream import ParquetStream
+from training.reduce import Reducer
+from training.rows import StreamedRows
+from training.summary import RowSummary
+
+
+@dataclass
+class StreamedData:
+    train: StreamedRows
+    valid: StreamedRows | None
+    summary: RowSummary
+    n_valid_rows: int
+
+
+def open_streamed(
+    path: Path, columns: Columns, config: TrainConfig, reducer: Reducer, on_rows: Callable[[int], None] | None
+) -> StreamedData:
+    stream = ParquetStream(path, columns, config.seed, config.valid_fraction, reducer.rank, reducer.world_size, on_rows)
+    labels = stream.find_labels(lambda found: reducer.combine(found, set.union))
+    k = len(labels)
+    nothing = np.empty(0, np.int64)
+    summary = RowSummary.of(np.empty((0, len(stream.feature_names))), nothing, None, k, np.empty(0), nothing)
+    valid_counts = np.zeros(k)
+    for chunk in stream.chunks():
+        train = ~chunk.valid
+        v = None if chunk.v is None else chunk.v[train]
+        part = RowSummary.of(chunk.x[train], chunk.y[train], v, k, chunk.keys[train], chunk.positions[train])
+        summary = summary.merge(part)
+        valid_counts += np.bincount(chunk.y[chunk.valid], minlength=k)
+    summary = reducer.combine(summary, RowSummary.merge)
+    valid_counts = reducer.sum(valid_counts)
+    dropped = int(reducer.sum(np.array([stream.dropped_rows]))[0])
+    _check_rows(stream, summary, valid_counts, config.valid_fraction)
+    train = StreamedRows(stream, "train")
+    train.dropped_rows = dropped
+    valid = StreamedRows(stream, "valid") if config.valid_fraction > 0 else None
+    return StreamedData(train, valid, summary, int(valid_counts.sum()))
+
+
+def _check_rows(stream: ParquetStream, summary: RowSummary, valid_counts: np.ndarray, fraction: float) -> None:
+    if summary.rows == 0:
+        raise DataError(f"every row of {stream.name} has a missing value in the columns used; nothing is left to fit")
+    if stream.weight_name and summary.class_weights.sum() <= 0:
+        raise DataError(
+            f"weight column {stream.weight_name!r} of {stream.name} is all zeros; give some rows a positive weight"
+        )
+    if fraction > 0:
+        for label, kept, held in zip(stream.labels, summary.class_counts, valid_counts):
+            if kept == 0 or held == 0:
+                side = "validation" if held == 0 else "training"
+                raise DataError(
+                    f"--valid-fraction {fraction:g} left class {label!r} ({int(kept + held)} rows) with no "
+                    f"{side} rows; use more data or a {'larger' if held == 0 else 'smaller'} --valid-fraction"
+                )
