@@ -14,15 +14,16 @@ from pathlib import Path
 from tqdm import tqdm
 
 from export.build import build_artifact, save_artifact
-from export.cli import OneLineParser, run_cli
-from export.errors import ConfigError
+from export.cli import USAGE_ERROR, OneLineParser, run_cli
+from export.errors import ConfigError, KitError
 from export.files import write_atomic
 from training.checkpoint import checkpoint_bytes
 from training.config import CLASS_WEIGHTS, OPTIMIZERS, PENALTIES, THRESHOLD_METRICS, TrainConfig
 from training.data import Columns, Dataset, load_table, tutorial_dataset
 from training.describe import describe
 from training.fit import fit, fit_stream
-from training.reduce import LOCAL, Reducer, launched_by_torchrun, start_distributed, stop_distributed
+from training.parquet_stream import RowError
+from training.reduce import LOCAL, Reducer, WorkerLost, launched_by_torchrun, start_distributed, stop_distributed
 from training.report import report_lines
 from training.rows import StreamedRows
 from training.sizes import default_budget, human, in_memory_size, parse_size
@@ -278,6 +279,10 @@ def train(config: TrainConfig, request: Request) -> None:
     reducer = start_distributed() if distributed else LOCAL
     try:
         fit_and_save(config, request, reducer, streams(request, distributed))
+    except KitError as e:
+        if reducer.rank != 0 and not isinstance(e, (RowError, WorkerLost)):
+            sys.exit(USAGE_ERROR)  # every process found the same problem: rank 0 alone says it
+        raise
     finally:
         if distributed:
             stop_distributed()

@@ -28,6 +28,10 @@ from training.summary import key_generator
 BATCH_ROWS = 65_536
 
 
+class RowError(DataError):
+    """A problem in particular rows: under torchrun only the process reading them sees it."""
+
+
 @dataclass(frozen=True)
 class Chunk:
     """One batch of usable rows: ``x`` (n, d) float64 raw, ``y`` (n,) class index, ``v`` (n,)
@@ -73,17 +77,17 @@ class ParquetStream:
         usable = [i for i, size in enumerate(sizes) if size > 0]
         if not usable:
             raise DataError(
-                f"{self.name} has no usable row groups ({meta.num_row_groups} row groups, 0 rows); "
+                f"{self.name} has no usable row groups ({meta.num_row_groups} row group(s), all empty); "
                 "write the data with pandas.DataFrame.to_parquet or pyarrow.parquet.write_table and retry"
             )
-        self.row_groups = usable[rank::world_size]
-        if not self.row_groups:
+        if len(usable) < world_size:  # every process sees it, so all stop before any waits for another
             raise DataError(
-                f"rank {rank} of {world_size} has no rows of {self.name} to read: the file has {len(usable)} "
-                f"non-empty row group(s) and each process reads whole row groups; start at most {len(usable)} "
-                "processes, or rewrite the file with more row groups (pyarrow.parquet.write_table(..., "
-                "row_group_size=N))"
+                f"{world_size} processes share {self.name}, but it has only {len(usable)} non-empty row group(s) "
+                f"and each process reads whole row groups, so rank {len(usable)} would have no rows; start at "
+                f"most {len(usable)} processes, or rewrite the file with more row groups "
+                "(pyarrow.parquet.write_table(..., row_group_size=N))"
             )
+        self.row_groups = usable[rank::world_size]
         self.labels: tuple | None = None
         self._as_text = False
         self.dropped_rows = 0
@@ -94,8 +98,9 @@ class ParquetStream:
             kind = schema.field(stripped[name]).type
             if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
                 role = "weight column" if name == self.weight_name else "feature"
+                stored = "text" if pa.types.is_string(kind) or pa.types.is_large_string(kind) else str(kind)
                 raise DataError(
-                    f"{role} {name!r} of {self.name} is stored as {kind}, and streaming reads numbers only; "
+                    f"{role} {name!r} of {self.name} is stored as {stored}, and streaming reads numbers only; "
                     "store it as a number column, or train without --stream"
                 )
 
@@ -144,7 +149,7 @@ class ParquetStream:
         if missing.any():
             if not self.drop_missing:
                 where = row_name("row", first + int(np.argmax(missing)))
-                raise DataError(
+                raise RowError(
                     f"{self.name} has rows with missing values (the first on {where}); "
                     "fill them, or pass --drop-missing to leave those rows out"
                 )
@@ -155,7 +160,7 @@ class ParquetStream:
         if bad.any():
             row, column = np.argwhere(bad)[0]
             where = row_name("row", first + int(np.flatnonzero(keep)[row]))
-            raise DataError(
+            raise RowError(
                 f"feature {self.feature_names[column]!r} of {self.name} must hold finite numbers, but "
                 f"{where} has {x[row, column]}; fix or remove that row"
             )
@@ -163,14 +168,14 @@ class ParquetStream:
             v = v[keep]
             if (v < 0).any() or not np.isfinite(v).all():
                 row = int(np.argmax((v < 0) | ~np.isfinite(v)))
-                raise DataError(
+                raise RowError(
                     f"weight column {self.weight_name!r} of {self.name} must hold finite numbers of at least 0, "
                     f"but {row_name('row', first + int(np.flatnonzero(keep)[row]))} has {v[row]}; fix that weight"
                 )
         values = target.to_numpy(zero_copy_only=False)[keep]
         y = index.get_indexer(values.astype(str) if self._as_text else values)
         if (y < 0).any():
-            raise DataError(f"the target {self.target_name!r} of {self.name} changed while it was read; retry")
+            raise RowError(f"the target {self.target_name!r} of {self.name} changed while it was read; retry")
         positions = first + np.flatnonzero(keep)
         return Chunk(x, y.astype(np.int64), v, keys[keep], positions, draws[keep] < self.valid_fraction)
 

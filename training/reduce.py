@@ -9,6 +9,7 @@ path (one per gradient evaluation, d + 2 numbers per logit) and, for the few bou
 
 import datetime
 import os
+import signal
 from collections.abc import Callable
 from functools import reduce
 from typing import Protocol, TypeVar
@@ -73,7 +74,8 @@ class DistributedReducer:
         try:
             operation()
         except RuntimeError as e:
-            reason = str(e).strip().splitlines()[0][:160] if str(e).strip() else type(e).__name__
+            text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            reason = text.split("] ", 1)[-1].split(". ", 1)[0][:160]  # gloo prefixes its source location
             raise WorkerLost(
                 f"rank {self.rank} of {self.world_size} lost contact with the other workers ({reason}); "
                 "a worker died or was stopped, so the job stops and the previous artifact is kept"
@@ -85,13 +87,23 @@ def launched_by_torchrun() -> bool:
 
 
 def start_distributed(timeout_seconds: float = 600.0) -> DistributedReducer:
-    """Join the process group torchrun describes in the environment (gloo on CPU, nccl on CUDA)."""
+    """Join the process group torchrun describes in the environment (gloo on CPU, nccl on CUDA).
+    torchrun stops the other workers with SIGTERM when one fails: they then say so in one line."""
+    signal.signal(signal.SIGTERM, _stopped_by_torchrun)
     backend = "nccl" if torch.cuda.is_available() else "gloo"
     if backend == "nccl":
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     if not dist.is_initialized():
         dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout_seconds))
     return DistributedReducer()
+
+
+def _stopped_by_torchrun(signum: int, frame: object) -> None:
+    rank, world = os.environ.get("RANK", "?"), os.environ.get("WORLD_SIZE", "?")
+    raise WorkerLost(
+        f"rank {rank} of {world} was stopped by torchrun because another worker failed (its error is above "
+        "or in torchrun's report below); nothing was written, the previous artifact is kept"
+    )
 
 
 def stop_distributed() -> None:

@@ -37,7 +37,7 @@ def as_tensors(x: np.ndarray, y: np.ndarray, v: np.ndarray | None, n_classes: in
     xt = torch.from_numpy(np.ascontiguousarray(x))
     yt = torch.from_numpy(np.asarray(y, dtype=np.int64))
     yt = yt.to(xt.dtype) if n_classes == 2 else yt
-    vt = None if v is None else torch.from_numpy(np.asarray(v)).to(xt.dtype)
+    vt = None if v is None else torch.tensor(np.asarray(v), dtype=xt.dtype)  # a copy: v may be read-only
     return xt, yt, vt
 
 
