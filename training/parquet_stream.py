@@ -36,13 +36,13 @@ class RowError(DataError):
 class Chunk:
     """One batch of usable rows: ``x`` (n, d) float64 raw, ``y`` (n,) class index, ``v`` (n,)
     sample weights or None, ``keys`` (n,) the plotting-sample keys, ``positions`` (n,) the rows'
-    0-based places in the file, ``valid`` (n,) held out for validation."""
+    0-based places in the file (both None unless asked for), ``valid`` (n,) held out for validation."""
 
     x: np.ndarray
     y: np.ndarray
     v: np.ndarray | None
-    keys: np.ndarray
-    positions: np.ndarray
+    keys: np.ndarray | None
+    positions: np.ndarray | None
     valid: np.ndarray
 
 
@@ -120,32 +120,45 @@ class ParquetStream:
         self.labels = labels
         return labels
 
-    def chunks(self) -> Iterator[Chunk]:
-        """Every usable row of this process's row groups, a batch at a time (``find_labels`` first)."""
+    def chunks(self, with_keys: bool = False) -> Iterator[Chunk]:
+        """Every usable row of this process's row groups, a batch at a time (``find_labels`` first).
+        The plotting-sample keys are drawn only ``with_keys`` (the first pass); other passes get
+        ``keys`` and ``positions`` of None."""
         index = pd.Index(list(self.labels))
         self.dropped_rows = 0
         for rg in self.row_groups:
-            held_out = np.random.default_rng([self.seed, rg, 1])
-            keys = key_generator(self.seed, rg)
+            held_out = np.random.default_rng([self.seed, rg, 1]) if self.valid_fraction > 0 else None
+            keys = key_generator(self.seed, rg) if with_keys else None
             first = int(self.starts[rg])
             for batch in self.file.iter_batches(batch_size=BATCH_ROWS, row_groups=[rg], columns=self._read):
                 n = batch.num_rows
-                chunk = self._decode(batch, first, index, keys.random(n), held_out.random(n))
+                x, y, v, keep = self._decode(batch, first, index)
+                valid = (
+                    np.zeros(len(y), dtype=bool) if held_out is None else held_out.random(n)[keep] < self.valid_fraction
+                )
+                chunk = Chunk(x, y, v, None, None, valid)
+                if keys is not None:
+                    chunk = Chunk(x, y, v, keys.random(n)[keep], first + np.flatnonzero(keep), valid)
                 first += n
                 if self.on_rows is not None:
                     self.on_rows(n)
                 yield chunk
 
-    def _decode(self, batch: pa.RecordBatch, first: int, index: pd.Index, keys: np.ndarray, draws: np.ndarray) -> Chunk:
+    def _decode(self, batch: pa.RecordBatch, first: int, index: pd.Index) -> tuple:
+        """(x, y, v, keep): the checked values of the batch's usable rows, and which rows those are."""
         d = len(self.feature_names)
         x = np.empty((batch.num_rows, d))
         for j in range(d):
             x[:, j] = _floats(batch.column(j))
         target = batch.column(d)
-        missing = np.isnan(x).any(axis=1) | pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False)
         v = _floats(batch.column(d + 1)) if self.weight_name else None
+        finite = np.isfinite(x).all(axis=1)
+        missing = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False)
+        if not finite.all():
+            missing |= np.isnan(x).any(axis=1)
         if v is not None:
             missing |= np.isnan(v)
+        keep = ~missing
         if missing.any():
             if not self.drop_missing:
                 where = row_name("row", first + int(np.argmax(missing)))
@@ -154,30 +167,31 @@ class ParquetStream:
                     "fill them, or pass --drop-missing to leave those rows out"
                 )
             self.dropped_rows += int(missing.sum())
-        keep = ~missing
-        x = x[keep]
-        bad = ~np.isfinite(x)
-        if bad.any():
-            row, column = np.argwhere(bad)[0]
-            where = row_name("row", first + int(np.flatnonzero(keep)[row]))
+            x, finite = x[keep], finite[keep]
+            v = None if v is None else v[keep]
+        if not finite.all():
+            row = int(np.argmin(finite))
+            column = int(np.argmin(np.isfinite(x[row])))
             raise RowError(
                 f"feature {self.feature_names[column]!r} of {self.name} must hold finite numbers, but "
-                f"{where} has {x[row, column]}; fix or remove that row"
+                f"{self._row(first, keep, row)} has {x[row, column]}; fix or remove that row"
             )
-        if v is not None:
-            v = v[keep]
-            if (v < 0).any() or not np.isfinite(v).all():
-                row = int(np.argmax((v < 0) | ~np.isfinite(v)))
-                raise RowError(
-                    f"weight column {self.weight_name!r} of {self.name} must hold finite numbers of at least 0, "
-                    f"but {row_name('row', first + int(np.flatnonzero(keep)[row]))} has {v[row]}; fix that weight"
-                )
-        values = target.to_numpy(zero_copy_only=False)[keep]
+        if v is not None and ((v < 0).any() or not np.isfinite(v).all()):
+            row = int(np.argmax((v < 0) | ~np.isfinite(v)))
+            raise RowError(
+                f"weight column {self.weight_name!r} of {self.name} must hold finite numbers of at least 0, "
+                f"but {self._row(first, keep, row)} has {v[row]}; fix that weight"
+            )
+        values = target.to_numpy(zero_copy_only=False)
+        values = values if keep.all() else values[keep]
         y = index.get_indexer(values.astype(str) if self._as_text else values)
         if (y < 0).any():
             raise RowError(f"the target {self.target_name!r} of {self.name} changed while it was read; retry")
-        positions = first + np.flatnonzero(keep)
-        return Chunk(x, y.astype(np.int64), v, keys[keep], positions, draws[keep] < self.valid_fraction)
+        return x, y.astype(np.int64), v, keep
+
+    @staticmethod
+    def _row(first: int, keep: np.ndarray, usable_row: int) -> str:
+        return row_name("row", first + int(np.flatnonzero(keep)[usable_row]))
 
 
 def _floats(column: pa.Array) -> np.ndarray:

@@ -49,8 +49,10 @@ class StreamedRows:
     def chunks(self) -> Iterator[RowChunk]:
         for chunk in self.stream.chunks():
             keep = chunk.valid if self.part == "valid" else ~chunk.valid
-            v = None if chunk.v is None else chunk.v[keep]
-            yield chunk.x[keep], chunk.y[keep], v
+            if keep.all():
+                yield chunk.x, chunk.y, chunk.v
+            else:
+                yield chunk.x[keep], chunk.y[keep], None if chunk.v is None else chunk.v[keep]
 
 
 def chunks_of(rows: Dataset | StreamedRows) -> Iterator[RowChunk]:

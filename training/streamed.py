@@ -37,7 +37,7 @@ def open_streamed(
     nothing = np.empty(0, np.int64)
     summary = RowSummary.of(np.empty((0, len(stream.feature_names))), nothing, None, k, np.empty(0), nothing)
     valid_counts = np.zeros(k)
-    for chunk in stream.chunks():
+    for chunk in stream.chunks(with_keys=True):
         train = ~chunk.valid
         v = None if chunk.v is None else chunk.v[train]
         part = RowSummary.of(chunk.x[train], chunk.y[train], v, k, chunk.keys[train], chunk.positions[train])
