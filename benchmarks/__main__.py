@@ -15,6 +15,8 @@ from pathlib import Path
 from benchmarks.fitting import CONTENDERS, benchmark_fit
 from benchmarks.problems import Problem
 from benchmarks.serving import benchmark_latency, benchmark_scoring
+from benchmarks.streaming import benchmark_streaming
+from benchmarks.streaming import table as streaming_table
 from export.files import write_atomic
 
 HERE = Path(__file__).resolve().parent
@@ -24,6 +26,7 @@ FULL = {
     "score": Problem(1_000_000, 100),
     "score_repeats": 7,
     "latency_calls": 20_000,
+    "stream": (1_000_000, 10_000_000),
 }
 QUICK = {
     "fit": [Problem(10_000, 10), Problem(100_000, 20)],
@@ -31,6 +34,7 @@ QUICK = {
     "score": Problem(100_000, 100),
     "score_repeats": 3,
     "latency_calls": 5_000,
+    "stream": (100_000, 1_000_000),
 }
 
 
@@ -42,7 +46,9 @@ def run(plan: dict, data_dir: Path) -> dict:
     print(f"scoring {plan['score'].name} ...", file=sys.stderr, flush=True)
     scoring, model = benchmark_scoring(plan["score"], data_dir, plan["score_repeats"])
     latency = benchmark_latency(plan["score"], data_dir, model, plan["latency_calls"])
-    return {"fit": fits, "scoring": scoring, "latency": latency}
+    print(f"streaming {plan['stream'][0]:.0e} and {plan['stream'][1]:.0e} rows ...", file=sys.stderr, flush=True)
+    streaming = benchmark_streaming(plan["stream"], data_dir)
+    return {"fit": fits, "scoring": scoring, "latency": latency, "streaming": streaming}
 
 
 def table(results: dict) -> list[str]:
@@ -62,7 +68,7 @@ def table(results: dict) -> list[str]:
         lines.append(f"    {kind:<12} {s['rows_per_s'] / 1e6:8.1f} M rows/s  {s['fraction_of_bound']:.2f} of the bound")
     latency = results["latency"]
     lines.append(f"single-row latency (served): p50 {latency['p50_us']:.1f} us, p99 {latency['p99_us']:.1f} us")
-    return lines
+    return lines + streaming_table(results["streaming"])
 
 
 def main(argv: list[str] | None = None) -> int:

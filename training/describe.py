@@ -15,7 +15,7 @@ from training.fit import FitResult
 from training.metrics import choose_threshold
 from training.reduce import LOCAL, Reducer
 from training.rows import StreamedRows
-from training.separation import MAX_CELLS, Separation, check_separation
+from training.separation import Separation, check_separation
 from training.statistics import statistics, why_no_standard_errors
 from training.summary import RowSummary, key_generator
 
@@ -48,7 +48,7 @@ def describe(
     binary = train.n_classes == 2
     separation = Separation("not checked", 0, None)
     if config.l2 == 0 and config.penalty == "none":
-        separation = separation_of(train, summary, result)
+        separation = separation_of(train, result)
     threshold = decision_threshold(config, valid, result, reducer) if binary else None
     wants_errors = why_no_standard_errors(config, train.n_classes, result, separation) is None
     on_train = evaluate_rows(train, result, threshold, wants_errors, reducer)
@@ -81,16 +81,12 @@ def describe(
     }
 
 
-def separation_of(train: Rows, summary: RowSummary, result: FitResult) -> Separation:
-    """Konis' test on every training row when they are in memory and few enough; otherwise on the
-    plotting sample, which can only clear the data: separated rows of a sample say nothing about
-    the rest, so that case is reported as not checked."""
-    if isinstance(train, Dataset) and train.x.shape[0] * (train.x.shape[1] + 1) <= MAX_CELLS:
+def separation_of(train: Rows, result: FitResult) -> Separation:
+    """Konis' test on every training row, when they are in memory and the linear programme is small
+    enough (``MAX_CELLS``); otherwise not checked, and the statistics' notes say so."""
+    if isinstance(train, Dataset):
         return check_separation(result.standardizer.transform(train.x), train.y, train.n_classes, train.weights)
-    if train.weights_given:  # the sample may hold rows of weight 0, which the test must leave out
-        return Separation("not checked", 0, None)
-    found = check_separation(result.standardizer.transform(summary.sample_x), summary.sample_y, train.n_classes, None)
-    return found if found.kind == "none" else Separation("not checked", 0, None)
+    return Separation("not checked", 0, None)
 
 
 def decision_threshold(config: TrainConfig, valid: Rows | None, result: FitResult, reducer: Reducer) -> float:

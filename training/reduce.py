@@ -83,7 +83,8 @@ class DistributedReducer:
 
 
 def launched_by_torchrun() -> bool:
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+    """torchrun (or any launcher of torch.distributed) describes the job in these variables."""
+    return all(name in os.environ for name in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"))
 
 
 def start_distributed(timeout_seconds: float = 600.0) -> DistributedReducer:

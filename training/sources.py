@@ -34,7 +34,7 @@ class Source(Protocol):
 def as_tensors(x: np.ndarray, y: np.ndarray, v: np.ndarray | None, n_classes: int) -> tuple:
     """Zero-copy tensors where possible: x keeps its dtype (float32 stays float32); y becomes 0/1
     in x's dtype for binary targets, int64 class indices otherwise; v follows x's dtype."""
-    xt = torch.from_numpy(np.ascontiguousarray(x))
+    xt = torch.from_numpy(x if x.flags.c_contiguous or x.flags.f_contiguous else np.ascontiguousarray(x))
     yt = torch.from_numpy(np.asarray(y, dtype=np.int64))
     yt = yt.to(xt.dtype) if n_classes == 2 else yt
     vt = None if v is None else torch.tensor(np.asarray(v), dtype=xt.dtype)  # a copy: v may be read-only

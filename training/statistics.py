@@ -15,7 +15,7 @@ from training.evaluation import RowEvaluation
 from training.fit import FitResult
 from training.history import parameters
 from training.rows import StreamedRows
-from training.separation import Separation
+from training.separation import MAX_CELLS, Separation
 
 Z_95 = float(stats.norm.ppf(0.975))
 
@@ -108,6 +108,12 @@ def statistics(
         out["notes"].append(
             "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
             f"fits, so they are not shown for {' and '.join(not_mle)}"
+        )
+    if separation.kind == "not checked" and config.l2 == 0 and config.penalty == "none":
+        out["notes"].append(
+            f"separation was not checked: the linear programme is run on at most {MAX_CELLS:,} cells (rows x "
+            "features) of rows in memory; if the fit did not converge or some weights are very large, the "
+            "classes may be separated, and --l2 or --penalty firth gives finite estimates"
         )
     reason = why_no_standard_errors(config, rows.n_classes, result, separation)
     if reason is None:
