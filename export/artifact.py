@@ -11,8 +11,8 @@ Graph contract (see README, "The artifact"), for K classes:
                                                    multinomial: the most probable class
 """
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import onnxruntime as ort
@@ -22,12 +22,13 @@ from export.errors import ArtifactError
 
 INPUT_NAME = "x"
 OUTPUT_TYPES = {"logit": "tensor(float)", "probabilities": "tensor(float)", "label": "tensor(int64)"}
+OUTPUT_NAMES = list(OUTPUT_TYPES)
 REBUILD_HINT = "rebuild it with `python -m training`"
 
 
-@dataclass(frozen=True)
-class Prediction:
-    """Outputs for ``n`` rows: ``logit`` (n,) or (n, K), ``probabilities`` (n, K), ``label`` (n,) int64."""
+class Prediction(NamedTuple):
+    """Outputs for ``n`` rows: ``logit`` (n,) or (n, K), ``probabilities`` (n, K), ``label`` (n,) int64.
+    A named tuple: built in half a frozen dataclass's time (235 against 448 ns), which counts for single rows."""
 
     logit: np.ndarray
     probabilities: np.ndarray
@@ -51,6 +52,9 @@ class Artifact:
         try:
             options = ort.SessionOptions()
             options.log_severity_level = 3  # keep onnxruntime's own warnings off the page
+            # worker threads that spin after each run take the core the next single-row call needs
+            # (measured on 2 cores: p50 of one row 14.4 -> 12.9 us, batch scoring unchanged)
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises several unrelated types for a bad file
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -67,11 +71,12 @@ class Artifact:
 
     def predict(self, x: np.ndarray) -> Prediction:
         """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,))."""
-        rows = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=np.float32)))
+        rows = x
+        if not (type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2 and x.flags.c_contiguous):
+            rows = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=np.float32)))
         if rows.ndim != 2 or rows.shape[1] != self.card.n_features:
             raise ValueError(f"expected rows of {self.card.n_features} features, got shape {np.shape(x)}")
-        logit, probabilities, label = self.session.run(list(OUTPUT_TYPES), {INPUT_NAME: rows})
-        return Prediction(logit, probabilities, label)
+        return Prediction(*self.session.run(OUTPUT_NAMES, {INPUT_NAME: rows}))
 
 
 def load_artifact(path: Path) -> Artifact:

@@ -110,10 +110,12 @@ def test_parity_with_torch_on_100k_inputs_near_and_far(tutorial_fit, tutorial_bu
         )
 
 
-def test_logit_is_one_float32_matmul_with_a_float64_branch_for_overflow(tutorial_built):
+def test_logit_is_one_float32_einsum_with_a_float64_branch_for_overflow(tutorial_built):
     graph = onnx.load_from_string(tutorial_built.data).graph
     ops = [node.op_type for node in graph.node]
-    assert ops[:2] == ["MatMul", "Add"] and "If" in ops
+    assert ops.count("If") == 2  # MatMul or Einsum by batch size, then the float64 branch for overflow
+    products = [n.op_type for n in graph.node if n.op_type == "If" for a in n.attribute for n in a.g.node]
+    assert {"MatMul", "Einsum"} <= set(products)
     assert all(i.data_type == onnx.TensorProto.FLOAT for i in graph.initializer if i.name.endswith("32"))
 
 
@@ -202,3 +204,22 @@ def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
     save_artifact(built, tmp_path / "iris.onnx")
     card = card_path(tmp_path / "iris.onnx").read_text()
     assert card.startswith("# Model card: species from sl, sw, pl, pw") and "| class a | class b | class c |" in card
+
+
+@pytest.mark.parametrize(
+    "weights", [np.array([[0.5, -1.5, 2.0]]), np.array([[0.5, -1.5, 2.0], [1.0, 1.0, 1.0], [0.0, 3.0, -1.0]])]
+)
+def test_small_and_large_batches_give_the_same_answers_within_float32_rounding(weights):
+    """Batches of up to SMALL_BATCH rows take MatMul, larger ones Einsum: both are float32 dots."""
+    from export.graph import SMALL_BATCH
+
+    session = session_for(
+        ServingGraph(weights, np.array([0.25] * len(weights)), threshold=0.5 if len(weights) == 1 else None)
+    )
+    x = np.random.default_rng(6).normal(0, 50, (SMALL_BATCH + 1, 3)).astype(np.float32)
+    many = session.run(None, {"x": x})
+    few = [session.run(None, {"x": x[i : i + 1]}) for i in range(len(x))]
+    logit_few = np.concatenate([f[0] for f in few])
+    allowance = float32_dot_allowance(x.astype(np.float64), weights, np.array([0.25] * len(weights)))
+    assert np.all(np.abs(logit_few - many[0]) <= 2 * allowance)  # each within the bound of the exact value
+    np.testing.assert_allclose(np.concatenate([f[1] for f in few]), many[1], rtol=1e-5, atol=1e-7)
