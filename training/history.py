@@ -36,6 +36,18 @@ class History:
         self.weights.append(weights.tolist())
         self.intercept.append(intercept.tolist())
 
+    def record_flats(self, steps: list[int], losses: list[float], flats: np.ndarray, shape: tuple) -> None:
+        """Many records at once: ``flats`` (m, n_logits * n_features + n_logits) holds each step's
+        flat parameters (weight rows, then intercepts), ``shape`` the weights' (n_logits, n_features)."""
+        logits, features = shape
+        weights, intercept = self.standardizer.to_raw(
+            flats[:, : logits * features].reshape(len(flats), logits, features), flats[:, logits * features :]
+        )
+        self.epoch.extend(steps)
+        self.loss.extend(losses)
+        self.weights.extend(weights.tolist())
+        self.intercept.extend(intercept.tolist())
+
     def to_dict(self) -> dict:
         return {"epoch": self.epoch, "loss": self.loss, "weights": self.weights, "intercept": self.intercept}
 

@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch.optim.lbfgs import _strong_wolfe
 
@@ -126,8 +127,9 @@ def run_lbfgs(
 
     x = torch.cat([p.detach().reshape(-1) for p in params])
     loss, grad = evaluate(x)
-    pairs: deque[tuple[torch.Tensor, torch.Tensor]] = deque(maxlen=20)
+    pairs: deque[tuple[np.ndarray, np.ndarray, float]] = deque(maxlen=20)  # s, y, 1 / s.y
     record = recorded_steps(config.max_iter)
+    recorded: list[tuple[int, float, np.ndarray]] = []  # turned into raw units once, at the end
     iteration = 0
     stalled = False
     while True:
@@ -135,29 +137,34 @@ def run_lbfgs(
         norm = grad.abs().max().item()
         done = norm <= config.tol or iteration == config.max_iter or stalled
         if iteration in record or done:
-            _set_flat(params, x)
-            history.record(iteration, loss, model)
+            recorded.append((iteration, loss, x.numpy().copy()))
         if done:
             break
-        direction = _two_loop(grad, pairs)
-        slope = grad.dot(direction)
+        g = grad.numpy()
+        direction = _two_loop(g, pairs)
+        slope = float(g @ direction)
         if slope >= 0:  # not a descent direction: forget the curvature and go downhill
             pairs.clear()
-            direction, slope = -grad, -grad.dot(grad)
+            direction, slope = -g, -float(g @ g)
         # no curvature known yet: the log loss curves at most 1/4 per unit of (standardized) feature
         # variance, so a step of 4 along -grad, capped at length 4, is the first guess
-        step = 1.0 if pairs else min(4.0, 4.0 / grad.norm().item())
+        step = 1.0 if pairs else min(4.0, 4.0 / float(np.linalg.norm(g)))
+        direction_t = torch.from_numpy(direction)
         new_loss, new_grad, step, _ = _strong_wolfe(
-            lambda x0, t, d: evaluate(x0 + t * d), x, step, direction, loss, grad, slope
+            lambda x0, t, d: evaluate(x0 + t * d), x, step, direction_t, loss, grad, torch.tensor(slope)
         )
-        s, y = step * direction, new_grad - grad
-        if s.dot(y) > 1e-10 * s.norm() * y.norm():
-            pairs.append((s, y))
-        stalled = new_loss >= loss and s.abs().max().item() == 0
-        x, loss, grad = x + s, new_loss, new_grad
+        s, y = float(step) * direction, new_grad.numpy() - g
+        curvature = float(s @ y)
+        if curvature > 1e-10 * float(np.linalg.norm(s) * np.linalg.norm(y)):
+            pairs.append((s, y, 1.0 / curvature))
+        stalled = new_loss >= loss and float(np.abs(s).max()) == 0
+        x, loss, grad = x + torch.from_numpy(s), new_loss, new_grad
         iteration += 1
         if on_step is not None:
             on_step(iteration, loss)
+    _set_flat(params, x)
+    steps, losses, flats = zip(*recorded)
+    history.record_flats(list(steps), list(losses), np.stack(flats), model.linear.weight.shape)
     model.zero_grad()
     return Convergence(norm <= config.tol, iteration, evaluations, norm, loss, config.tol)
 
@@ -213,19 +220,20 @@ def run_oracle_steps(
     return Convergence(norm <= config.tol, config.epochs, steps, norm, value, config.tol)
 
 
-def _two_loop(grad: torch.Tensor, pairs: deque) -> torch.Tensor:
-    """-H grad, with H the L-BFGS inverse-Hessian estimate from the stored (s, y) pairs."""
+def _two_loop(grad: np.ndarray, pairs: deque) -> np.ndarray:
+    """-H grad, with H the L-BFGS inverse-Hessian estimate from the stored (s, y, 1 / s.y) triples.
+    In numpy: the vectors hold d + 1 numbers per logit, where each torch call costs microseconds."""
     q = -grad
     alphas = []
-    for s, y in reversed(pairs):
-        alpha = s.dot(q) / s.dot(y)
+    for s, y, rho in reversed(pairs):
+        alpha = rho * float(s @ q)
         q = q - alpha * y
         alphas.append(alpha)
     if pairs:
-        s, y = pairs[-1]
-        q = q * (s.dot(y) / y.dot(y))
-    for (s, y), alpha in zip(pairs, reversed(alphas)):
-        beta = y.dot(q) / s.dot(y)
+        s, y, rho = pairs[-1]
+        q = q / (rho * float(y @ y))
+    for (s, y, rho), alpha in zip(pairs, reversed(alphas)):
+        beta = rho * float(y @ q)
         q = q + (alpha - beta) * s
     return q
 
