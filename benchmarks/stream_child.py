@@ -19,8 +19,12 @@ from training.parquet_stream import BATCH_ROWS
 
 
 def read(path: Path) -> dict:
+    """Every batch of every row group, read the way the stream reads them and nothing else done."""
     start = time.perf_counter()
-    rows = sum(batch.num_rows for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS))
+    file = pq.ParquetFile(path)
+    rows = 0
+    for group in range(file.metadata.num_row_groups):
+        rows += sum(batch.num_rows for batch in file.iter_batches(batch_size=BATCH_ROWS, row_groups=[group]))
     return {"rows": rows, "seconds": time.perf_counter() - start}
 
 

@@ -14,7 +14,7 @@ def test_quick_benchmark_runs_and_every_contender_reaches_the_optimum(tmp_path):
         [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out), "--data-dir", str(tmp_path / "data")],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(out.read_text())
@@ -25,4 +25,8 @@ def test_quick_benchmark_runs_and_every_contender_reaches_the_optimum(tmp_path):
     assert set(results["scoring"]["scorers"]) == {"served", "onnx-plain", "torch", "numpy", "sklearn"}
     assert all(s["rows_per_s"] > 0 for s in results["scoring"]["scorers"].values())
     assert 0 < results["latency"]["p50_us"] <= results["latency"]["p99_us"]
+    streaming = results["streaming"]
+    assert streaming["read_rows_per_s"] > 0 and streaming["pass_rows_per_s"] > 0
+    assert streaming["in_memory_objective_gap"] <= 1e-6 and streaming["torchrun_objective_gap"] <= 1e-6
+    assert set(streaming["fit"]) == {"100000", "1000000"}
     assert "time to the optimum" in done.stdout
