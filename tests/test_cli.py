@@ -129,7 +129,7 @@ CSV_ERRORS = [
         "",
         "x,y\n1,0\n2,1\n",
         ["--target", "y", "--stream"],
-        r"--stream reads Parquet row groups, and data.csv is not a .parquet file",
+        r"streaming \(--stream, and every torchrun job\) reads Parquet row groups, and data.csv is not a .parquet file",
     ),
     ("", None, ["--log-every", "-1"], r"argument --log-every: must be 0 or more, got -1"),
 ]

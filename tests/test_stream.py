@@ -218,3 +218,34 @@ def test_peak_memory_does_not_grow_with_the_rows(tmp_path):
     assert pq.ParquetFile(large).metadata.num_rows == 1_000_000
     rss = [peak_rss_kib(path, tmp_path / f"{path.stem}.onnx") for path in (small, large)]
     assert rss[1] < 1.10 * rss[0], rss
+
+
+def test_the_progress_bar_shows_rows_per_second_on_a_terminal(tmp_path):
+    """In a pseudo-terminal 160 columns wide (tqdm draws nothing when the width is 0 or there is no terminal)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    data = write_parquet(synthetic_frame(300_000, 3), tmp_path / "data.parquet", row_group_size=50_000)
+    command = [sys.executable, "-m", "training", "--data", str(data), "--target", "label", "--stream"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal of known size, then the command
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+        os.chdir(tmp_path)
+        os.execv(sys.executable, [*command, "--out", str(tmp_path / "model.onnx")])
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, output.decode(errors="replace")[-2000:]
+    frames = re.findall(r"training: [^\r\n]*?row/s[^\r\n]*", output.decode(errors="replace"))
+    assert frames, output.decode(errors="replace")[-2000:]
+    assert any(re.search(r"\d+(\.\d+)?[kM]?row/s, iteration \d+ loss \d\.\d+", frame) for frame in frames), frames

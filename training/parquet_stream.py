@@ -207,8 +207,8 @@ def _open(path: Path) -> pq.ParquetFile:
         raise DataError(f"data file {path} does not exist; check the path given to --data")
     if path.suffix.lower() not in (".parquet", ".pq"):
         raise DataError(
-            f"--stream reads Parquet row groups, and {path.name} is not a .parquet file; convert it "
-            "(pandas.read_csv(...).to_parquet(...)) or train without --stream"
+            f"streaming (--stream, and every torchrun job) reads Parquet row groups, and {path.name} is not a "
+            ".parquet file; convert it (pandas.read_csv(...).to_parquet(...)), or train without --stream in one process"
         )
     try:
         return pq.ParquetFile(path)
