@@ -53,7 +53,7 @@ class Artifact:
             options = ort.SessionOptions()
             options.log_severity_level = 3  # keep onnxruntime's own warnings off the page
             # worker threads that spin after each run take the core the next single-row call needs
-            # (measured on 2 cores: p50 of one row 14.4 -> 12.9 us, batch scoring unchanged)
+            # (measured on 2 cores: p50 of a one-row session.run 14.4 -> 12.9 us, batch scoring unchanged)
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises several unrelated types for a bad file

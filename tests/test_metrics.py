@@ -7,9 +7,15 @@ from training.metrics import (
     MetricSums,
     ScoreCounts,
     choose_threshold,
-    classification_metrics,
     roc_auc,
 )
+
+
+def classification_metrics(probabilities: np.ndarray, y: np.ndarray, threshold: float | None) -> dict:
+    """The metrics of rows held in memory, added in one chunk."""
+    sums = MetricSums(probabilities.shape[1], threshold)
+    sums.add(probabilities, y)
+    return sums.to_dict()
 
 
 def counts_of(p1: np.ndarray, y: np.ndarray) -> ScoreCounts:

@@ -19,13 +19,13 @@ from export.errors import ConfigError, KitError
 from export.files import write_atomic
 from training.checkpoint import checkpoint_bytes
 from training.config import CLASS_WEIGHTS, OPTIMIZERS, PENALTIES, THRESHOLD_METRICS, TrainConfig
-from training.data import Columns, Dataset, load_table, tutorial_dataset
+from training.data import Columns, load_table, tutorial_dataset
 from training.describe import describe
 from training.fit import fit, fit_stream
 from training.parquet_stream import RowError
 from training.reduce import LOCAL, Reducer, WorkerLost, launched_by_torchrun, start_distributed, stop_distributed
 from training.report import report_lines
-from training.rows import StreamedRows
+from training.rows import Rows
 from training.sizes import default_budget, human, in_memory_size, parse_size
 from training.split import stratified_split
 from training.streamed import open_streamed
@@ -223,7 +223,7 @@ def parse(argv: list[str] | None) -> tuple[TrainConfig, Request]:
     return config, request
 
 
-def check_query(query: dict[str, float] | None, data: Dataset | StreamedRows) -> None:
+def check_query(query: dict[str, float] | None, data: Rows) -> None:
     if query is not None and set(query) != set(data.feature_names):
         raise ConfigError(
             f"--predict must give every feature once ({', '.join(data.feature_names)}), got {', '.join(query)}"
@@ -304,7 +304,6 @@ def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, stream
                 request.query,
                 request.columns.weight,
                 streamed.summary,
-                streamed.n_valid_rows,
                 reducer,
             )
         else:

@@ -14,14 +14,12 @@ from training.evaluation import evaluate_rows
 from training.fit import FitResult
 from training.metrics import choose_threshold
 from training.reduce import LOCAL, Reducer
-from training.rows import StreamedRows
+from training.rows import Rows, StreamedRows
 from training.separation import Separation, check_separation
 from training.statistics import statistics, why_no_standard_errors
 from training.summary import RowSummary, key_generator
 
 TUTORIAL_QUERY = {"x": 5.0}  # the tutorial asks for P(y = 1 | x = 5)
-
-Rows = Dataset | StreamedRows
 
 
 def summarize(data: Dataset, seed: int) -> RowSummary:
@@ -38,7 +36,6 @@ def describe(
     query: dict[str, float] | None = None,
     weight_column: str | None = None,
     summary: RowSummary | None = None,
-    n_valid_rows: int | None = None,
     reducer: Reducer = LOCAL,
 ) -> dict:
     """The card's fields except those export adds (format, coefficients, versions). ``summary`` is
@@ -54,8 +51,7 @@ def describe(
     on_train = evaluate_rows(train, result, threshold, wants_errors, reducer)
     on_valid = None if valid is None else evaluate_rows(valid, result, threshold, reducer=reducer)
     stats = statistics(config, train, result, on_train, summary.class_weights, separation)
-    if n_valid_rows is None:
-        n_valid_rows = 0 if valid is None else on_valid.metrics.rows
+    n_valid_rows = 0 if on_valid is None else on_valid.metrics.rows
     return {
         "task": "binary" if binary else "multinomial",
         "feature_names": list(train.feature_names),

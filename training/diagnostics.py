@@ -1,14 +1,13 @@
 """Plain-language warnings about a fit: what went wrong, what it means, and the fix."""
 
 from training.config import TrainConfig
-from training.data import Dataset
 from training.fit import FitResult
-from training.rows import StreamedRows
+from training.rows import Rows
 from training.separation import Separation
 from training.summary import RowSummary
 
 
-def separation_warning(separation: Separation, data: Dataset | StreamedRows) -> str | None:
+def separation_warning(separation: Separation, data: Rows) -> str | None:
     which = "" if separation.cls is None else f" (class {data.class_labels[separation.cls]} against the rest)"
     if separation.kind == "complete":
         return (
@@ -27,7 +26,7 @@ def separation_warning(separation: Separation, data: Dataset | StreamedRows) -> 
 
 def fit_warnings(
     config: TrainConfig,
-    rows: Dataset | StreamedRows,
+    rows: Rows,
     result: FitResult,
     separation: Separation,
     statistics: dict,

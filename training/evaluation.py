@@ -9,13 +9,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from export.parity import probabilities64
-from training.data import Dataset
 from training.fit import FitResult
 from training.history import parameters
 from training.metrics import MetricSums
 from training.model import LogisticRegression
 from training.reduce import LOCAL, Reducer
-from training.rows import StreamedRows, chunks_of
+from training.rows import Rows, chunks_of
 
 
 def predict64(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
@@ -47,7 +46,7 @@ class RowEvaluation:
 
 
 def evaluate_rows(
-    rows: Dataset | StreamedRows,
+    rows: Rows,
     result: FitResult,
     threshold: float | None,
     with_information: bool = False,

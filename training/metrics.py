@@ -103,10 +103,10 @@ class MetricSums:
         self.log_loss -= float(np.log(np.clip(probabilities[np.arange(n), y], 1e-300, 1.0)).sum())
         self.correct += int((labels == y).sum())
         self.brier += float(((probabilities - np.eye(k)[y]) ** 2).sum())
-        np.add.at(self.confusion, (y, labels), 1)
+        self.confusion += np.bincount(y * k + labels, minlength=k * k).reshape(k, k)
         if k == 2:  # calibration of P(class 1); multinomial: of the top class's probability against being right
             predicted, hit = probabilities[:, 1], y == 1
-            self.scores[0].add(probabilities[:, 1], y == 1)
+            self.scores[0].add(predicted, hit)
         else:
             predicted, hit = probabilities.max(axis=1), labels == y
             for c in range(k):
@@ -156,13 +156,6 @@ class MetricSums:
                 if count[b] > 0
             ],
         }
-
-
-def classification_metrics(probabilities: np.ndarray, y: np.ndarray, threshold: float | None) -> dict:
-    """The metrics of rows held in memory: ``probabilities`` (n, K), ``y`` (n,) class index."""
-    sums = MetricSums(probabilities.shape[1], threshold)
-    sums.add(probabilities, y)
-    return sums.to_dict()
 
 
 def threshold_scores(metric: str, negatives: np.ndarray, positives: np.ndarray) -> np.ndarray:

@@ -136,9 +136,8 @@ class ParquetStream:
                 valid = (
                     np.zeros(len(y), dtype=bool) if held_out is None else held_out.random(n)[keep] < self.valid_fraction
                 )
-                chunk = Chunk(x, y, v, None, None, valid)
-                if keys is not None:
-                    chunk = Chunk(x, y, v, keys.random(n)[keep], first + np.flatnonzero(keep), valid)
+                sample = (None, None) if keys is None else (keys.random(n)[keep], first + np.flatnonzero(keep))
+                chunk = Chunk(x, y, v, *sample, valid)
                 first += n
                 if self.on_rows is not None:
                     self.on_rows(n)

@@ -55,7 +55,10 @@ class StreamedRows:
                 yield chunk.x[keep], chunk.y[keep], None if chunk.v is None else chunk.v[keep]
 
 
-def chunks_of(rows: Dataset | StreamedRows) -> Iterator[RowChunk]:
+Rows = Dataset | StreamedRows  # training or validation rows, in memory or streamed
+
+
+def chunks_of(rows: Rows) -> Iterator[RowChunk]:
     if isinstance(rows, Dataset):
         yield rows.x, rows.y, rows.weights
     else:

@@ -10,11 +10,10 @@ import numpy as np
 from scipy import stats
 
 from training.config import TrainConfig
-from training.data import Dataset
 from training.evaluation import RowEvaluation
 from training.fit import FitResult
 from training.history import parameters
-from training.rows import StreamedRows
+from training.rows import Rows
 from training.separation import MAX_CELLS, Separation
 
 Z_95 = float(stats.norm.ppf(0.975))
@@ -75,7 +74,7 @@ def coefficient_table(feature_names: tuple[str, ...], result: FitResult, informa
 
 def statistics(
     config: TrainConfig,
-    rows: Dataset | StreamedRows,
+    rows: Rows,
     result: FitResult,
     evaluation: RowEvaluation,
     class_weights: np.ndarray,

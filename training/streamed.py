@@ -25,7 +25,6 @@ class StreamedData:
     train: StreamedRows
     valid: StreamedRows | None
     summary: RowSummary
-    n_valid_rows: int
 
 
 def open_streamed(
@@ -50,7 +49,7 @@ def open_streamed(
     train = StreamedRows(stream, "train")
     train.dropped_rows = dropped
     valid = StreamedRows(stream, "valid") if config.valid_fraction > 0 else None
-    return StreamedData(train, valid, summary, int(valid_counts.sum()))
+    return StreamedData(train, valid, summary)
 
 
 def _check_rows(stream: ParquetStream, summary: RowSummary, valid_counts: np.ndarray, fraction: float) -> None:

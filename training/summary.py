@@ -97,5 +97,5 @@ class RowSummary:
 
 def _sample(keys: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Indices of the ``MAX_PLOT_ROWS`` smallest keys, in file order."""
-    keep = np.argsort(keys, kind="stable")[:MAX_PLOT_ROWS]
+    keep = np.argpartition(keys, MAX_PLOT_ROWS)[:MAX_PLOT_ROWS] if len(keys) > MAX_PLOT_ROWS else np.arange(len(keys))
     return keep[np.argsort(positions[keep], kind="stable")]
