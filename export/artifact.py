@@ -15,14 +15,18 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import onnx
 import onnxruntime as ort
 
+from export.behaviour import check_behaviour
 from export.card import CARD_KEY, ModelCard, parse_card
-from export.errors import ArtifactError
+from export.errors import ArtifactError, first_line
+from export.graph_check import check_graph
 
 INPUT_NAME = "x"
 OUTPUT_TYPES = {"logit": "tensor(float)", "probabilities": "tensor(float)", "label": "tensor(int64)"}
 OUTPUT_NAMES = list(OUTPUT_TYPES)
+TYPE_NAMES = {onnx.TensorProto.FLOAT: "float", onnx.TensorProto.DOUBLE: "double", onnx.TensorProto.INT64: "int64"}
 REBUILD_HINT = "rebuild it with `python -m training`"
 
 
@@ -48,26 +52,26 @@ class Artifact:
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "the model") -> "Artifact":
-        """Validate ``data`` as one of our ONNX models; raise ``ArtifactError`` otherwise."""
-        try:
-            options = ort.SessionOptions()
-            options.log_severity_level = 3  # keep onnxruntime's own warnings off the page
-            # worker threads that spin after each run take the core the next single-row call needs
-            # (measured on 2 cores: p50 of a one-row session.run 14.4 -> 12.9 us, batch scoring unchanged)
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
-        except Exception as e:  # onnxruntime raises several unrelated types for a bad file
-            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise ArtifactError(f"{source} is not a loadable ONNX model ({reason[:160]}); {REBUILD_HINT}") from None
-        _check_signature(session, source)
-        card = parse_card(session.get_modelmeta().custom_metadata_map.get(CARD_KEY), source)
-        n_inputs = session.get_inputs()[0].shape[1]
+        """Validate ``data`` as one of our ONNX models; raise ``ArtifactError`` otherwise.
+
+        Everything that can be checked without running the graph is checked first, on the parsed
+        protobuf (signature, the whole card, the graph's operators, tensors and shapes: see
+        ``export.graph_check``); only then does onnxruntime load it, and the graph must compute
+        what its card says on probe rows (``export.behaviour``) before anyone is served by it.
+        """
+        model = _parse(data, source)
+        _check_signature(model, source)
+        card = parse_card(next((p.value for p in model.metadata_props if p.key == CARD_KEY), None), source)
+        n_inputs = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value
         if n_inputs != card.n_features:
             raise ArtifactError(
                 f"{source}: the graph takes {n_inputs} features but the card names {card.n_features}; "
                 "re-export the model"
             )
-        return cls(session, card, source)
+        check_graph(model, card.n_features, card.n_classes, source)
+        artifact = cls(_session(data, source), card, source)
+        check_behaviour(artifact.predict, card, source)
+        return artifact
 
     def predict(self, x: np.ndarray) -> Prediction:
         """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,))."""
@@ -91,16 +95,52 @@ def load_artifact(path: Path) -> Artifact:
     return Artifact.from_bytes(data, source=str(path))
 
 
-def _check_signature(session: ort.InferenceSession, source: str) -> None:
-    inputs = session.get_inputs()
-    outputs = {o.name: o.type for o in session.get_outputs()}
+def _parse(data: bytes, source: str) -> onnx.ModelProto:
+    try:
+        model = onnx.load_model_from_string(data)
+    except Exception as e:  # protobuf's DecodeError, and RecursionError for absurd nesting
+        raise ArtifactError(f"{source} is not a loadable ONNX model ({first_line(e)}); {REBUILD_HINT}") from None
+    if not model.graph.node:
+        raise ArtifactError(f"{source} is not a loadable ONNX model (it holds no graph); {REBUILD_HINT}")
+    return model
+
+
+def _session(data: bytes, source: str) -> ort.InferenceSession:
+    try:
+        options = ort.SessionOptions()
+        options.log_severity_level = 3  # keep onnxruntime's own warnings off the page
+        # worker threads that spin after each run take the core the next single-row call needs
+        # (measured on 2 cores: p50 of a one-row session.run 14.4 -> 12.9 us, batch scoring unchanged)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises several unrelated types for a bad file
+        raise ArtifactError(f"{source} is not a loadable ONNX model ({first_line(e)}); {REBUILD_HINT}") from None
+
+
+def _type_name(value: onnx.ValueInfoProto) -> str:
+    element = value.type.tensor_type.elem_type
+    return f"tensor({TYPE_NAMES.get(element, element)})" if value.type.HasField("tensor_type") else "not a tensor"
+
+
+def _check_signature(model: onnx.ModelProto, source: str) -> None:
+    inputs = list(model.graph.input)
+    outputs = {o.name: _type_name(o) for o in model.graph.output}
     problems = []
-    if len(inputs) != 1 or inputs[0].name != INPUT_NAME or inputs[0].type != "tensor(float)":
-        problems.append("inputs " + ", ".join(f"{i.name}: {i.type}" for i in inputs))
-    elif len(inputs[0].shape) != 2 or not isinstance(inputs[0].shape[1], int):
-        problems.append(f"input shape {inputs[0].shape}")
+    if len(inputs) != 1 or inputs[0].name != INPUT_NAME or _type_name(inputs[0]) != "tensor(float)":
+        problems.append("inputs " + ", ".join(f"{i.name[:40]}: {_type_name(i)}" for i in inputs))
+    else:
+        dims = inputs[0].type.tensor_type.shape.dim
+        if (
+            len(dims) != 2
+            or not dims[1].HasField("dim_value")
+            or dims[1].dim_value < 1
+            or dims[0].HasField("dim_value")
+        ):
+            problems.append(
+                f"input shape {[d.dim_value if d.HasField('dim_value') else d.dim_param for d in dims][:4]}"
+            )
     if outputs != OUTPUT_TYPES:
-        problems.append("outputs " + ", ".join(f"{k}: {v}" for k, v in outputs.items()))
+        problems.append("outputs " + ", ".join(f"{k[:40]}: {v}" for k, v in list(outputs.items())[:6]))
     if problems:
         raise ArtifactError(
             f"{source} is an ONNX model but not one of ours (expected input x: float32 [batch, n_features] and "

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from export.card_schema import card_spec, is_number
 from export.errors import ArtifactError
 
 FORMAT_VERSION = 1
@@ -33,6 +34,7 @@ REQUIRED_KEYS = (
 
 
 TASKS = ("binary", "multinomial")
+MAX_CLASSES = 100  # beyond this a target is almost surely a measurement, not a class
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,19 @@ class ModelCard:
     def history(self) -> dict:
         return self.raw["history"]
 
+    # Optional sections (see export/card_schema.py): None when the card does not have them.
+    @property
+    def statistics(self) -> dict | None:
+        return self.raw.get("statistics")
+
+    @property
+    def metrics(self) -> dict | None:
+        return self.raw.get("metrics")
+
+    @property
+    def summary(self) -> dict | None:
+        return self.raw.get("summary")
+
     @property
     def data(self) -> dict:
         return self.raw["data"]
@@ -96,6 +111,10 @@ def parse_card(text: str | None, source: str) -> ModelCard:
         raw = json.loads(text)
     except json.JSONDecodeError as e:
         raise ArtifactError(f"{source}: its model card is not valid JSON ({e}); re-export the model") from None
+    except RecursionError:
+        raise ArtifactError(
+            f"{source}: its model card nests too deeply to be one of ours; re-export the model"
+        ) from None
     if not isinstance(raw, dict):
         raise ArtifactError(f"{source}: its model card is not a JSON object; re-export the model")
     missing = [k for k in REQUIRED_KEYS if k not in raw]
@@ -124,31 +143,34 @@ def _check_header(raw: dict, source: str) -> None:
 
 
 def _card_from_raw(raw: dict, source: str) -> ModelCard:
-    try:
-        names = tuple(str(n) for n in raw["feature_names"])
-        weights = np.asarray(raw["coefficients"]["weights"], dtype=np.float64)
-        intercept = np.asarray(raw["coefficients"]["intercept"], dtype=np.float64)
-        threshold = None if raw["threshold"] is None else float(raw["threshold"])
-        labels = tuple(raw["class_labels"])
-        features = raw["data"]["features"]
-    except (KeyError, TypeError, ValueError) as e:
-        raise ArtifactError(f"{source}: its model card is malformed ({e!r}); re-export the model") from None
-    binary = raw["task"] == "binary"
-    logits = 1 if binary else len(labels)
+    names, labels = raw["feature_names"], raw["class_labels"]
     problems = []
-    if not names:
-        problems.append("no feature names")
-    if (binary and len(labels) != 2) or (not binary and len(labels) < 3):
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        problems.append("feature_names is not a non-empty list of names")
+    elif len(set(names)) != len(names):
+        problems.append("feature_names names a feature twice")
+    binary = raw["task"] == "binary"
+    if not isinstance(labels, list) or not all(isinstance(c, str | int | float) for c in labels):
+        problems.append("class_labels is not a list of values")
+    elif not (len(labels) == 2 if binary else 3 <= len(labels) <= MAX_CLASSES):
         problems.append(f"{len(labels)} class labels for a {raw['task']} model")
-    if weights.shape != (logits, len(names)) or intercept.shape != (logits,):
-        problems.append(f"coefficients of shape {weights.shape}/{intercept.shape} for {len(names)} features")
-    if binary and (threshold is None or not 0.0 < threshold < 1.0):
-        problems.append(f"threshold {threshold} outside (0, 1)")
-    if any(n not in features for n in names):
-        problems.append("feature statistics missing")
+    elif len({repr(c) for c in labels}) != len(labels):
+        problems.append("class_labels repeats a class")
+    threshold = raw["threshold"]
+    if binary and not (is_number(threshold) and 0.0 < threshold < 1.0):
+        problems.append(f"threshold {threshold!r} outside (0, 1)")
+    if not binary and threshold is not None:
+        problems.append("a threshold for a multinomial model")
+    if not problems:
+        n_logits = 1 if binary else len(labels)
+        problem = card_spec(tuple(names), n_logits, len(labels))(raw, "card")
+        problems += [problem] if problem else []
     if problems:
         raise ArtifactError(f"{source}: its model card is inconsistent ({'; '.join(problems)}); re-export the model")
-    return ModelCard(names, str(raw["target_name"]), labels, threshold, weights, intercept, raw)
+    weights = np.asarray(raw["coefficients"]["weights"], dtype=np.float64)
+    intercept = np.asarray(raw["coefficients"]["intercept"], dtype=np.float64)
+    threshold = None if threshold is None else float(threshold)
+    return ModelCard(tuple(names), raw["target_name"], tuple(labels), threshold, weights, intercept, raw)
 
 
 def build_card(fields: dict, weights: np.ndarray, intercept: np.ndarray, versions: dict[str, str]) -> dict:

@@ -28,3 +28,9 @@ class ArtifactError(KitError):
 
 class ParityError(KitError):
     """The exported graph disagrees with the torch reference beyond tolerance."""
+
+
+def first_line(error: BaseException, limit: int = 160) -> str:
+    """The first line of a library's error message (cut to ``limit``), for a one-line report."""
+    text = str(error).strip()
+    return (text.splitlines()[0] if text else type(error).__name__)[:limit]

@@ -113,8 +113,10 @@ def assert_parity(
     threshold: float | None,
     tol: Tolerance = Tolerance(),
     logit_allowance: np.ndarray | None = None,
+    reference: str = "torch",
 ) -> ParityReport:
-    """Compare the served outputs with a float64 reference logit computed by torch.
+    """Compare the served outputs with a float64 reference logit (computed by torch at export;
+    from the card's coefficients when a model is loaded), named ``reference`` in messages.
 
     ``logit_allowance`` (same shape as the logits; see ``float32_dot_allowance``) is the absolute
     error that computing the logit in float32 may add; the tolerances apply on top of it, and of
@@ -131,8 +133,8 @@ def assert_parity(
     excess = np.maximum(np.abs(logit - ref_logit) - allowance, 0.0)[in_range]
     logit_err = excess / np.maximum(np.abs(ref_logit[in_range]), tol.smallest)
     max_logit = float(logit_err.max(initial=0.0))
-    if max_logit > tol.logit_rel or not overflow_ok.all():
-        raise ParityError(f"logit differs from torch by {max_logit:.3g} relative, over {tol.logit_rel:g}")
+    if not max_logit <= tol.logit_rel or not overflow_ok.all():  # "not <=": a NaN logit fails too
+        raise ParityError(f"logit differs from {reference} by {max_logit:.3g} relative, over {tol.logit_rel:g}")
     ref_p = probabilities64(ref_logit)
     p = np.asarray(served_probabilities, dtype=np.float64)
     abs_err = np.abs(p - ref_p)
@@ -151,14 +153,14 @@ def assert_parity(
         badness = np.maximum(abs_err / abs_allowed, rel_err / rel_allowed)
         row = int(np.unravel_index(badness.argmax(), abs_err.shape)[0])
         raise ParityError(
-            f"probabilities differ from torch at row {row} (logit {ref_logit[row]}): "
-            f"served {p[row].tolist()}, torch {ref_p[row].tolist()}"
+            f"probabilities differ from {reference} at row {row} (logit {ref_logit[row]}): "
+            f"served {p[row].tolist()}, expected {ref_p[row].tolist()}"
         )
     expected, margin = _expected_labels(ref_p, threshold)
     wrong = (margin > abs_allowed.max(axis=1)) & (np.asarray(served_label) != expected)
     if wrong.any():
         row = int(np.argmax(wrong))
-        raise ParityError(f"label {served_label[row]} differs from torch's {expected[row]} at row {row}")
+        raise ParityError(f"label {served_label[row]} differs from {expected[row]} ({reference}) at row {row}")
     return ParityReport(rows, float(abs_err.max(initial=0.0)), float(rel_err.max(initial=0.0)), max_logit)
 
 

@@ -1,29 +1,20 @@
 """The artifact reader: what it exposes, and one clear error for each way a file can be wrong."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
+import hostile_models as hostile
 import numpy as np
 import onnx
+import onnxruntime as ort
 import pytest
+from hostile_models import edited_card, with_card
 
 from export.artifact import Artifact, load_artifact
-from export.card import CARD_KEY, FORMAT_VERSION, REQUIRED_KEYS
+from export.card import FORMAT_VERSION, REQUIRED_KEYS
 from export.errors import ArtifactError
-
-
-def with_card(data: bytes, card: str | None) -> bytes:
-    """The same graph with its model card replaced (or removed when ``card`` is None)."""
-    model = onnx.load_from_string(data)
-    del model.metadata_props[:]
-    if card is not None:
-        onnx.helper.set_model_props(model, {CARD_KEY: card})
-    return model.SerializeToString()
-
-
-def edited_card(data: bytes, **changes) -> bytes:
-    card = json.loads(Artifact.from_bytes(data).session.get_modelmeta().custom_metadata_map[CARD_KEY])
-    card.update(changes)
-    return with_card(data, json.dumps(card))
 
 
 def test_card_exposes_the_public_contract(tutorial_built, tutorial_fit):
@@ -88,13 +79,161 @@ def other_graph() -> bytes:
         ),
         (
             lambda good: edited_card(good, feature_names=["a", "b"]),
-            r"its model card is inconsistent \(coefficients "
-            r"of shape \(1, 1\)/\(1,\) for 2 features",
+            r"its model card is inconsistent \(card.coefficients.weights\[0\] has 1 entries, not 2\)",
         ),
-        (lambda good: edited_card(good, threshold=2), r"threshold 2.0 outside \(0, 1\)"),
+        (lambda good: edited_card(good, threshold=2), r"threshold 2 outside \(0, 1\)"),
     ],
 )
 def test_each_defect_gets_one_clear_line(tutorial_built, make, message):
     with pytest.raises(ArtifactError, match=message) as info:
         Artifact.from_bytes(make(tutorial_built.data), source="upload.onnx")
     assert str(info.value).startswith("upload.onnx") and "\n" not in str(info.value)
+
+
+IRIS = Path(__file__).resolve().parent.parent / "artifacts" / "iris.onnx"
+NOT_OURS = r"^upload.onnx is not a model this kit exported: "
+EXTERNAL = (
+    NOT_OURS + r"tensor '(weight32|leak)' keeps its values in an external file; our exports are one self-contained file"
+)
+LIES = r"^upload.onnx: its graph does not compute what its card says \("
+SHAPES = r"^upload.onnx: its graph returns outputs of shapes "
+BAD_CARD = r"^upload.onnx: its model card is inconsistent \("
+
+HOSTILE = {
+    "external data, relative path": (lambda g: hostile.external_initializer(g, "README.md"), EXTERNAL),
+    "external data, absolute path": (lambda g: hostile.external_initializer(g, "/etc/passwd"), EXTERNAL),
+    "external data, parent folder": (lambda g: hostile.external_initializer(g, "../secrets.toml"), EXTERNAL),
+    "external data in an If branch": (lambda g: hostile.external_in_branch(g, ".git/config"), EXTERNAL),
+    "a graph that reads a file": (lambda g: hostile.disclosing_graph(g, "streamlit_app.py", 64), EXTERNAL),
+    "30,000 x 30,000 zeros": (
+        hostile.huge_graph,
+        NOT_OURS + "it uses the operator ConstantOfShape, which our exporter never emits",
+    ),
+    "100,000 x 100,000 zeros": (
+        lambda g: hostile.huge_graph(g, 100_000),
+        NOT_OURS + "it uses the operator ConstantOfShape, which our exporter never emits",
+    ),
+    "batch x batch product": (
+        hostile.quadratic_graph,
+        NOT_OURS + r"value 'outer' would grow faster than the input \(shape \[batch, batch\]\)",
+    ),
+    "a million-value tensor": (
+        hostile.oversized_initializer,
+        NOT_OURS + r"tensor 'ballast' has shape \[1000000\], larger than the card's coefficients need",
+    ),
+    "constant probabilities": (hostile.constant_graph, LIES + "logit differs from the card's coefficients"),
+    "probabilities of 7.5, NaN logit": (
+        hostile.nonsense_graph,
+        LIES + "logit differs from the card's coefficients by nan",
+    ),
+    "coefficients the graph does not use": (
+        lambda g: edited_card(g, coefficients={"weights": [[2.0]], "intercept": [0.1]}),
+        LIES + "logit differs from the card's coefficients",
+    ),
+    "a 3-class card on a binary graph": (
+        lambda g: hostile.recast_classes(g, ["a", "b", "c"]),
+        SHAPES + r"\{'logit': \(200,\), 'probabilities': \(200, 2\)\}, not",
+    ),
+    "the iris graph with 4 class labels": (
+        lambda g: hostile.recast_classes(IRIS.read_bytes(), ["a", "b", "c", "d"]),
+        SHAPES + r".*'probabilities': \(200, 3\)\}, not .*'probabilities': \(200, 4\)",
+    ),
+    "statistics that are text": (
+        lambda g: edited_card(g, statistics="none"),
+        BAD_CARD + "card.statistics is 'none', not an object",
+    ),
+    "metrics that are a list": (
+        lambda g: edited_card(g, metrics=[]),
+        BAD_CARD + r"card.metrics is \[\], not an object",
+    ),
+    "a feature range that is NaN": (
+        lambda g: edited_card(
+            g, data={**hostile.card_of(g)["data"], "features": {"x": {"min": float("nan"), "max": 4.0, "mean": 2.5}}}
+        ),
+        BAD_CARD + "card.data.features.x.min is nan, not a finite number",
+    ),
+    "a stored row of another class": (
+        lambda g: edited_card(g, data={**hostile.card_of(g)["data"], "rows": {"x": [[1.0]], "y": [5]}}),
+        BAD_CARD + r"card.data.rows.y\[0\] is 5, not a class index below 2",
+    ),
+    "a history without losses": (
+        lambda g: edited_card(g, history={**hostile.card_of(g)["history"], "loss": []}),
+        BAD_CARD + "card.history: epoch, loss, weights, intercept have different lengths",
+    ),
+    "a card nested a million deep": (lambda g: with_card(g, "[" * 1_000_000), r"its model card nests too deeply"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_files_are_refused_with_one_line(tutorial_built, case):
+    make, message = HOSTILE[case]
+    with pytest.raises(ArtifactError, match=message) as info:
+        Artifact.from_bytes(make(tutorial_built.data), source="upload.onnx")
+    assert "\n" not in str(info.value)
+
+
+def test_the_file_disclosure_is_real_without_the_checks(tutorial_built, tmp_path, monkeypatch):
+    """What the reader prevents: onnxruntime alone reads a relative external file and the graph returns it."""
+    secret = b"token = 'hunter2'"
+    (tmp_path / "secrets.toml").write_bytes(secret)
+    monkeypatch.chdir(tmp_path)
+    data = hostile.disclosing_graph(tutorial_built.data, "secrets.toml", len(secret))
+    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    leaked = session.run(["probabilities"], {"x": np.arange(len(secret), dtype=np.float32)[:, None]})[0][:, 1]
+    assert bytes(leaked.astype(np.uint8)) == secret
+    with pytest.raises(ArtifactError, match=EXTERNAL):
+        Artifact.from_bytes(data, source="upload.onnx")
+
+
+def test_a_card_without_optional_sections_loads(tutorial_built):
+    data = hostile.without_section(tutorial_built.data, "statistics", "metrics", "summary", "warnings", "example")
+    card = Artifact.from_bytes(data).card
+    assert card.statistics is None and card.metrics is None and card.summary is None and card.warnings == []
+    assert card.example == {"x": 2.5}  # the training mean stands in
+
+
+PEAK_SCRIPT = """
+import json, sys
+from pathlib import Path
+from export.artifact import Artifact
+from export.errors import ArtifactError
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+
+Artifact.from_bytes(Path(sys.argv[1]).read_bytes())  # libraries warm: their one-off costs are not the refusal's
+for path in sys.argv[2:]:
+    data = Path(path).read_bytes()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # the peak (VmHWM) starts again from the current size
+    before = status("VmRSS:")
+    try:
+        Artifact.from_bytes(data, source="upload.onnx")
+        outcome = "loaded"
+    except ArtifactError as e:
+        outcome = str(e)
+    print(json.dumps({"size": len(data), "growth": status("VmHWM:") - before, "outcome": outcome}))
+"""
+
+
+def test_refusals_take_no_more_memory_than_the_file(tutorial_built, tmp_path):
+    """Peak resident memory of each refusal, measured in a fresh process (Linux's VmHWM, reset before
+    each file): at most the file's own size plus 4 MiB, where the huge graph alone would take 3.6 GB."""
+    paths = []
+    for i, (make, _) in enumerate(HOSTILE.values()):
+        paths.append(tmp_path / f"{i}.onnx")
+        paths[-1].write_bytes(make(tutorial_built.data))
+    paths.append(tmp_path / "large.onnx")  # 16 MB: shows the cost grows with the file, not beyond it
+    paths[-1].write_bytes(hostile.oversized_initializer(tutorial_built.data, 4_000_000))
+    good = tmp_path / "good.onnx"
+    good.write_bytes(tutorial_built.data)
+    run = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT, str(good), *map(str, paths)], capture_output=True, text=True, check=True
+    )
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(results) == len(paths)
+    for path, result in zip(paths, results):
+        assert result["outcome"] != "loaded", path
+        assert result["growth"] <= result["size"] + 4 * 2**20, (path, result)

@@ -138,9 +138,11 @@ def test_multi_feature_model_exports_and_matches_torch():
         "class_labels": ["n", "y"],
         "threshold": 0.3,
         "training": {"seed": 0},
-        "history": {},
+        "history": {"epoch": [0], "loss": [0.7], "weights": [[[0.0, 0.0, 0.0]]], "intercept": [[0.0]]},
         "data": {
+            "source": "t.csv",
             "n_rows": 2,
+            "class_counts": [1, 1],
             "rows": {"x": [[0, 1, 2], [3, 4, 5]], "y": [0, 1]},
             "features": {n: {"min": 0.0, "max": 5.0, "mean": 2.5} for n in "abc"},
         },

@@ -46,7 +46,7 @@ def test_a_wrong_label_fails_but_a_tie_at_the_threshold_does_not():
     label[1000] = 1 - label[1000]  # logit 0: p = 0.5 exactly, either label is honest
     assert_parity(LOGITS, logit, probabilities, label, threshold=0.5)
     label[1500] = 1 - label[1500]
-    with pytest.raises(ParityError, match=r"label 0 differs from torch's 1 at row 1500"):
+    with pytest.raises(ParityError, match=r"label 0 differs from 1 \(torch\) at row 1500"):
         assert_parity(LOGITS, logit, probabilities, label, threshold=0.5)
 
 
@@ -67,3 +67,10 @@ def test_tail_check_rejects_nan_non_monotone_and_inaccurate_tails():
     for broken, message in [(nan, "contain NaN"), (bump, "not monotone"), (tail, r"relative error 0.001 at logit")]:
         with pytest.raises(ParityError, match=message):
             assert_tail_accuracy(logit, broken)
+
+
+def test_a_nan_logit_fails_even_with_good_probabilities():
+    logit, probabilities, label = served_from(LOGITS)
+    logit[7] = np.nan
+    with pytest.raises(ParityError, match=r"logit differs from torch by nan relative"):
+        assert_parity(LOGITS, logit, probabilities, label, threshold=0.5)

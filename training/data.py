@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from export.card import MAX_CLASSES
 from export.csv_input import read_csv
 from export.errors import DataError
-
-MAX_CLASSES = 100  # beyond this the target is almost surely a measurement, not a class
 
 
 @dataclass(frozen=True)

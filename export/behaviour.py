@@ -1,0 +1,68 @@
+"""Does a loaded graph compute what its card says? Checked on probe rows before it serves anyone.
+
+A graph with our signature and a copied card could still answer anything: constant probabilities,
+probabilities of 7.5, another model's coefficients. The probes run every path through our graph
+(a batch of at most 256 rows takes the MatMul branch, a larger one the Einsum branch, rows near
+float32's limit the float64 branch) and compare with the card: the logits must be ``x · Wᵀ + b``
+from the card's coefficients in float64, within the float32 dot-product allowance that export's
+parity check uses, and the probabilities and labels must follow from those logits as the contract
+says (``export.parity``'s functions and tolerances, the same as at export).
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from export.card import ModelCard
+from export.errors import ArtifactError, ParityError
+from export.parity import FLOAT32_MAX, assert_parity, assert_tail_accuracy, float32_dot_allowance
+
+SMALL_BATCH, LARGE_BATCH = 200, 300  # either side of the graph's switch at 256 rows
+MAX_EXTREME_FEATURES = 32  # rows with one feature at float32's limit, for the first this many features
+
+
+def probe_rows(card: ModelCard) -> list[np.ndarray]:
+    """Batches of float32-representable rows: stored training rows and points around the training
+    range (small batch), a wide box (large batch), and float32's limits (where logits overflow)."""
+    stats = [card.data["features"][name] for name in card.feature_names]
+    low, high = np.array([s["min"] for s in stats]), np.array([s["max"] for s in stats])
+    span = np.maximum(high - low, 1.0)
+    rng = np.random.default_rng(0)
+    stored = np.asarray(card.data["rows"]["x"], dtype=np.float64).reshape(-1, card.n_features)[: SMALL_BATCH // 2]
+    near = rng.uniform(low - span, high + span, size=(SMALL_BATCH - len(stored), card.n_features))
+    wide = rng.uniform(low - 100 * span, high + 100 * span, size=(LARGE_BATCH, card.n_features))
+    d = min(card.n_features, MAX_EXTREME_FEATURES)
+    axes = np.eye(card.n_features)[:d]
+    alternating = FLOAT32_MAX * np.where(np.arange(card.n_features) % 2 == 0, 1.0, -1.0)
+    extremes = np.concatenate([v * axes for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)] + [alternating[None]])
+    batches = [np.concatenate([stored, near]), wide, extremes]
+    return [np.clip(b, -FLOAT32_MAX, FLOAT32_MAX).astype(np.float32) for b in batches]
+
+
+def check_behaviour(predict: Callable, card: ModelCard, source: str) -> None:
+    """Raise ``ArtifactError`` unless ``predict`` (the loaded graph) agrees with ``card`` on the probes."""
+    for rows in probe_rows(card):
+        served = predict(rows)
+        n = len(rows)
+        expected = {"logit": (n,) if card.binary else (n, card.n_classes), "probabilities": (n, card.n_classes)}
+        shapes = {"logit": served.logit.shape, "probabilities": served.probabilities.shape}
+        if shapes != expected or served.label.shape != (n,):
+            raise ArtifactError(f"{source}: its graph returns outputs of shapes {shapes}, not {expected}; re-export it")
+        x = rows.astype(np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = x @ card.weights.T + card.intercept
+        try:
+            assert_parity(
+                logits[:, 0] if card.binary else logits,
+                served.logit,
+                served.probabilities,
+                served.label,
+                card.threshold,
+                logit_allowance=float32_dot_allowance(x, card.weights, card.intercept),
+                reference="the card's coefficients",
+            )
+            assert_tail_accuracy(served.logit, served.probabilities)
+        except ParityError as e:
+            raise ArtifactError(
+                f"{source}: its graph does not compute what its card says ({str(e)[:200]}); re-export the model"
+            ) from None

@@ -1,0 +1,179 @@
+"""Is this ONNX graph one our exporter could have written? Checked on the parsed protobuf, before
+onnxruntime sees the file, so a hostile upload is refused without running any of it.
+
+What is refused, and why:
+- external data anywhere (initializers, ``Constant`` attributes, ``If`` branches): onnxruntime
+  resolves a relative location against the server's working directory, so a model could read
+  files beside the page (``.git/config``, ``secrets.toml``) and hand them back through its outputs;
+- operators our exporter never emits (``ConstantOfShape``, ``Loop``, ``Range``, custom domains ...),
+  model-local functions, more nodes than an export could hold (``MAX_NODES``, a bound that leaves
+  room for another torch version's spelling of the same graph, not a byte comparison);
+- tensors larger than the card's coefficients need, and any intermediate value whose size is not
+  linear in the batch: every value's shape is inferred by onnx from the input ``[batch, d]``
+  alone (the file's own shape annotations are discarded first), and must be made of the batch
+  dimension at most once and fixed dimensions whose product is at most ``max(d, K)`` per row. So
+  the memory a session can take is bounded by a small multiple of the input's own size: a graph
+  that builds a 30,000 x 30,000 tensor, or a batch x batch one, never reaches onnxruntime.
+"""
+
+import math
+
+import onnx
+from onnx import TensorProto
+
+from export.errors import ArtifactError, first_line
+
+# What torch.onnx (2.13) emits for ``export.graph.ServingGraph``, plus the other spellings a torch
+# version may choose for the same steps (Gemm or Mul for the product, Gather or Slice for the batch
+# size, Max/Min for the clamp, Constant nodes for initializers). None of them creates a tensor whose
+# shape comes from data, so the shape check below covers them all.
+ALLOWED_OPS = frozenset(
+    {
+        "Add", "Sub", "Mul", "Div", "Neg", "Exp", "Reciprocal", "IsNaN", "IsInf", "Greater", "Less",
+        "Cast", "If", "Einsum", "MatMul", "Gemm", "ReduceSum", "ReduceMax", "ArgMax", "Clip", "Max", "Min",
+        "Unsqueeze", "Squeeze", "Concat", "Shape", "Gather", "Slice", "Identity", "Constant", "Transpose",
+    }
+)  # fmt: skip
+MAX_NODES = 80  # an export holds 24 (multinomial) or 29 (binary) nodes, branches included
+OPSETS = range(13, 26)  # default-domain opsets whose operators above onnxruntime 1.20+ implements
+ELEMENT_TYPES = {TensorProto.FLOAT: "float32", TensorProto.DOUBLE: "float64", TensorProto.INT64: "int64",
+                 TensorProto.BOOL: "bool"}  # fmt: skip
+
+
+def check_graph(model: onnx.ModelProto, n_features: int, n_classes: int, source: str) -> None:
+    """Raise ``ArtifactError`` unless ``model`` has the shape of an export for ``n_features``
+    inputs and ``n_classes`` classes. Cheap (milliseconds) and allocates little beyond the proto."""
+    _refuse = _Refuser(source)
+    if model.functions or model.graph.sparse_initializer or model.training_info:
+        _refuse("it holds functions, sparse or training tensors that our exports never contain")
+    opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
+    if set(opsets) != {"ai.onnx"} or opsets["ai.onnx"] not in OPSETS:
+        _refuse(f"it imports operator sets {opsets}, not the standard one (versions {OPSETS.start}-{OPSETS.stop - 1})")
+    nodes = list(_nodes(model.graph))
+    if len(nodes) > MAX_NODES:
+        _refuse(f"it has {len(nodes)} nodes, more than an export holds ({MAX_NODES} at most)")
+    per_row = max(n_features, n_classes)
+    largest_constant = max(n_features, 1) * max(n_classes, 2)
+    for tensor in _tensors(model.graph):
+        _check_tensor(tensor, largest_constant, _refuse)
+    for node in nodes:
+        if node.domain not in ("", "ai.onnx") or node.op_type not in ALLOWED_OPS:
+            _refuse(f"it uses the operator {node.domain + '.' if node.domain else ''}{node.op_type[:40]}, "
+                    "which our exporter never emits")  # fmt: skip
+        graphs = [a.name for a in node.attribute if a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)]
+        if graphs and (node.op_type != "If" or sorted(graphs) != ["else_branch", "then_branch"]):
+            _refuse(f"its {node.op_type} node carries subgraphs, which only our If nodes do")
+    _check_shapes(model, n_features, per_row, largest_constant, _refuse)
+
+
+class _Refuser:
+    def __init__(self, source: str):
+        self.source = source
+
+    def __call__(self, why: str) -> None:
+        raise ArtifactError(
+            f"{self.source} is not a model this kit exported: {why}; export one with `python -m training`"
+        )
+
+
+def _nodes(graph: onnx.GraphProto):
+    for node in graph.node:
+        yield node
+        for attribute in node.attribute:
+            for subgraph in _subgraphs(attribute):
+                yield from _nodes(subgraph)
+
+
+def _subgraphs(attribute: onnx.AttributeProto) -> list[onnx.GraphProto]:
+    return [attribute.g, *attribute.graphs] if attribute.HasField("g") else list(attribute.graphs)
+
+
+def _graphs(graph: onnx.GraphProto):
+    yield graph
+    for node in graph.node:
+        for attribute in node.attribute:
+            for subgraph in _subgraphs(attribute):
+                yield from _graphs(subgraph)
+
+
+def _tensors(graph: onnx.GraphProto):
+    """Every tensor stored in the file: initializers and node attributes, in every subgraph."""
+    for g in _graphs(graph):
+        yield from g.initializer
+        if g.sparse_initializer:
+            yield from (s.values for s in g.sparse_initializer)
+        for node in g.node:
+            for attribute in node.attribute:
+                if attribute.HasField("t"):
+                    yield attribute.t
+                yield from attribute.tensors
+                if attribute.HasField("sparse_tensor"):
+                    yield attribute.sparse_tensor.values
+
+
+def _check_tensor(tensor: TensorProto, largest: int, refuse: _Refuser) -> None:
+    if tensor.data_location == TensorProto.EXTERNAL or tensor.external_data:
+        refuse(
+            f"tensor {tensor.name[:40]!r} keeps its values in an external file; our exports are one self-contained file"
+        )
+    if tensor.data_type not in ELEMENT_TYPES:
+        refuse(f"tensor {tensor.name[:40]!r} has element type {tensor.data_type}, not one our exports use")
+    if any(d < 0 for d in tensor.dims) or math.prod(tensor.dims) > largest:
+        refuse(
+            f"tensor {tensor.name[:40]!r} has shape {list(tensor.dims)[:4]}, larger than the card's coefficients need"
+        )
+
+
+def _check_shapes(model: onnx.ModelProto, n_features: int, per_row: int, largest: int, refuse: _Refuser) -> None:
+    """Infer every value's shape from the input alone and refuse any that is not linear in the batch."""
+    bare = onnx.ModelProto()
+    bare.CopyFrom(model)
+    del bare.metadata_props[:]  # the card: already parsed, and may be the largest part of the file
+    try:
+        onnx.checker.check_model(bare)
+    except onnx.checker.ValidationError as e:
+        refuse(f"onnx's checker rejects its graph ({first_line(e)})")
+    batch = "batch"
+    for g in _graphs(bare.graph):
+        del g.value_info[:]
+        for value in g.output:
+            value.type.tensor_type.ClearField("shape")
+    shape = bare.graph.input[0].type.tensor_type.shape
+    del shape.dim[:]
+    shape.dim.add().dim_param = batch
+    shape.dim.add().dim_value = n_features
+    try:
+        inferred = onnx.shape_inference.infer_shapes(bare, check_type=True, strict_mode=True)
+    except onnx.shape_inference.InferenceError as e:
+        refuse(f"its shapes do not add up ({first_line(e)})")
+    for g in _graphs(inferred.graph):
+        known = {v.name: v for v in (*g.value_info, *g.output, *g.input)}
+        known.update({t.name: None for t in g.initializer})
+        for node in g.node:
+            for name in filter(None, node.output):
+                if name not in known:
+                    refuse(f"the shape of {name[:40]!r} cannot be known before it runs")
+                if known[name] is not None:
+                    _check_value(known[name], batch, per_row, largest, refuse)
+
+
+def _check_value(value: onnx.ValueInfoProto, batch: str, per_row: int, largest: int, refuse: _Refuser) -> None:
+    tensor = value.type.tensor_type
+    if not value.type.HasField("tensor_type") or tensor.elem_type not in ELEMENT_TYPES:
+        refuse(f"value {value.name[:40]!r} is not a tensor of numbers or booleans")
+    if not tensor.HasField("shape"):
+        refuse(f"the shape of {value.name[:40]!r} cannot be known before it runs")
+    fixed, batches = 1, 0
+    for dim in tensor.shape.dim:
+        if dim.HasField("dim_value"):
+            fixed *= dim.dim_value
+        elif dim.dim_param == batch:
+            batches += 1
+        else:
+            refuse(f"the shape of {value.name[:40]!r} depends on the data, not only on the batch size")
+    if batches > 1 or fixed > (per_row if batches else largest):
+        refuse(f"value {value.name[:40]!r} would grow faster than the input (shape {_shape_text(tensor)})")
+
+
+def _shape_text(tensor: onnx.TypeProto.Tensor) -> str:
+    return "[" + ", ".join(str(d.dim_value) if d.HasField("dim_value") else d.dim_param for d in tensor.shape.dim) + "]"

@@ -1,0 +1,198 @@
+"""Model files a hostile visitor could upload, built from a real export (its card, its graph).
+
+Each builder takes the bytes of a genuine tutorial export and returns the bytes of an attack.
+"""
+
+import json
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from export.card import CARD_KEY
+
+OPSET = [helper.make_opsetid("", 20)]
+
+
+def card_of(data: bytes) -> dict:
+    model = onnx.load_from_string(data)
+    return json.loads(next(p.value for p in model.metadata_props if p.key == CARD_KEY))
+
+
+def with_card(data: bytes, card: dict | str | None) -> bytes:
+    """The same graph with its model card replaced (removed when ``card`` is None)."""
+    model = onnx.load_from_string(data)
+    del model.metadata_props[:]
+    if card is not None:
+        onnx.helper.set_model_props(model, {CARD_KEY: card if isinstance(card, str) else json.dumps(card)})
+    return model.SerializeToString()
+
+
+def edited_card(data: bytes, /, **changes) -> bytes:
+    card = card_of(data)
+    card.update(changes)
+    return with_card(data, card)
+
+
+def without_section(data: bytes, *sections: str) -> bytes:
+    card = card_of(data)
+    for section in sections:
+        del card[section]
+    return with_card(data, card)
+
+
+def external_initializer(data: bytes, location: str) -> bytes:
+    """Our graph, with its float32 weight read from a file beside the server instead of the model."""
+    model = onnx.load_from_string(data)
+    tensor = next(t for t in model.graph.initializer if t.name == "weight32")
+    tensor.ClearField("raw_data")
+    del tensor.float_data[:]
+    tensor.data_location = TensorProto.EXTERNAL
+    for key, value in {"location": location, "offset": "0", "length": "4"}.items():
+        tensor.external_data.add(key=key, value=value)
+    return model.SerializeToString()
+
+
+def external_in_branch(data: bytes, location: str) -> bytes:
+    """Our graph, with a Constant in one If branch whose value lives in an external file."""
+    model = onnx.load_from_string(data)
+    branch = next(a.g for n in model.graph.node if n.op_type == "If" for a in n.attribute if a.name == "then_branch")
+    value = helper.make_tensor("leak", TensorProto.UINT8, [64], b"\0" * 64, raw=True)
+    value.ClearField("raw_data")
+    value.data_location = TensorProto.EXTERNAL
+    value.external_data.add(key="location", value=location)
+    branch.node.append(helper.make_node("Constant", [], ["leaked"], value=value))
+    return model.SerializeToString()
+
+
+def disclosing_graph(data: bytes, location: str, n_bytes: int) -> bytes:
+    """The attack as seen: our signature and card, and a graph that returns byte x of ``location``
+    (a file beside the server) as the probability of class 1."""
+    leak = helper.make_tensor("leak", TensorProto.UINT8, [n_bytes], b"\0" * n_bytes, raw=True)
+    leak.ClearField("raw_data")
+    leak.data_location = TensorProto.EXTERNAL
+    for key, value in {"location": location, "offset": "0", "length": str(n_bytes)}.items():
+        leak.external_data.add(key=key, value=value)
+    nodes = [
+        helper.make_node("Cast", ["x"], ["index"], to=TensorProto.INT64),
+        helper.make_node("Squeeze", ["index", "one"], ["flat"]),
+        helper.make_node("Gather", ["leak", "flat"], ["byte"]),
+        helper.make_node("Cast", ["byte"], ["p1"], to=TensorProto.FLOAT),
+    ]
+    return _signature_graph(data, nodes, [leak, numpy_helper.from_array(np.array([1]), "one")], "p1", "p1")
+
+
+def _signature_graph(data: bytes, nodes: list, initializers: list, logit: str, p1: str) -> bytes:
+    """A graph with our input and outputs around ``nodes`` (which make ``logit`` and ``p1``, both
+    float [batch]), carrying the genuine card of ``data``."""
+    tail = [
+        helper.make_node("Identity", [logit], ["logit"]),
+        helper.make_node("Sub", ["one_f", p1], ["p0"]),
+        helper.make_node("Unsqueeze", ["p0", "axis1"], ["p0_col"]),
+        helper.make_node("Unsqueeze", [p1, "axis1"], ["p1_col"]),
+        helper.make_node("Concat", ["p0_col", "p1_col"], ["probabilities"], axis=1),
+        helper.make_node("Greater", [p1, "half"], ["above"]),
+        helper.make_node("Cast", ["above"], ["label"], to=TensorProto.INT64),
+    ]
+    constants = [
+        numpy_helper.from_array(np.array(1.0, np.float32), "one_f"),
+        numpy_helper.from_array(np.array(0.5, np.float32), "half"),
+        numpy_helper.from_array(np.array([1]), "axis1"),
+    ]
+    graph = helper.make_graph(
+        nodes + tail,
+        "hostile",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1])],
+        [
+            helper.make_tensor_value_info("logit", TensorProto.FLOAT, ["batch"]),
+            helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", 2]),
+            helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"]),
+        ],
+        initializers + constants,
+    )
+    model = helper.make_model(graph, opset_imports=OPSET, ir_version=10)
+    return with_card(model.SerializeToString(), card_of(data))
+
+
+def constant_graph(data: bytes) -> bytes:
+    """P(y = 1) = 0.99 whatever x is, under the genuine card."""
+    nodes = [
+        helper.make_node("ReduceSum", ["x", "axis1"], ["total"], keepdims=0),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Add", ["nothing", "logit_value"], ["z"]),
+        helper.make_node("Add", ["nothing", "p_value"], ["p1"]),
+    ]
+    values = [("zero", 0.0), ("logit_value", 4.6), ("p_value", 0.99)]
+    return _signature_graph(
+        data, nodes, [numpy_helper.from_array(np.array(v, np.float32), n) for n, v in values], "z", "p1"
+    )
+
+
+def nonsense_graph(data: bytes) -> bytes:
+    """Probabilities of 7.5 and a NaN logit."""
+    nodes = [
+        helper.make_node("ReduceSum", ["x", "axis1"], ["total"], keepdims=0),
+        helper.make_node("Mul", ["total", "zero"], ["nothing"]),
+        helper.make_node("Div", ["nothing", "zero"], ["z"]),
+        helper.make_node("Add", ["nothing", "p_value"], ["p1"]),
+    ]
+    values = [("zero", 0.0), ("p_value", 7.5)]
+    return _signature_graph(
+        data, nodes, [numpy_helper.from_array(np.array(v, np.float32), n) for n, v in values], "z", "p1"
+    )
+
+
+def huge_graph(data: bytes, side: int = 30_000) -> bytes:
+    """A side x side tensor of zeros whose shape depends on the batch (the 72 KB upload that took
+    the server to 3.9 GB), summed into an honest-looking logit."""
+    nodes = [
+        helper.make_node("Shape", ["x"], ["shape"]),
+        helper.make_node("Div", ["shape", "shape"], ["ones"]),
+        helper.make_node("Mul", ["ones", "sides"], ["big_shape"]),
+        helper.make_node("ConstantOfShape", ["big_shape"], ["big"]),
+        helper.make_node("ReduceSum", ["big"], ["zero"], keepdims=0),
+        helper.make_node("ReduceSum", ["x", "axis1"], ["total"], keepdims=0),
+        helper.make_node("Add", ["total", "zero"], ["z"]),
+        helper.make_node("Sigmoid", ["z"], ["p1"]),
+    ]
+    sides = numpy_helper.from_array(np.array([side, side], np.int64), "sides")
+    return _signature_graph(data, nodes, [sides], "z", "p1")
+
+
+def quadratic_graph(data: bytes) -> bytes:
+    """Only operators our exporter emits, but a batch x batch product: memory grows with batch²."""
+    nodes = [
+        helper.make_node("Einsum", ["x", "x"], ["outer"], equation="nd,md->nm"),
+        helper.make_node("ReduceSum", ["outer", "axis1"], ["z"], keepdims=0),
+        helper.make_node("Neg", ["z"], ["minus"]),
+        helper.make_node("Exp", ["minus"], ["e"]),
+        helper.make_node("Add", ["e", "one_f"], ["denominator"]),
+        helper.make_node("Reciprocal", ["denominator"], ["p1"]),
+    ]
+    return _signature_graph(data, nodes, [], "z", "p1")
+
+
+def oversized_initializer(data: bytes, size: int = 1_000_000) -> bytes:
+    """Our graph plus an unused float32 tensor of ``size`` values (a 1-feature model needs 1)."""
+    model = onnx.load_from_string(data)
+    model.graph.initializer.append(numpy_helper.from_array(np.zeros(size, np.float32), "ballast"))
+    return model.SerializeToString()
+
+
+def recast_classes(data: bytes, labels: list) -> bytes:
+    """A card that is consistent in itself but claims ``labels`` as classes for the graph of ``data``."""
+    card = card_of(data)
+    n_logits = 1 if len(labels) == 2 else len(labels)
+    d = len(card["feature_names"])
+    zeros = [[0.0] * d for _ in range(n_logits)]
+    for section in ("metrics", "statistics"):
+        card.pop(section, None)
+    card.update(
+        task="binary" if n_logits == 1 else "multinomial",
+        class_labels=labels,
+        threshold=0.5 if n_logits == 1 else None,
+        coefficients={"weights": zeros, "intercept": [0.0] * n_logits},
+        history={"epoch": [0], "loss": [1.0], "weights": [zeros], "intercept": [[0.0] * n_logits]},
+        data={**card["data"], "class_counts": [1] * len(labels), "rows": {"x": [], "y": []}},
+    )
+    return with_card(data, card)
