@@ -10,53 +10,74 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from export.artifact import Artifact, load_artifact
+from export.artifact import Artifact
 from export.errors import ArtifactError
 from export.extrapolation import extrapolation_warning
-from page.batch import score_table
+from page.batch import MAX_CSV_MB, MAX_ROWS, score_table, scored_csv
 from page.charts import class_bars, decision_map, loss_chart, probability_chart
 from page.evaluation import show_diagnostics, show_metrics, show_statistics
 from page.inputs import InputError, format_number, parse_feature_value
-from page.models import artifacts_dir, file_version, model_files
+from page.models import MAX_MODEL_MB, artifacts_dir, checked_upload, file_version, model_files, read_model_file
+from page.sections import plain, show_section
 from page.tables import feature_table, loss_table
 
 REBUILD = "python -m training"
+UPLOAD_SOURCE = "the uploaded file"
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def cached_model_file(path: str, version: tuple[int, int, int]) -> Artifact:
     """One validated model per file version, shared by every session (``run`` is thread-safe).
-    ``version`` is only the cache key: a re-export changes it and the next run loads the new file."""
-    return load_artifact(Path(path))
+    ``version`` is only the cache key: a re-export changes it and the next run loads the new file.
+    Messages name the file, not the server's folders."""
+    return Artifact.from_bytes(read_model_file(Path(path)), source=Path(path).name)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def cached_upload(data: bytes) -> Artifact:
-    return Artifact.from_bytes(data, source="the uploaded file")
+    """At most four uploaded models are kept (each at most MAX_MODEL_MB), whoever uploaded them."""
+    return Artifact.from_bytes(data, source=UPLOAD_SOURCE)
 
 
 def choose_model() -> Artifact:
+    """The model picked in artifacts/, or a valid upload; a refused upload is said on the main page
+    too, with the model that is served instead."""
     folder = artifacts_dir(__file__)
     names = model_files(folder)
     st.sidebar.header("Model")
-    upload = st.sidebar.file_uploader("Or upload an exported model", type=["onnx"], key="upload")
+    name = st.sidebar.selectbox("Model in artifacts/", names, key="model") if names else None
+    upload = st.sidebar.file_uploader(
+        f"Or upload an exported model (at most {MAX_MODEL_MB} MB)",
+        type=["onnx"],
+        key="upload",
+        max_upload_size=MAX_MODEL_MB,
+    )
+    refused = None
     if upload is not None:
         try:
-            return cached_upload(upload.getvalue())
-        except ArtifactError as e:
-            st.sidebar.error(f"{e}")
-    if not names:
-        st.error(f"No model in {folder}. Build the default one with `{REBUILD}`, then reload this page.")
+            artifact = cached_upload(checked_upload(upload, MAX_MODEL_MB, UPLOAD_SOURCE))
+            if st.sidebar.radio("Serve", ["the uploaded model", "the model picked above"], key="serve") == (
+                "the uploaded model"
+            ):
+                return artifact
+        except (ArtifactError, InputError) as e:
+            refused = str(e)
+            st.sidebar.error(refused)
+    if name is None:
+        st.error(f"No model in the artifacts folder. Build the default one with `{REBUILD}`, then reload this page.")
         st.stop()
-    name = st.sidebar.selectbox("Model in artifacts/", names, key="model")
     path = folder / name
     try:
-        return cached_model_file(str(path), file_version(path))
+        artifact = cached_model_file(str(path), file_version(path))
     except FileNotFoundError:
-        st.error(f"{path} disappeared while loading. Rebuild it with `{REBUILD}`, then reload this page.")
+        st.error(f"{name} disappeared while loading. Rebuild it with `{REBUILD}`, then reload this page.")
+        st.stop()
     except ArtifactError as e:
         st.error(f"{e}")
-    st.stop()
+        st.stop()
+    if refused:
+        st.error(f"The uploaded model was refused, so {name} from artifacts/ is served: {refused}")
+    return artifact
 
 
 def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
@@ -115,7 +136,10 @@ def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
         along = card.feature_names.index(st.selectbox("Curve along", card.feature_names, key="along"))
         st.caption("The other features are held at the values entered above.")
     epochs = card.history["epoch"]
-    epoch = st.select_slider("Epoch or iteration (replay training)", options=epochs, value=epochs[-1], key="epoch")
+    # keyed by the served model, so another model starts at its own last step, not at a stale one
+    epoch = st.select_slider(
+        "Epoch or iteration (replay training)", options=epochs, value=epochs[-1], key=f"epoch:{id(artifact)}"
+    )
     index = epochs.index(epoch)
     params = (np.asarray(card.history["weights"][index]), np.asarray(card.history["intercept"][index]))
     st.altair_chart(probability_chart(artifact, values, along, params, entered, epoch))
@@ -154,12 +178,17 @@ def show_cross_entropy(artifact: Artifact) -> None:
 
 
 def show_batch_scoring(artifact: Artifact) -> None:
-    upload = st.file_uploader("CSV with the feature columns", type=["csv"], key="batch")
+    upload = st.file_uploader(
+        f"CSV with the feature columns (at most {MAX_CSV_MB} MB, {MAX_ROWS:,} rows)",
+        type=["csv"],
+        key="batch",
+        max_upload_size=MAX_CSV_MB,
+    )
     if upload is None:
-        st.caption(f"Columns needed: {', '.join(artifact.card.feature_names)}. Up to 100,000 rows.")
+        st.caption(f"Columns needed: {plain(', '.join(artifact.card.feature_names))}.")
         return
     try:
-        scored, notes = score_table(upload.getvalue(), artifact, upload.name)
+        scored, notes = score_table(checked_upload(upload, MAX_CSV_MB, "the CSV file"), artifact, "the CSV file")
     except InputError as e:
         st.error(str(e))
         return
@@ -168,11 +197,12 @@ def show_batch_scoring(artifact: Artifact) -> None:
     st.dataframe(scored, hide_index=True, key="batch_table")
     st.download_button(
         "Download the scored CSV",
-        scored.to_csv(index=False).encode(),
+        scored_csv(scored),
         file_name="scored.csv",
         mime="text/csv",
         key="batch_download",
     )
+    st.caption("Text cells that a spreadsheet would run as a formula (starting with =, +, -, @) get a leading '.")
 
 
 def show_facts(artifact: Artifact) -> None:
@@ -180,7 +210,8 @@ def show_facts(artifact: Artifact) -> None:
     left, right = st.columns(2)
     left.subheader("Training")
     left.json(card.raw["training"], expanded=True)
-    left.json(card.raw["summary"], expanded=False)
+    if card.summary is not None:
+        left.json(card.summary, expanded=False)
     right.subheader("Data")
     counts = ", ".join(f"{label}: {n}" for label, n in zip(card.class_labels, card.data["class_counts"]))
     right.write(f"{card.data['n_rows']} training rows from {card.data['source']}; rows per class {counts}.")
@@ -191,35 +222,32 @@ def show_facts(artifact: Artifact) -> None:
         st.json(card.raw, expanded=False)
 
 
+def show_predict(artifact: Artifact) -> tuple[np.ndarray, bool]:
+    values, entered = read_inputs(artifact)
+    if entered:
+        show_prediction(artifact, values)
+    return values, entered
+
+
 def main() -> None:
     st.set_page_config(page_title="Logistic regression", layout="wide")
     st.title("Logistic regression, served from ONNX")
     artifact = choose_model()
     card = artifact.card
     st.caption(
-        f"Serving {artifact.source} with onnxruntime: {card.raw['task']}, "
-        f"{card.target_name} from {', '.join(card.feature_names)}."
+        f"Serving {plain(artifact.source)} with onnxruntime: {card.raw['task']}, "
+        f"{plain(card.target_name)} from {plain(', '.join(card.feature_names))}."
     )
-    st.header("Predict")
-    values, entered = read_inputs(artifact)
-    if entered:
-        show_prediction(artifact, values)
-    st.header("What the model learned")
-    index = show_curve(artifact, values, entered)
-    st.header("How it learned: the objective per step")
-    show_training(artifact, index)
-    st.header("Diagnostics")
-    show_diagnostics(card)
-    st.header("Coefficients and statistics")
-    show_statistics(card)
-    st.header("Metrics")
-    show_metrics(card)
-    st.header("The log loss, row by row")
-    show_cross_entropy(artifact)
-    st.header("Score a file")
-    show_batch_scoring(artifact)
-    st.header("Model facts")
-    show_facts(artifact)
+    example = np.array([card.example[name] for name in card.feature_names], dtype=np.float64)
+    values, entered = show_section("Predict", show_predict, artifact, fallback=(example, False))
+    index = show_section("What the model learned", show_curve, artifact, values, entered, fallback=-1)
+    show_section("How it learned: the objective per step", show_training, artifact, index)
+    show_section("Diagnostics", show_diagnostics, card)
+    show_section("Coefficients and statistics", show_statistics, card)
+    show_section("Metrics", show_metrics, card)
+    show_section("The log loss, row by row", show_cross_entropy, artifact)
+    show_section("Score a file", show_batch_scoring, artifact)
+    show_section("Model facts", show_facts, artifact)
 
 
 main()

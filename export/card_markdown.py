@@ -19,7 +19,7 @@ def relevant_settings(card: ModelCard) -> dict:
     """The training settings that shaped this model: unset options and those its optimizer or task
     does not use are left out."""
     training = card.raw["training"]
-    skip = set(NOT_USED_BY.get(training["optimizer"], ("max_iter",)))
+    skip = set(NOT_USED_BY.get(training.get("optimizer"), ("max_iter",)))
     if not card.binary:
         skip |= {"threshold", "threshold_metric"}
     return {

@@ -4,6 +4,7 @@ import streamlit as st
 
 from export.card import ModelCard
 from page.charts import calibration_chart
+from page.sections import plain
 from page.tables import coefficient_table, confusion_table, metrics_table
 
 
@@ -14,12 +15,15 @@ def show_diagnostics(card: ModelCard) -> None:
             "features) found a problem."
         )
     for text in card.warnings:
-        st.warning(text)
+        st.warning(plain(text))
 
 
 def show_statistics(card: ModelCard) -> None:
-    stats = card.raw["statistics"]
     st.dataframe(coefficient_table(card), hide_index=True, key="coefficient_table")
+    stats = card.statistics
+    if stats is None:
+        st.caption("This model's card holds no statistics (it was not written by this kit's training).")
+        return
     facts = [f"log-likelihood {stats['log_likelihood']:.6g} (intercept only {stats['null_log_likelihood']:.6g})"]
     if "lr_test" in stats:
         test = stats["lr_test"]
@@ -30,18 +34,21 @@ def show_statistics(card: ModelCard) -> None:
         facts.append(f"McFadden's pseudo-R-squared {stats['mcfadden_r2']:.4f}")
     st.markdown("\n".join(f"- {fact}" for fact in facts))
     for note in stats["notes"]:
-        st.caption(f"Not shown: {note}.")
+        st.caption(f"Not shown: {plain(note)}.")
 
 
 def show_metrics(card: ModelCard) -> None:
+    if card.metrics is None:
+        st.caption("This model's card holds no metrics (it was not written by this kit's training).")
+        return
     st.dataframe(metrics_table(card), key="metrics_table")
-    splits = [split for split, m in card.raw["metrics"].items() if m]
+    splits = [split for split, m in card.metrics.items() if m]
     decision = f"threshold {card.threshold:g}" if card.binary else "the most probable class"
     st.caption(f"Each row counts once. Labels use {decision}.")
     for column, split in zip(st.columns(len(splits)), splits):
         column.markdown(f"**Confusion matrix, {split} rows**")
         column.dataframe(confusion_table(card, split), key=f"confusion_{split}")
-    st.altair_chart(calibration_chart(card.raw["metrics"], card.binary))
+    st.altair_chart(calibration_chart(card.metrics, card.binary))
     st.caption(
         "Calibration: in each bin of predicted probability, the share of rows where it came true. "
         "A calibrated model follows the dashed diagonal."

@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+MAX_ECHO = 40  # characters of a bad entry repeated back in a message
 
 
 class InputError(ValueError):
@@ -20,15 +21,20 @@ def parse_feature_value(text: str | None, name: str) -> float:
         value = float(text)
     except ValueError:
         raise InputError(
-            f"{name}: {text!r} is not a number; enter one such as 2.5 or 1e3 (with a dot for decimals)."
+            f"{name}: {shorten(text)!r} is not a number; enter one such as 2.5 or 1e3 (with a dot for decimals)."
         ) from None
     if math.isnan(value):
         raise InputError(f"{name}: NaN is not a value the model can score; enter a number.")
-    if math.isinf(value):
+    if math.isinf(value) and text.lstrip("+-").lower() in ("inf", "infinity"):
         raise InputError(f"{name}: infinity cannot be scored; enter a finite number.")
-    if abs(value) > FLOAT32_MAX:
-        raise InputError(f"{name}: {text} is beyond the float32 range the model takes (about ±3.4e38).")
+    if abs(value) > FLOAT32_MAX:  # 1e39, or a thousand 9s (which Python reads as infinity)
+        raise InputError(f"{name}: {shorten(text)} is beyond the float32 range the model takes (about ±3.4e38).")
     return value
+
+
+def shorten(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` as typed, cut to ``limit`` characters so a pasted page does not come back in full."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
 def format_number(value: float) -> str:

@@ -2,8 +2,15 @@
 
 import os
 from pathlib import Path
+from typing import Protocol
+
+from export.errors import ArtifactError
+from page.inputs import InputError
 
 DEFAULT_MODEL = "model.onnx"
+# Uploads are held in memory, per visitor. Our largest shipped model is 74 KB; the card's history
+# grows with features x classes (1001 steps of them), so 1,000 features x 10 classes stays under this.
+MAX_MODEL_MB = 32
 
 
 def artifacts_dir(page_file: str) -> Path:
@@ -23,3 +30,27 @@ def file_version(path: Path) -> tuple[int, int, int]:
     cache keyed on this reloads the model on the next interaction."""
     stat = path.stat()
     return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def read_model_file(path: Path) -> bytes:
+    """The bytes of a model in the artifacts folder; ``FileNotFoundError`` passes through (the page
+    says the file disappeared), any other failure is an ``ArtifactError`` naming the file only."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        raise ArtifactError(f"cannot read {path.name} ({e.strerror}); rebuild it with `python -m training`") from None
+
+
+class Upload(Protocol):
+    size: int
+
+    def getvalue(self) -> bytes: ...
+
+
+def checked_upload(upload: Upload, max_mb: int, what: str) -> bytes:
+    """The uploaded bytes, if within ``max_mb`` megabytes (Streamlit's unit: 2**20 bytes)."""
+    if upload.size > max_mb * 2**20:
+        raise InputError(f"{what} is {upload.size / 2**20:.1f} MB; the page takes files of at most {max_mb} MB")
+    return upload.getvalue()

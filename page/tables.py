@@ -52,11 +52,11 @@ def feature_table(card: ModelCard) -> pd.DataFrame:
 
 
 def metrics_table(card: ModelCard) -> pd.DataFrame:
-    splits = {split: m for split, m in card.raw["metrics"].items() if m}
+    splits = {split: m for split, m in card.metrics.items() if m}
     return pd.DataFrame({split: {label: m[key] for key, label in METRIC_NAMES.items()} for split, m in splits.items()})
 
 
 def confusion_table(card: ModelCard, split: str) -> pd.DataFrame:
     labels = [str(c) for c in card.class_labels]
-    matrix = card.raw["metrics"][split]["confusion_matrix"]
+    matrix = card.metrics[split]["confusion_matrix"]
     return pd.DataFrame(matrix, index=[f"true {c}" for c in labels], columns=[f"predicted {c}" for c in labels])

@@ -1,10 +1,13 @@
 """Batch scoring on the page: the table out, and one clear message for each bad file."""
 
+import io
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from export.artifact import Artifact
-from page.batch import MAX_ROWS, score_table
+from page.batch import MAX_ROWS, neutralise, score_table, scored_csv
 from page.inputs import InputError
 
 
@@ -24,9 +27,16 @@ def test_scores_every_row_and_keeps_other_columns(tutorial_built):
         (b"", r"rows.csv is empty; it needs a header line and data rows"),
         (b"x\n", r"rows.csv has a header but no data rows; add rows and retry"),
         (b"z\n1\n", r"rows.csv lacks the feature column\(s\) x; the model needs x"),
-        (b"x\n1\nabc\n", r"rows.csv: column x on line 3 has 'abc', not a finite number; 1 row\(s\) are affected"),
+        (b"x\n1\nabc\n", r"rows.csv: column x on line 3 has 'abc', not a finite number .*; 1 row\(s\) are affected"),
         (b"id,x\n1,1\n2,\n", r"rows.csv: column x on line 3 has an empty cell, not a finite number"),
-        (b"x\n1e39\n", r"rows.csv: column x on line 2 has '1e\+39', not a finite number"),
+        (b"x\n1e39\n", r"rows.csv: column x on line 2 has '1e39', not a finite number within float32's range"),
+        (b"x\n1\nnan\n", r"rows.csv: column x on line 3 has NaN, not a finite number"),
+        (b"x\n1\n\n\n2\nNaN\n", r"rows.csv: column x on line 6 has NaN"),  # blank lines count
+        (b'id,x\n"two\nlines",1\nb,oops\n', r"rows.csv: column x on line 4 has 'oops'"),  # so does a quoted newline
+        (b"x\n" + b"9" * 1000 + b"\n", r"has '9{39}… \(1,000 characters\)', not a finite number within float32"),
+        (b"x,id,x\n1,a,2\n", r"rows.csv has more than one column named 'x'; rename or remove the copies"),
+        (b"x;id\n1;a\n", r"lacks the feature column\(s\) x; .*looks separated by semicolons, not commas"),
+        (b"x\tid\n1\ta\n", r"lacks the feature column\(s\) x; .*looks separated by tabs, not commas"),
         (b"x\n1\n2,3,4\n", r"rows.csv is not well-formed CSV"),
         (b"\xff\xfe\x00x", r"rows.csv is not a text CSV file"),
     ],
@@ -40,3 +50,33 @@ def test_too_many_rows(tutorial_built):
     data = ("x\n" + "1\n" * (MAX_ROWS + 1)).encode()
     with pytest.raises(InputError, match=r"has 100,001 rows; the page scores at most 100,000"):
         score_table(data, Artifact.from_bytes(tutorial_built.data), "rows.csv")
+
+
+def test_download_neutralises_formulas_and_keeps_numbers_and_ids_as_written(tutorial_built):
+    artifact = Artifact.from_bytes(tutorial_built.data)
+    upload = (
+        b"id,x,note\n"
+        b"=1+2,1,@SUM(1)\n"
+        b"+cmd|' /C calc'!A0,2,=HYPERLINK(\"http://example.com\")\n"
+        b"-5,3,-2.5e3\n"
+        b'007,4,"\ttab"\n'
+    )
+    scored, _ = score_table(upload, artifact, "rows.csv")
+    assert scored["id"].tolist() == ["=1+2", "+cmd|' /C calc'!A0", "-5", "007"]  # the table shows what was sent
+    back = pd.read_csv(io.BytesIO(scored_csv(scored)), dtype=str, keep_default_na=False)
+    assert back["id"].tolist() == ["'=1+2", "'+cmd|' /C calc'!A0", "-5", "007"]
+    assert back["note"].tolist() == ["'@SUM(1)", '\'=HYPERLINK("http://example.com")', "-2.5e3", "'\ttab"]
+    assert back["x"].tolist() == ["1", "2", "3", "4"]
+
+
+def test_a_formula_in_a_column_name_or_class_label_is_neutralised_too():
+    table = pd.DataFrame({"=cmd": ["a"], "label": ["=evil"], "P": [0.5]})
+    back = pd.read_csv(io.BytesIO(scored_csv(table)), dtype=str)
+    assert list(back.columns) == ["'=cmd", "label", "P"] and back["label"].tolist() == ["'=evil"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"), [("=1", "'=1"), ("-5", "-5"), ("+3.5", "+3.5"), ("-1+2", "'-1+2"), ("a=1", "a=1")]
+)
+def test_neutralise(cell, safe):
+    assert neutralise(cell) == safe

@@ -80,6 +80,10 @@ def test_features_pick_and_order_columns(tmp_path):
         ("x,y,w\n1,0,0\n2,1,0\n", "y", None, r"weight column 'w' of data.csv is all zeros"),
         ("x,y,w\n1,0,1\n2,1,inf\n", "y", None, r"weight column 'w' of data.csv must hold finite numbers"),
         ("x,y\n1,0\n2,1,5,6\n", "y", None, r"data.csv is not well-formed CSV .*; fix that line and retry"),
+        ("x,y\n\n1,0\n\n\nabc,1\n", "y", None, r"but line 6 has 'abc'"),  # blank lines count, as in an editor
+        ("x,y,n\n1,0,\"a\nb\"\nabc,1,c\n", "y", ["x"], r"but line 4 has 'abc'"),  # so do quoted line breaks
+        ("x,y,x\n1,0,2\n", "y", None, r"data.csv has more than one column named 'x'; rename or remove the copies"),
+        ("x;y\n1;0\n", "y", None, r"--target 'y' is not a column .* looks separated by semicolons, not commas"),
     ],
 )
 def test_bad_files_get_one_line_that_says_what_to_do(tmp_path, text, target, features, message):
@@ -140,3 +144,9 @@ def test_parquet_rows_are_named_as_rows(tmp_path):
     pd.DataFrame({"x": [1.0, None, 3.0], "y": [0, 1, 0]}).to_parquet(tmp_path / "d.parquet")
     with pytest.raises(DataError, match=r"1 row\(s\) of d.parquet have missing values \(in x; the first on row 2\)"):
         load_table(tmp_path / "d.parquet", Columns("y"))
+
+
+def test_a_bad_row_after_dropped_ones_is_named_by_its_own_line(tmp_path):
+    path = write(tmp_path, "x,y\n,0\n1,1\n2,0\n,1\nabc,1\n")
+    with pytest.raises(DataError, match=r"but line 6 has 'abc'"):
+        load_table(path, Columns("y", drop_missing=True))

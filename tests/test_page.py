@@ -1,8 +1,10 @@
 """The page, driven by widget key with Streamlit's AppTest (no browser, no torch needed to serve)."""
 
 import json
+import re
 from pathlib import Path
 
+import hostile_models
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -83,8 +85,12 @@ def test_curve_and_loss_history_render_and_the_epoch_slider_replays(page, tutori
     assert loss == ["line", "rule"]
     assert calibration == ["line", "line"]  # the diagonal and the observed rates
     history = Artifact.from_bytes(tutorial_built.data).card.history
-    at.select_slider(key="epoch").set_value(0).run()
+    epoch_slider(at).set_value(0).run()
     assert any(c.value == f"After step 0: objective {history['loss'][0]:.6f}." for c in at.caption)
+
+
+def epoch_slider(at: AppTest):
+    return next(s for s in at.select_slider if s.key.startswith("epoch:"))
 
 
 def test_cross_entropy_table_adds_up_to_the_training_loss(page, tutorial_built):
@@ -231,3 +237,58 @@ def test_a_model_with_statistics_shows_its_coefficient_table_and_metrics(page, a
     )
     confusion = next(d.value for d in at.dataframe if "predicted yes" in d.value.columns)
     assert int(confusion.to_numpy().sum()) == 300
+
+
+def test_the_epoch_slider_starts_at_the_served_models_last_step_after_a_switch(page, artifact_dir, other_model):
+    (artifact_dir / "adam.onnx").write_bytes(other_model)
+    at = page.run()
+    epoch_slider(at).set_value(3).run()
+    at.selectbox(key="model").select("adam.onnx").run()
+    assert epoch_slider(at).value == Artifact.from_bytes(other_model).card.history["epoch"][-1] == 200
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a" * 10_000, r"^x: 'a{39}… \(10,000 characters\)' is not a number"),
+        ("9" * 10_000, r"^x: 9{39}… \(10,000 characters\) is beyond the float32 range the model takes"),
+    ],
+)
+def test_long_entries_are_cut_and_overflow_is_not_called_infinity(page, text, message):
+    at = page.run()
+    at.text_input(key="x:x").input(text).run()
+    assert not at.exception
+    (error,) = at.error
+    assert re.match(message, error.value) and len(error.value) < 200
+
+
+def test_a_card_without_optional_sections_is_served_with_a_note_in_each(page, artifact_dir, tutorial_built):
+    data = hostile_models.without_section(tutorial_built.data, "statistics", "metrics", "summary", "warnings")
+    write_atomic(artifact_dir / "model.onnx", data)
+    at = page.run()
+    assert not at.exception and not at.error
+    captions = [c.value for c in at.caption]
+    assert any("holds no statistics" in c for c in captions) and any("holds no metrics" in c for c in captions)
+    assert metrics(at)["P(y = 1)"] == served_p(tutorial_built.data, 5.0)
+
+
+def test_a_failing_section_says_so_in_one_line_and_the_rest_renders(page, monkeypatch):
+    def broken(card):
+        raise OSError(2, "No such file or directory", "/srv/secret/app/stats.json")
+
+    monkeypatch.setattr("page.evaluation.coefficient_table", broken)
+    at = page.run()
+    assert not at.exception
+    (error,) = at.error
+    shown = "This section could not be shown (FileNotFoundError: [Errno 2] No such file or directory: 'stats.json')."
+    assert error.value == shown
+    assert any(d.key == "metrics_table" for d in at.dataframe)  # the next section still shows
+
+
+@pytest.mark.parametrize("make", [hostile_models.constant_graph, hostile_models.huge_graph])
+def test_a_hostile_model_in_the_folder_is_refused_in_one_line(page, artifact_dir, tutorial_built, make):
+    (artifact_dir / "model.onnx").write_bytes(make(tutorial_built.data))
+    at = page.run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("model.onnx") and str(artifact_dir) not in error.value

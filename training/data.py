@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from export.card import MAX_CLASSES
-from export.csv_input import read_csv
+from export.csv_input import delimiter_hint, line_of, numbers, read_csv
 from export.errors import DataError
 
 
@@ -84,8 +84,9 @@ def load_table(path: Path, columns: Columns) -> Dataset:
     return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped)
 
 
-def _read(path: Path) -> tuple[pd.DataFrame, str]:
-    """The table, and how to name a row of it in messages ('line' for CSV, 'row' for Parquet)."""
+def _read(path: Path) -> tuple[pd.DataFrame, "RowNamer"]:
+    """The table (its index numbers the file's data rows from 0), and how to name a row of it in
+    messages: its line for CSV, its row for Parquet."""
     if not path.exists():
         raise DataError(f"data file {path} does not exist; check the path given to --data")
     parquet = path.suffix.lower() in (".parquet", ".pq")
@@ -93,7 +94,18 @@ def _read(path: Path) -> tuple[pd.DataFrame, str]:
         table = _read_parquet(path) if parquet else read_csv(path, str(path))
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check the path and its permissions") from None
-    return table.reset_index(drop=True), "row" if parquet else "line"
+    return table.reset_index(drop=True), RowNamer(None if parquet else path)
+
+
+@dataclass(frozen=True)
+class RowNamer:
+    """Names data row ``index`` of a file: ``line N`` of a CSV (as an editor counts, blank lines
+    and multi-line cells included), ``row N`` of a Parquet file (``csv`` is None)."""
+
+    csv: Path | None
+
+    def __call__(self, index: int) -> str:
+        return f"line {line_of(self.csv, index)}" if self.csv else f"row {index + 1}"
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -120,7 +132,10 @@ def pick_columns(names: list[str], columns: Columns, name: str) -> list[str]:
             f"--data needs --target COLUMN to name the column to predict (columns of {name}: {names_text(names)})"
         )
     if columns.target not in names:
-        raise DataError(f"--target {columns.target!r} is not a column of {name} (columns: {names_text(names)})")
+        raise DataError(
+            f"--target {columns.target!r} is not a column of {name} (columns: {names_text(names)})"
+            + delimiter_hint(names)
+        )
     if columns.weight is not None and columns.weight not in names:
         raise DataError(f"--weight-column {columns.weight!r} is not a column of {name} (columns: {names_text(names)})")
     target = columns.target
@@ -141,50 +156,46 @@ def pick_columns(names: list[str], columns: Columns, name: str) -> list[str]:
     return list(features)
 
 
-def row_name(where: str, index: int) -> str:
-    return f"line {index + 2}" if where == "line" else f"row {index + 1}"
-
-
 def _handle_missing(
-    table: pd.DataFrame, used: list[str], drop: bool, name: str, where: str
+    table: pd.DataFrame, used: list[str], drop: bool, name: str, where: RowNamer
 ) -> tuple[pd.DataFrame, int]:
     missing = table[used].isna()
     rows = missing.any(axis=1).to_numpy()
     if not rows.any():
         return table, 0
     if drop:
-        kept = table.loc[~rows].reset_index(drop=True)
+        kept = table.loc[~rows]  # the index still numbers the file's rows, for messages
         if len(kept) == 0:
             raise DataError(f"every row of {name} has a missing value in the columns used; nothing is left to fit")
         return kept, int(rows.sum())
     columns = [c for c in used if missing[c].any()]
-    first = row_name(where, int(np.argmax(rows)))
+    first = where(int(table.index[np.argmax(rows)]))
     raise DataError(
         f"{int(rows.sum())} row(s) of {name} have missing values (in {names_text(columns)}; the first on "
         f"{first}); fill them, or pass --drop-missing to leave those rows out"
     )
 
 
-def _numeric(column: pd.Series, name: str, file: str, where: str) -> np.ndarray:
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+def _numeric(column: pd.Series, name: str, file: str, where: RowNamer) -> np.ndarray:
+    values = numbers(column)
     bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.argmax(bad))
         raise DataError(
-            f"feature {name!r} of {file} must hold finite numbers, but {row_name(where, row)} has "
+            f"feature {name!r} of {file} must hold finite numbers, but {where(int(column.index[row]))} has "
             f"{_cell(column, row)}; encode it as numbers, or fix or remove that row"
         )
     return values
 
 
-def _weights(column: pd.Series, name: str, file: str, where: str) -> np.ndarray:
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+def _weights(column: pd.Series, name: str, file: str, where: RowNamer) -> np.ndarray:
+    values = numbers(column)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         row = int(np.argmax(bad))
         raise DataError(
             f"weight column {name!r} of {file} must hold finite numbers of at least 0, but "
-            f"{row_name(where, row)} has {_cell(column, row)}; fix that weight"
+            f"{where(int(column.index[row]))} has {_cell(column, row)}; fix that weight"
         )
     if values.sum() <= 0:
         raise DataError(f"weight column {name!r} of {file} is all zeros; give some rows a positive weight")

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from export.errors import DataError
-from training.data import Columns, check_class_count, pick_columns, row_name
+from training.data import Columns, RowNamer, check_class_count, pick_columns
 from training.summary import key_generator
 
 BATCH_ROWS = 65_536
@@ -161,7 +161,7 @@ class ParquetStream:
         keep = ~missing
         if missing.any():
             if not self.drop_missing:
-                where = row_name("row", first + int(np.argmax(missing)))
+                where = RowNamer(None)(first + int(np.argmax(missing)))
                 raise RowError(
                     f"{self.name} has rows with missing values (the first on {where}); "
                     "fill them, or pass --drop-missing to leave those rows out"
@@ -191,7 +191,7 @@ class ParquetStream:
 
     @staticmethod
     def _row(first: int, keep: np.ndarray, usable_row: int) -> str:
-        return row_name("row", first + int(np.flatnonzero(keep)[usable_row]))
+        return RowNamer(None)(first + int(np.flatnonzero(keep)[usable_row]))
 
 
 def _floats(column: pa.Array) -> np.ndarray:
