@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from pathlib import Path
 
+import hostile_models
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -59,3 +60,40 @@ def test_enter_x_read_probability_and_screenshot(server, browser_page, tutorial_
     page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(rows)
     expect(page.get_by_test_id("stDownloadButton")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Columns id are not features of this model")).to_be_visible()
+
+
+def test_uploads_in_the_browser_refused_model_kept_picker_and_a_safe_download(
+    server, browser_page, tutorial_built, tmp_path
+):
+    page = browser_page
+    page.goto(server)
+    wait_idle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    hostile = tmp_path / "constant.onnx"
+    hostile.write_bytes(hostile_models.constant_graph(tutorial_built.data))
+    sidebar.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(hostile)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("The uploaded model was refused, so model.onnx from artifacts/ is served")).to_be_visible(
+        timeout=30_000
+    )
+    expect(main.get_by_text("its graph does not compute what its card says").first).to_be_visible()
+
+    good = tmp_path / "good.onnx"
+    good.write_bytes(tutorial_built.data)
+    sidebar.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(good)
+    expect(page.get_by_text("Serving the uploaded file with onnxruntime")).to_be_visible(timeout=30_000)
+    expect(sidebar.get_by_test_id("stSelectbox")).to_be_visible()  # the way back to artifacts/ stays
+    sidebar.get_by_text("the model picked above").click()
+    expect(page.get_by_text("Serving model.onnx with onnxruntime")).to_be_visible(timeout=30_000)
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,x,note\n=1+2,1,@SUM(1)\n-5,2,+cmd|' /C calc'!A0\n")
+    main.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(rows)
+    button = page.get_by_test_id("stDownloadButton")
+    expect(button).to_be_visible(timeout=30_000)
+    with page.expect_download() as download:
+        button.click()
+    text = Path(download.value.path()).read_text()
+    lines = text.splitlines()
+    assert lines[0] == "id,x,note,P(y = 0),P(y = 1),label"
+    assert lines[1].startswith("'=1+2,1,'@SUM(1),") and lines[2].startswith("-5,2,'+cmd|' /C calc'!A0,")
