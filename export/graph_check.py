@@ -43,37 +43,33 @@ ELEMENT_TYPES = {TensorProto.FLOAT: "float32", TensorProto.DOUBLE: "float64", Te
 def check_graph(model: onnx.ModelProto, n_features: int, n_classes: int, source: str) -> None:
     """Raise ``ArtifactError`` unless ``model`` has the shape of an export for ``n_features``
     inputs and ``n_classes`` classes. Cheap (milliseconds) and allocates little beyond the proto."""
-    _refuse = _Refuser(source)
     if model.functions or model.graph.sparse_initializer or model.training_info:
-        _refuse("it holds functions, sparse or training tensors that our exports never contain")
+        raise _not_ours(source, "it holds functions, sparse or training tensors that our exports never contain")
     opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
     if set(opsets) != {"ai.onnx"} or opsets["ai.onnx"] not in OPSETS:
-        _refuse(f"it imports operator sets {opsets}, not the standard one (versions {OPSETS.start}-{OPSETS.stop - 1})")
+        raise _not_ours(
+            source,
+            f"it imports operator sets {opsets}, not the standard one (versions {OPSETS.start}-{OPSETS.stop - 1})",
+        )
     nodes = list(_nodes(model.graph))
     if len(nodes) > MAX_NODES:
-        _refuse(f"it has {len(nodes)} nodes, more than an export holds ({MAX_NODES} at most)")
+        raise _not_ours(source, f"it has {len(nodes)} nodes, more than an export holds ({MAX_NODES} at most)")
     per_row = max(n_features, n_classes)
     largest_constant = max(n_features, 1) * max(n_classes, 2)
     for tensor in _tensors(model.graph):
-        _check_tensor(tensor, largest_constant, _refuse)
+        _check_tensor(tensor, largest_constant, source)
     for node in nodes:
         if node.domain not in ("", "ai.onnx") or node.op_type not in ALLOWED_OPS:
-            _refuse(f"it uses the operator {node.domain + '.' if node.domain else ''}{node.op_type[:40]}, "
-                    "which our exporter never emits")  # fmt: skip
+            operator = f"{node.domain}.{node.op_type}" if node.domain else node.op_type
+            raise _not_ours(source, f"it uses the operator {operator[:60]}, which our exporter never emits")
         graphs = [a.name for a in node.attribute if a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)]
         if graphs and (node.op_type != "If" or sorted(graphs) != ["else_branch", "then_branch"]):
-            _refuse(f"its {node.op_type} node carries subgraphs, which only our If nodes do")
-    _check_shapes(model, n_features, per_row, largest_constant, _refuse)
+            raise _not_ours(source, f"its {node.op_type} node carries subgraphs, which only our If nodes do")
+    _check_shapes(model, n_features, per_row, largest_constant, source)
 
 
-class _Refuser:
-    def __init__(self, source: str):
-        self.source = source
-
-    def __call__(self, why: str) -> None:
-        raise ArtifactError(
-            f"{self.source} is not a model this kit exported: {why}; export one with `python -m training`"
-        )
+def _not_ours(source: str, why: str) -> ArtifactError:
+    return ArtifactError(f"{source} is not a model this kit exported: {why}; export one with `python -m training`")
 
 
 def _nodes(graph: onnx.GraphProto):
@@ -111,20 +107,25 @@ def _tensors(graph: onnx.GraphProto):
                     yield attribute.sparse_tensor.values
 
 
-def _check_tensor(tensor: TensorProto, largest: int, refuse: _Refuser) -> None:
+def _check_tensor(tensor: TensorProto, largest: int, source: str) -> None:
     if tensor.data_location == TensorProto.EXTERNAL or tensor.external_data:
-        refuse(
-            f"tensor {tensor.name[:40]!r} keeps its values in an external file; our exports are one self-contained file"
+        raise _not_ours(
+            source,
+            f"tensor {tensor.name[:40]!r} keeps its values in an external file; "
+            "our exports are one self-contained file",
         )
     if tensor.data_type not in ELEMENT_TYPES:
-        refuse(f"tensor {tensor.name[:40]!r} has element type {tensor.data_type}, not one our exports use")
+        raise _not_ours(
+            source, f"tensor {tensor.name[:40]!r} has element type {tensor.data_type}, not one our exports use"
+        )
     if any(d < 0 for d in tensor.dims) or math.prod(tensor.dims) > largest:
-        refuse(
-            f"tensor {tensor.name[:40]!r} has shape {list(tensor.dims)[:4]}, larger than the card's coefficients need"
+        raise _not_ours(
+            source,
+            f"tensor {tensor.name[:40]!r} has shape {list(tensor.dims)[:4]}, larger than the card's coefficients need",
         )
 
 
-def _check_shapes(model: onnx.ModelProto, n_features: int, per_row: int, largest: int, refuse: _Refuser) -> None:
+def _check_shapes(model: onnx.ModelProto, n_features: int, per_row: int, largest: int, source: str) -> None:
     """Infer every value's shape from the input alone and refuse any that is not linear in the batch."""
     bare = onnx.ModelProto()
     bare.CopyFrom(model)
@@ -132,7 +133,7 @@ def _check_shapes(model: onnx.ModelProto, n_features: int, per_row: int, largest
     try:
         onnx.checker.check_model(bare)
     except onnx.checker.ValidationError as e:
-        refuse(f"onnx's checker rejects its graph ({first_line(e)})")
+        raise _not_ours(source, f"onnx's checker rejects its graph ({first_line(e)})") from None
     batch = "batch"
     for g in _graphs(bare.graph):
         del g.value_info[:]
@@ -145,24 +146,24 @@ def _check_shapes(model: onnx.ModelProto, n_features: int, per_row: int, largest
     try:
         inferred = onnx.shape_inference.infer_shapes(bare, check_type=True, strict_mode=True)
     except onnx.shape_inference.InferenceError as e:
-        refuse(f"its shapes do not add up ({first_line(e)})")
+        raise _not_ours(source, f"its shapes do not add up ({first_line(e)})") from None
     for g in _graphs(inferred.graph):
         known = {v.name: v for v in (*g.value_info, *g.output, *g.input)}
         known.update({t.name: None for t in g.initializer})
         for node in g.node:
             for name in filter(None, node.output):
                 if name not in known:
-                    refuse(f"the shape of {name[:40]!r} cannot be known before it runs")
+                    raise _not_ours(source, f"the shape of {name[:40]!r} cannot be known before it runs")
                 if known[name] is not None:
-                    _check_value(known[name], batch, per_row, largest, refuse)
+                    _check_value(known[name], batch, per_row, largest, source)
 
 
-def _check_value(value: onnx.ValueInfoProto, batch: str, per_row: int, largest: int, refuse: _Refuser) -> None:
+def _check_value(value: onnx.ValueInfoProto, batch: str, per_row: int, largest: int, source: str) -> None:
     tensor = value.type.tensor_type
     if not value.type.HasField("tensor_type") or tensor.elem_type not in ELEMENT_TYPES:
-        refuse(f"value {value.name[:40]!r} is not a tensor of numbers or booleans")
+        raise _not_ours(source, f"value {value.name[:40]!r} is not a tensor of numbers or booleans")
     if not tensor.HasField("shape"):
-        refuse(f"the shape of {value.name[:40]!r} cannot be known before it runs")
+        raise _not_ours(source, f"the shape of {value.name[:40]!r} cannot be known before it runs")
     fixed, batches = 1, 0
     for dim in tensor.shape.dim:
         if dim.HasField("dim_value"):
@@ -170,9 +171,11 @@ def _check_value(value: onnx.ValueInfoProto, batch: str, per_row: int, largest: 
         elif dim.dim_param == batch:
             batches += 1
         else:
-            refuse(f"the shape of {value.name[:40]!r} depends on the data, not only on the batch size")
+            raise _not_ours(source, f"the shape of {value.name[:40]!r} depends on the data, not only on the batch size")
     if batches > 1 or fixed > (per_row if batches else largest):
-        refuse(f"value {value.name[:40]!r} would grow faster than the input (shape {_shape_text(tensor)})")
+        raise _not_ours(
+            source, f"value {value.name[:40]!r} would grow faster than the input (shape {_shape_text(tensor)})"
+        )
 
 
 def _shape_text(tensor: onnx.TypeProto.Tensor) -> str:
