@@ -4,6 +4,7 @@ Each builder takes the bytes of a genuine tutorial export and returns the bytes 
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -196,3 +197,78 @@ def recast_classes(data: bytes, labels: list) -> bytes:
         data={**card["data"], "class_counts": [1] * len(labels), "rows": {"x": [], "y": []}},
     )
     return with_card(data, card)
+
+
+# Each attack with the start of the one line the reader refuses it with.
+IRIS = Path(__file__).resolve().parent.parent / "artifacts" / "iris.onnx"
+NOT_OURS = r"^upload.onnx is not a model this kit exported: "
+EXTERNAL = (
+    NOT_OURS + r"tensor '(weight32|leak)' keeps its values in an external file; our exports are one self-contained file"
+)
+LIES = r"^upload.onnx: its graph does not compute what its card says \("
+SHAPES = r"^upload.onnx: its graph returns outputs of shapes "
+BAD_CARD = r"^upload.onnx: its model card is inconsistent \("
+
+HOSTILE = {
+    "external data, relative path": (lambda g: external_initializer(g, "README.md"), EXTERNAL),
+    "external data, absolute path": (lambda g: external_initializer(g, "/etc/passwd"), EXTERNAL),
+    "external data, parent folder": (lambda g: external_initializer(g, "../secrets.toml"), EXTERNAL),
+    "external data in an If branch": (lambda g: external_in_branch(g, ".git/config"), EXTERNAL),
+    "a graph that reads a file": (lambda g: disclosing_graph(g, "streamlit_app.py", 64), EXTERNAL),
+    "30,000 x 30,000 zeros": (
+        huge_graph,
+        NOT_OURS + "it uses the operator ConstantOfShape, which our exporter never emits",
+    ),
+    "100,000 x 100,000 zeros": (
+        lambda g: huge_graph(g, 100_000),
+        NOT_OURS + "it uses the operator ConstantOfShape, which our exporter never emits",
+    ),
+    "batch x batch product": (
+        quadratic_graph,
+        NOT_OURS + r"value 'outer' would grow faster than the input \(shape \[batch, batch\]\)",
+    ),
+    "a million-value tensor": (
+        oversized_initializer,
+        NOT_OURS + r"tensor 'ballast' has shape \[1000000\], larger than the card's coefficients need",
+    ),
+    "constant probabilities": (constant_graph, LIES + "logit differs from the card's coefficients"),
+    "probabilities of 7.5, NaN logit": (
+        nonsense_graph,
+        LIES + "logit differs from the card's coefficients by nan",
+    ),
+    "coefficients the graph does not use": (
+        lambda g: edited_card(g, coefficients={"weights": [[2.0]], "intercept": [0.1]}),
+        LIES + "logit differs from the card's coefficients",
+    ),
+    "a 3-class card on a binary graph": (
+        lambda g: recast_classes(g, ["a", "b", "c"]),
+        SHAPES + r"\{'logit': \(200,\), 'probabilities': \(200, 2\)\}, not",
+    ),
+    "the iris graph with 4 class labels": (
+        lambda g: recast_classes(IRIS.read_bytes(), ["a", "b", "c", "d"]),
+        SHAPES + r".*'probabilities': \(200, 3\)\}, not .*'probabilities': \(200, 4\)",
+    ),
+    "statistics that are text": (
+        lambda g: edited_card(g, statistics="none"),
+        BAD_CARD + "card.statistics is 'none', not an object",
+    ),
+    "metrics that are a list": (
+        lambda g: edited_card(g, metrics=[]),
+        BAD_CARD + r"card.metrics is \[\], not an object",
+    ),
+    "a feature range that is NaN": (
+        lambda g: edited_card(
+            g, data={**card_of(g)["data"], "features": {"x": {"min": float("nan"), "max": 4.0, "mean": 2.5}}}
+        ),
+        BAD_CARD + "card.data.features.x.min is nan, not a finite number",
+    ),
+    "a stored row of another class": (
+        lambda g: edited_card(g, data={**card_of(g)["data"], "rows": {"x": [[1.0]], "y": [5]}}),
+        BAD_CARD + r"card.data.rows.y\[0\] is 5, not a class index below 2",
+    ),
+    "a history without losses": (
+        lambda g: edited_card(g, history={**card_of(g)["history"], "loss": []}),
+        BAD_CARD + "card.history: epoch, loss, weights, intercept have different lengths",
+    ),
+    "a card nested a million deep": (lambda g: with_card(g, "[" * 1_000_000), r"its model card nests too deeply"),
+}

@@ -3,14 +3,13 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import hostile_models as hostile
 import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
-from hostile_models import edited_card, with_card
+from hostile_models import EXTERNAL, HOSTILE, edited_card, with_card
 
 from export.artifact import Artifact, load_artifact
 from export.card import FORMAT_VERSION, REQUIRED_KEYS
@@ -88,80 +87,6 @@ def test_each_defect_gets_one_clear_line(tutorial_built, make, message):
     with pytest.raises(ArtifactError, match=message) as info:
         Artifact.from_bytes(make(tutorial_built.data), source="upload.onnx")
     assert str(info.value).startswith("upload.onnx") and "\n" not in str(info.value)
-
-
-IRIS = Path(__file__).resolve().parent.parent / "artifacts" / "iris.onnx"
-NOT_OURS = r"^upload.onnx is not a model this kit exported: "
-EXTERNAL = (
-    NOT_OURS + r"tensor '(weight32|leak)' keeps its values in an external file; our exports are one self-contained file"
-)
-LIES = r"^upload.onnx: its graph does not compute what its card says \("
-SHAPES = r"^upload.onnx: its graph returns outputs of shapes "
-BAD_CARD = r"^upload.onnx: its model card is inconsistent \("
-
-HOSTILE = {
-    "external data, relative path": (lambda g: hostile.external_initializer(g, "README.md"), EXTERNAL),
-    "external data, absolute path": (lambda g: hostile.external_initializer(g, "/etc/passwd"), EXTERNAL),
-    "external data, parent folder": (lambda g: hostile.external_initializer(g, "../secrets.toml"), EXTERNAL),
-    "external data in an If branch": (lambda g: hostile.external_in_branch(g, ".git/config"), EXTERNAL),
-    "a graph that reads a file": (lambda g: hostile.disclosing_graph(g, "streamlit_app.py", 64), EXTERNAL),
-    "30,000 x 30,000 zeros": (
-        hostile.huge_graph,
-        NOT_OURS + "it uses the operator ConstantOfShape, which our exporter never emits",
-    ),
-    "100,000 x 100,000 zeros": (
-        lambda g: hostile.huge_graph(g, 100_000),
-        NOT_OURS + "it uses the operator ConstantOfShape, which our exporter never emits",
-    ),
-    "batch x batch product": (
-        hostile.quadratic_graph,
-        NOT_OURS + r"value 'outer' would grow faster than the input \(shape \[batch, batch\]\)",
-    ),
-    "a million-value tensor": (
-        hostile.oversized_initializer,
-        NOT_OURS + r"tensor 'ballast' has shape \[1000000\], larger than the card's coefficients need",
-    ),
-    "constant probabilities": (hostile.constant_graph, LIES + "logit differs from the card's coefficients"),
-    "probabilities of 7.5, NaN logit": (
-        hostile.nonsense_graph,
-        LIES + "logit differs from the card's coefficients by nan",
-    ),
-    "coefficients the graph does not use": (
-        lambda g: edited_card(g, coefficients={"weights": [[2.0]], "intercept": [0.1]}),
-        LIES + "logit differs from the card's coefficients",
-    ),
-    "a 3-class card on a binary graph": (
-        lambda g: hostile.recast_classes(g, ["a", "b", "c"]),
-        SHAPES + r"\{'logit': \(200,\), 'probabilities': \(200, 2\)\}, not",
-    ),
-    "the iris graph with 4 class labels": (
-        lambda g: hostile.recast_classes(IRIS.read_bytes(), ["a", "b", "c", "d"]),
-        SHAPES + r".*'probabilities': \(200, 3\)\}, not .*'probabilities': \(200, 4\)",
-    ),
-    "statistics that are text": (
-        lambda g: edited_card(g, statistics="none"),
-        BAD_CARD + "card.statistics is 'none', not an object",
-    ),
-    "metrics that are a list": (
-        lambda g: edited_card(g, metrics=[]),
-        BAD_CARD + r"card.metrics is \[\], not an object",
-    ),
-    "a feature range that is NaN": (
-        lambda g: edited_card(
-            g, data={**hostile.card_of(g)["data"], "features": {"x": {"min": float("nan"), "max": 4.0, "mean": 2.5}}}
-        ),
-        BAD_CARD + "card.data.features.x.min is nan, not a finite number",
-    ),
-    "a stored row of another class": (
-        lambda g: edited_card(g, data={**hostile.card_of(g)["data"], "rows": {"x": [[1.0]], "y": [5]}}),
-        BAD_CARD + r"card.data.rows.y\[0\] is 5, not a class index below 2",
-    ),
-    "a history without losses": (
-        lambda g: edited_card(g, history={**hostile.card_of(g)["history"], "loss": []}),
-        BAD_CARD + "card.history: epoch, loss, weights, intercept have different lengths",
-    ),
-    "a card nested a million deep": (lambda g: with_card(g, "[" * 1_000_000), r"its model card nests too deeply"),
-}
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))

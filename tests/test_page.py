@@ -285,9 +285,9 @@ def test_a_failing_section_says_so_in_one_line_and_the_rest_renders(page, monkey
     assert any("log loss" in d.value.index for d in at.dataframe)  # the next section (metrics) still shows
 
 
-@pytest.mark.parametrize("make", [hostile_models.constant_graph, hostile_models.huge_graph])
-def test_a_hostile_model_in_the_folder_is_refused_in_one_line(page, artifact_dir, tutorial_built, make):
-    (artifact_dir / "model.onnx").write_bytes(make(tutorial_built.data))
+@pytest.mark.parametrize("case", list(hostile_models.HOSTILE))
+def test_a_hostile_model_in_the_folder_is_refused_in_one_line(page, artifact_dir, tutorial_built, case):
+    (artifact_dir / "model.onnx").write_bytes(hostile_models.HOSTILE[case][0](tutorial_built.data))
     at = page.run()
     assert not at.exception
     (error,) = at.error
