@@ -10,7 +10,7 @@ A spec is a function ``check(value, path)`` that returns the first problem as te
 """
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 Spec = Callable[[object, str], str | None]
 
@@ -22,6 +22,11 @@ def is_number(value: object) -> bool:
 def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def first_problem(problems: Iterable[str | None]) -> str | None:
+    """The first problem found; checking stops there (the generator is not run further)."""
+    return next((p for p in problems if p), None)
 
 
 def number(value: object, path: str) -> str | None:
@@ -63,11 +68,7 @@ def list_of(spec: Spec, length: int | None = None, at_least: int = 0) -> Spec:
             return f"{path} has {len(value)} entries, not {length}"
         if len(value) < at_least:
             return f"{path} has {len(value)} entries, fewer than {at_least}"
-        for i, item in enumerate(value):
-            problem = spec(item, f"{path}[{i}]")
-            if problem:
-                return problem
-        return None
+        return first_problem(spec(item, f"{path}[{i}]") for i, item in enumerate(value))
 
     return check
 
@@ -85,12 +86,8 @@ def record(required: dict[str, Spec], optional: dict[str, Spec] | None = None) -
         missing = [k for k in required if k not in value]
         if missing:
             return f"{path} lacks {', '.join(missing)}"
-        for key, spec in [*required.items(), *(optional or {}).items()]:
-            if key in value:
-                problem = spec(value[key], f"{path}.{key}")
-                if problem:
-                    return problem
-        return None
+        specs = [*required.items(), *(optional or {}).items()]
+        return first_problem(spec(value[key], f"{path}.{key}") for key, spec in specs if key in value)
 
     return check
 
@@ -103,11 +100,7 @@ def keyed_by(names: tuple[str, ...], spec: Spec) -> Spec:
             return f"{path} is {_shown(value)}, not an object"
         if set(value) != set(names):
             return f"{path} names {_shown(sorted(value))}, not the features {_shown(list(names))}"
-        for name in names:
-            problem = spec(value[name], f"{path}.{name}")
-            if problem:
-                return problem
-        return None
+        return first_problem(spec(value[name], f"{path}.{name}") for name in names)
 
     return check
 

@@ -115,6 +115,10 @@ def _signature_graph(data: bytes, nodes: list, initializers: list, logit: str, p
     return with_card(model.SerializeToString(), card_of(data))
 
 
+def _scalars(**values: float) -> list[TensorProto]:
+    return [numpy_helper.from_array(np.array(v, np.float32), name) for name, v in values.items()]
+
+
 def constant_graph(data: bytes) -> bytes:
     """P(y = 1) = 0.99 whatever x is, under the genuine card."""
     nodes = [
@@ -123,10 +127,7 @@ def constant_graph(data: bytes) -> bytes:
         helper.make_node("Add", ["nothing", "logit_value"], ["z"]),
         helper.make_node("Add", ["nothing", "p_value"], ["p1"]),
     ]
-    values = [("zero", 0.0), ("logit_value", 4.6), ("p_value", 0.99)]
-    return _signature_graph(
-        data, nodes, [numpy_helper.from_array(np.array(v, np.float32), n) for n, v in values], "z", "p1"
-    )
+    return _signature_graph(data, nodes, _scalars(zero=0.0, logit_value=4.6, p_value=0.99), "z", "p1")
 
 
 def nonsense_graph(data: bytes) -> bytes:
@@ -137,10 +138,7 @@ def nonsense_graph(data: bytes) -> bytes:
         helper.make_node("Div", ["nothing", "zero"], ["z"]),
         helper.make_node("Add", ["nothing", "p_value"], ["p1"]),
     ]
-    values = [("zero", 0.0), ("p_value", 7.5)]
-    return _signature_graph(
-        data, nodes, [numpy_helper.from_array(np.array(v, np.float32), n) for n, v in values], "z", "p1"
-    )
+    return _signature_graph(data, nodes, _scalars(zero=0.0, p_value=7.5), "z", "p1")
 
 
 def huge_graph(data: bytes, side: int = 30_000) -> bytes:
