@@ -19,8 +19,8 @@ def fit(kind: str, folder: Path, l2: float) -> dict:
     x, y = load(folder)
     if kind == "ours":
         from training.config import TrainConfig
-        from training.data import Dataset
-        from training.fit import fit as ours
+        from training.data.tables import Dataset
+        from training.solvers.fit import fit as ours
 
         names = tuple(f"f{i}" for i in range(x.shape[1]))
         config = TrainConfig(optimizer="lbfgs", l2=l2, standardize=False)  # features are N(0, 1) already

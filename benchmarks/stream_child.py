@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from training.parquet_stream import BATCH_ROWS
+from training.streaming.parquet import BATCH_ROWS
 
 
 def read(path: Path) -> dict:
@@ -30,10 +30,10 @@ def read(path: Path) -> dict:
 
 def one_pass(path: Path) -> dict:
     from training.config import TrainConfig
-    from training.data import Columns
-    from training.reduce import LOCAL
-    from training.sources import ChunkSource
-    from training.streamed import open_streamed
+    from training.data.tables import Columns
+    from training.solvers.sources import ChunkSource
+    from training.streaming.reduce import LOCAL
+    from training.streaming.streamed import open_streamed
 
     streamed = open_streamed(path, Columns("y"), TrainConfig(optimizer="lbfgs", standardize=True), LOCAL, None)
     source = ChunkSource(streamed.train, None, LOCAL)

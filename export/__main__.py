@@ -6,16 +6,16 @@ Checks parity with torch and tail accuracy before writing; a failure writes noth
 import sys
 from pathlib import Path
 
-from export.build import build_artifact, save_artifact
 from export.cli import OneLineParser, run_cli
-from training.checkpoint import load_checkpoint
+from export.writer.build import build_artifact, save_artifact
+from export.writer.checkpoint import load_checkpoint
 
 DEFAULT_CHECKPOINT = Path("artifacts/model.pt")
 
 
 def export(checkpoint: Path, out: Path) -> None:
-    model, fields = load_checkpoint(checkpoint)
-    built = build_artifact(model, fields)
+    layer, fields = load_checkpoint(checkpoint)
+    built = build_artifact(layer, fields)
     save_artifact(built, out)
     print(
         f"saved {out} (parity with torch on {built.parity.rows:,} inputs: max |p difference| "

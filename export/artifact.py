@@ -18,10 +18,10 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-from export.behaviour import check_behaviour
-from export.card import CARD_KEY, ModelCard, parse_card
+from export.card.model_card import CARD_KEY, ModelCard, parse_card
 from export.errors import ArtifactError, first_line
-from export.graph_check import check_graph
+from export.reader.behaviour import check_behaviour
+from export.reader.graph_check import check_graph
 
 INPUT_NAME = "x"
 OUTPUT_TYPES = {"logit": "tensor(float)", "probabilities": "tensor(float)", "label": "tensor(int64)"}
@@ -56,8 +56,8 @@ class Artifact:
 
         Everything that can be checked without running the graph is checked first, on the parsed
         protobuf (signature, the whole card, the graph's operators, tensors and shapes: see
-        ``export.graph_check``); only then does onnxruntime load it, and the graph must compute
-        what its card says on probe rows (``export.behaviour``) before anyone is served by it.
+        ``export.reader.graph_check``); only then does onnxruntime load it, and the graph must compute
+        what its card says on probe rows (``export.reader.behaviour``) before anyone is served by it.
         """
         model = _parse(data, source)
         _check_signature(model, source)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from export.artifact import Artifact
-from export.card import ModelCard
+from export.card.model_card import ModelCard
 from export.parity import probabilities64
 
 GRID_POINTS = 400

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from export.card import ModelCard
+from export.card.model_card import ModelCard
 from page.charts import calibration_chart
 from page.sections import plain
 from page.tables import coefficient_table, confusion_table, metrics_table

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 
 from export.artifact import Artifact
-from export.card import ModelCard
-from export.card_markdown import coefficient_rows
+from export.card.markdown import coefficient_rows
+from export.card.model_card import ModelCard
 
 METRIC_NAMES = {
     "log_loss": "log loss",

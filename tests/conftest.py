@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from export.build import BuiltArtifact, build_artifact
+from export.writer.build import BuiltArtifact, build_artifact
 from training.config import TrainConfig
-from training.data import tutorial_dataset
-from training.describe import describe
-from training.fit import FitResult, fit
+from training.data.tables import tutorial_dataset
+from training.description.describe import describe
+from training.solvers.fit import FitResult, fit
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,7 @@ def tutorial_fields(tutorial_fit: FitResult) -> dict:
 
 @pytest.fixture(scope="session")
 def tutorial_built(tutorial_fit: FitResult, tutorial_fields: dict) -> BuiltArtifact:
-    return build_artifact(tutorial_fit.model, tutorial_fields)
+    return build_artifact(tutorial_fit.model.linear, tutorial_fields)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from export.card import CARD_KEY
+from export.card.model_card import CARD_KEY
 
 OPSET = [helper.make_opsetid("", 20)]
 

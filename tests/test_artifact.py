@@ -12,7 +12,7 @@ import pytest
 from hostile_models import EXTERNAL, HOSTILE, edited_card, with_card
 
 from export.artifact import Artifact, load_artifact
-from export.card import FORMAT_VERSION, REQUIRED_KEYS
+from export.card.model_card import FORMAT_VERSION, REQUIRED_KEYS
 from export.errors import ArtifactError
 
 

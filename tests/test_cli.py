@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import export.build
+import export.writer.build
 from export.__main__ import main as export_main
 from export.artifact import load_artifact
 from training.__main__ import main as training_main
@@ -163,8 +163,8 @@ def test_unreadable_data_path(tmp_path, capsys, previous):
 
 
 def test_a_parity_failure_writes_nothing(monkeypatch, capsys, previous):
-    real = export.build.reference_logit
-    monkeypatch.setattr(export.build, "reference_logit", lambda model, x: real(model, x) * 1.01)
+    real = export.writer.build.reference_logit
+    monkeypatch.setattr(export.writer.build, "reference_logit", lambda model, x: real(model, x) * 1.01)
     assert training_main(["--epochs", "3", "--out", str(previous)]) == 2
     assert capsys.readouterr().err.startswith("error: logit differs from torch by")
     assert previous.read_bytes() == SENTINEL and previous.with_suffix(".pt").read_bytes() == SENTINEL

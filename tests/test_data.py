@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from export.errors import DataError
-from training.data import Columns, load_table, tutorial_dataset
+from training.data.tables import Columns, load_table, tutorial_dataset
 
 
 def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:

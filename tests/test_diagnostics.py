@@ -4,10 +4,10 @@ import numpy as np
 
 from export.extrapolation import extrapolation_warning
 from training.config import TrainConfig
-from training.data import Dataset
-from training.describe import describe
-from training.fit import fit
-from training.split import stratified_split
+from training.data.split import stratified_split
+from training.data.tables import Dataset
+from training.description.describe import describe
+from training.solvers.fit import fit
 
 LBFGS = TrainConfig(optimizer="lbfgs", standardize=True)
 

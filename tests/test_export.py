@@ -6,11 +6,9 @@ import onnxruntime as ort
 import pytest
 import torch
 
-import export.build
+import export.writer.build
 from export.artifact import Artifact
-from export.build import build_artifact
 from export.errors import ParityError
-from export.graph import ServingGraph, to_onnx
 from export.parity import (
     assert_parity,
     assert_tail_accuracy,
@@ -18,7 +16,9 @@ from export.parity import (
     float32_dot_allowance,
     probabilities64,
 )
-from training.model import LogisticRegression
+from export.writer.build import build_artifact
+from export.writer.graph import ServingGraph, to_onnx
+from training.solvers.model import LogisticRegression
 
 
 def session_for(graph: ServingGraph) -> ort.InferenceSession:
@@ -85,14 +85,14 @@ def test_overflowing_inputs_give_infinite_logits_never_nan():
 
 
 def test_same_weights_give_the_same_bytes(tutorial_fit, tutorial_fields, tutorial_built):
-    assert build_artifact(tutorial_fit.model, tutorial_fields).data == tutorial_built.data
+    assert build_artifact(tutorial_fit.model.linear, tutorial_fields).data == tutorial_built.data
 
 
 def test_parity_failure_raises_before_any_bytes_exist(monkeypatch, tutorial_fit, tutorial_fields):
-    real = export.build.reference_logit
-    monkeypatch.setattr(export.build, "reference_logit", lambda model, x: real(model, x) + 1e-3)
+    real = export.writer.build.reference_logit
+    monkeypatch.setattr(export.writer.build, "reference_logit", lambda model, x: real(model, x) + 1e-3)
     with pytest.raises(ParityError, match=r"logit differs from torch"):
-        build_artifact(tutorial_fit.model, tutorial_fields)
+        build_artifact(tutorial_fit.model.linear, tutorial_fields)
 
 
 def test_parity_with_torch_on_100k_inputs_near_and_far(tutorial_fit, tutorial_built):
@@ -100,7 +100,7 @@ def test_parity_with_torch_on_100k_inputs_near_and_far(tutorial_fit, tutorial_bu
     x = np.concatenate([rng.uniform(0, 5, 50_000), rng.normal(0, 1e4, 50_000), [1e30, -1e30, 3e38, -3e38]])[:, None]
     artifact = Artifact.from_bytes(tutorial_built.data)
     served = artifact.predict(x)
-    reference = export.build.reference_logit(tutorial_fit.model, x)
+    reference = export.writer.build.reference_logit(tutorial_fit.model.linear, x)
     allowance = float32_dot_allowance(x, artifact.card.weights, artifact.card.intercept)
     report = assert_parity(reference, served.logit, served.probabilities, served.label, 0.5, logit_allowance=allowance)
     assert report.rows == 100_004 and report.max_probability_abs < 1e-6
@@ -120,7 +120,7 @@ def test_logit_is_one_float32_einsum_with_a_float64_branch_for_overflow(tutorial
 
 
 def test_parity_runs_on_training_rows_and_far_outside(tutorial_built):
-    ordinary, extreme = export.build.parity_inputs(
+    ordinary, extreme = export.writer.build.parity_inputs(
         {"rows": {"x": [[1.0], [4.0]]}, "features": {"x": {"min": 1.0, "max": 4.0, "mean": 2.5}}}, 1, seed=0
     )
     assert ordinary.min() < -1000 and ordinary.max() > 1000 and {1.0, 4.0} <= set(ordinary[:, 0])
@@ -147,7 +147,7 @@ def test_multi_feature_model_exports_and_matches_torch():
             "features": {n: {"min": 0.0, "max": 5.0, "mean": 2.5} for n in "abc"},
         },
     }
-    built = build_artifact(model, fields)
+    built = build_artifact(model.linear, fields)
     x = torch.tensor([[0.5, -2.0, 9.0]])
     served = Artifact.from_bytes(built.data).predict(x.numpy())
     assert served.probabilities[0, 1] == pytest.approx(torch.sigmoid(model(x)).item(), abs=1e-7)
@@ -179,23 +179,23 @@ def test_softmax_with_overflowing_logits_gives_no_nan():
 def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
     from sklearn.datasets import load_iris
 
-    from export.build import card_path, save_artifact
+    from export.writer.build import card_path, save_artifact
     from training.config import TrainConfig
-    from training.data import Dataset
-    from training.describe import describe
-    from training.fit import fit
+    from training.data.tables import Dataset
+    from training.description.describe import describe
+    from training.solvers.fit import fit
 
     x, y = load_iris(return_X_y=True)
     data = Dataset(x, y.astype(np.int64), ("sl", "sw", "pl", "pw"), "species", ("a", "b", "c"), "iris")
     config = TrainConfig(optimizer="lbfgs", standardize=True, l2=0.01)
     result = fit(config, data)
-    built = build_artifact(result.model, describe(config, data, None, result))
+    built = build_artifact(result.model.linear, describe(config, data, None, result))
     assert built.card.raw["task"] == "multinomial" and built.card.threshold is None
     assert built.parity.rows > 9000
     probe = np.random.default_rng(0).normal(5, 3, (100_000, 4))
     served = built.artifact.predict(probe)
     report = assert_parity(
-        export.build.reference_logit(result.model, probe),
+        export.writer.build.reference_logit(result.model.linear, probe),
         served.logit,
         served.probabilities,
         served.label,
@@ -213,7 +213,7 @@ def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
 )
 def test_small_and_large_batches_give_the_same_answers_within_float32_rounding(weights):
     """Batches of up to SMALL_BATCH rows take MatMul, larger ones Einsum: both are float32 dots."""
-    from export.graph import SMALL_BATCH
+    from export.writer.graph import SMALL_BATCH
 
     session = session_for(
         ServingGraph(weights, np.array([0.25] * len(weights)), threshold=0.5 if len(weights) == 1 else None)

@@ -5,9 +5,9 @@ import torch.nn.functional as F
 
 from export.errors import ConfigError
 from training.config import TrainConfig
-from training.data import Dataset, tutorial_dataset
-from training.fit import fit
-from training.history import recorded_steps
+from training.data.tables import Dataset, tutorial_dataset
+from training.solvers.fit import fit
+from training.solvers.history import recorded_steps
 
 
 def tutorial_program(seed: int) -> tuple[float, float, float]:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
-from training.metrics import (
+from training.description.metrics import (
     EXACT_SCORES,
     MetricSums,
     ScoreCounts,

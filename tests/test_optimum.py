@@ -10,12 +10,12 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from training.config import TrainConfig
-from training.data import Dataset
-from training.describe import describe
-from training.fit import fit
-from training.history import parameters
-from training.objective import objective
-from training.separation import check_separation
+from training.data.tables import Dataset
+from training.description.describe import describe
+from training.description.separation import check_separation
+from training.solvers.fit import fit
+from training.solvers.history import parameters
+from training.solvers.objective import objective
 
 LBFGS = TrainConfig(optimizer="lbfgs", standardize=True)
 
@@ -29,7 +29,7 @@ def bundled(loader, columns: slice = slice(None)) -> Dataset:
 
 def objective_at(result, weights: np.ndarray, intercept: np.ndarray, problem_config: TrainConfig, data: Dataset):
     """Our objective evaluated at someone else's standardized coefficients."""
-    from training.fit import problem_for
+    from training.solvers.fit import problem_for
 
     model = type(result.fitted)(data.x.shape[1], data.n_classes).double()
     with torch.no_grad():

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from training.model import LogisticRegression
-from training.objective import Problem, objective
-from training.oracle import chunk_sums, objective_from_sums
-from training.sources import as_tensors
-from training.standardize import Standardizer
+from training.data.standardize import Standardizer
+from training.solvers.model import LogisticRegression
+from training.solvers.objective import Problem, objective
+from training.solvers.oracle import chunk_sums, objective_from_sums
+from training.solvers.sources import as_tensors
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])

@@ -10,20 +10,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from export.artifact import Artifact
-from export.build import build_artifact
 from export.files import write_atomic
+from export.writer.build import build_artifact
 from page.inputs import format_number
 from training.config import TrainConfig
-from training.data import Dataset, tutorial_dataset
-from training.describe import describe
-from training.fit import fit
+from training.data.tables import Dataset, tutorial_dataset
+from training.description.describe import describe
+from training.solvers.fit import fit
 
 PAGE = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
 
 def built(config: TrainConfig, data: Dataset) -> bytes:
     result = fit(config, data)
-    return build_artifact(result.model, describe(config, data, None, result)).data
+    return build_artifact(result.model.linear, describe(config, data, None, result)).data
 
 
 @pytest.fixture(scope="module")

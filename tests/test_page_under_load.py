@@ -12,14 +12,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from export.artifact import Artifact
-from export.build import build_artifact
 from export.files import write_atomic
+from export.writer.build import build_artifact
+from export.writer.checkpoint import checkpoint_bytes
 from page.inputs import format_number
-from training.checkpoint import checkpoint_bytes
 from training.config import TrainConfig
-from training.data import tutorial_dataset
-from training.describe import describe
-from training.fit import fit
+from training.data.tables import tutorial_dataset
+from training.description.describe import describe
+from training.solvers.fit import fit
 
 pytestmark = pytest.mark.browser
 SESSIONS = 10
@@ -31,8 +31,8 @@ def retrained(config: TrainConfig, checkpoint: Path) -> Artifact:
     data = tutorial_dataset()
     result = fit(config, data)
     fields = describe(config, data, None, result)
-    write_atomic(checkpoint, checkpoint_bytes(result.model, fields))
-    return Artifact.from_bytes(build_artifact(result.model, fields).data)
+    write_atomic(checkpoint, checkpoint_bytes(result.model.state_dict(), fields))
+    return Artifact.from_bytes(build_artifact(result.model.linear, fields).data)
 
 
 def answers(artifact: Artifact) -> list[str]:

@@ -11,14 +11,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import training.parquet_stream
+import training.streaming.parquet
 from export.artifact import load_artifact
 from training.__main__ import main as training_main
 from training.config import TrainConfig
-from training.data import Columns, load_table
-from training.fit import fit, fit_stream
-from training.reduce import LOCAL
-from training.streamed import open_streamed
+from training.data.tables import Columns, load_table
+from training.solvers.fit import fit, fit_stream
+from training.streaming.reduce import LOCAL
+from training.streaming.streamed import open_streamed
 
 SENTINEL = b"the previous artifact"
 
@@ -45,7 +45,7 @@ def write_parquet(frame: pd.DataFrame, path: Path, row_group_size: int) -> Path:
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch):
     """Batches smaller than row groups: every pass crosses many batch and row-group boundaries."""
-    monkeypatch.setattr(training.parquet_stream, "BATCH_ROWS", 1000)
+    monkeypatch.setattr(training.streaming.parquet, "BATCH_ROWS", 1000)
 
 
 @pytest.mark.parametrize(

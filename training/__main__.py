@@ -13,22 +13,29 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from export.build import build_artifact, save_artifact
 from export.cli import USAGE_ERROR, OneLineParser, run_cli
 from export.errors import ConfigError, KitError
 from export.files import write_atomic
-from training.checkpoint import checkpoint_bytes
+from export.writer.build import build_artifact, save_artifact
+from export.writer.checkpoint import checkpoint_bytes
 from training.config import CLASS_WEIGHTS, OPTIMIZERS, PENALTIES, THRESHOLD_METRICS, TrainConfig
-from training.data import Columns, load_table, tutorial_dataset
-from training.describe import describe
-from training.fit import fit, fit_stream
-from training.parquet_stream import RowError
-from training.reduce import LOCAL, Reducer, WorkerLost, launched_by_torchrun, start_distributed, stop_distributed
-from training.report import report_lines
-from training.rows import Rows
-from training.sizes import default_budget, human, in_memory_size, parse_size
-from training.split import stratified_split
-from training.streamed import open_streamed
+from training.data.split import stratified_split
+from training.data.tables import Columns, load_table, tutorial_dataset
+from training.description.describe import describe
+from training.description.report import report_lines
+from training.solvers.fit import fit, fit_stream
+from training.streaming.parquet import RowError
+from training.streaming.reduce import (
+    LOCAL,
+    Reducer,
+    WorkerLost,
+    launched_by_torchrun,
+    start_distributed,
+    stop_distributed,
+)
+from training.streaming.rows import Rows
+from training.streaming.sizes import default_budget, human, in_memory_size, parse_size
+from training.streaming.streamed import open_streamed
 
 DEFAULT_OUT = Path("artifacts/model.onnx")
 
@@ -314,9 +321,9 @@ def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, stream
             fields = describe(config, training_rows, valid, result, request.query, request.columns.weight)
     if reducer.rank != 0:  # one process writes the artifact
         return
-    built = build_artifact(result.model, fields)  # raises before anything is written
+    built = build_artifact(result.model.linear, fields)  # raises before anything is written
     checkpoint = request.out.with_suffix(".pt")
-    write_atomic(checkpoint, checkpoint_bytes(result.model, fields))
+    write_atomic(checkpoint, checkpoint_bytes(result.model.state_dict(), fields))
     save_artifact(built, request.out)
     print("\n".join(report_lines(built.artifact, result.convergence, data)))
     print(

@@ -4,10 +4,10 @@ convergence, statistics, metrics and warnings."""
 import numpy as np
 
 from export.artifact import Artifact
-from export.card_markdown import coefficient_rows
+from export.card.markdown import coefficient_rows
 from export.extrapolation import extrapolation_warning
-from training.data import Dataset
-from training.solvers import Convergence
+from training.data.tables import Dataset
+from training.solvers.optimizers import Convergence
 
 
 def _describe_run(card: dict, data: Dataset) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from export.card import ModelCard
+from export.card.model_card import ModelCard
 from export.errors import ArtifactError, ParityError
 from export.parity import FLOAT32_MAX, assert_parity, assert_tail_accuracy, float32_dot_allowance
 

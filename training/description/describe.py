@@ -8,16 +8,16 @@ streamed file and a torchrun job's shards describe themselves the same way.
 import numpy as np
 
 from training.config import TrainConfig
-from training.data import Dataset
-from training.diagnostics import fit_warnings
-from training.evaluation import evaluate_rows
-from training.fit import FitResult
-from training.metrics import choose_threshold
-from training.reduce import LOCAL, Reducer
-from training.rows import Rows, StreamedRows
-from training.separation import Separation, check_separation
-from training.statistics import statistics, why_no_standard_errors
-from training.summary import RowSummary, key_generator
+from training.data.tables import Dataset
+from training.description.diagnostics import fit_warnings
+from training.description.evaluation import evaluate_rows
+from training.description.metrics import choose_threshold
+from training.description.separation import Separation, check_separation
+from training.description.statistics import statistics, why_no_standard_errors
+from training.solvers.fit import FitResult
+from training.streaming.reduce import LOCAL, Reducer
+from training.streaming.rows import Rows, StreamedRows
+from training.streaming.summary import RowSummary, key_generator
 
 TUTORIAL_QUERY = {"x": 5.0}  # the tutorial asks for P(y = 1 | x = 5)
 

@@ -10,11 +10,11 @@ import numpy as np
 from scipy import stats
 
 from training.config import TrainConfig
-from training.evaluation import RowEvaluation
-from training.fit import FitResult
-from training.history import parameters
-from training.rows import Rows
-from training.separation import MAX_CELLS, Separation
+from training.description.evaluation import RowEvaluation
+from training.description.separation import MAX_CELLS, Separation
+from training.solvers.fit import FitResult
+from training.solvers.history import parameters
+from training.streaming.rows import Rows
 
 Z_95 = float(stats.norm.ppf(0.975))
 

@@ -1,6 +1,6 @@
 """``model_card.md``: the card for people, generated from the JSON card (never edited by hand)."""
 
-from export.card import ModelCard
+from export.card.model_card import ModelCard
 
 
 def _number(value: object) -> str:

@@ -12,12 +12,12 @@ import numpy as np
 import torch
 
 from training.config import TrainConfig
-from training.model import LogisticRegression
-from training.oracle import Sums, chunk_sums, objective_from_sums
-from training.reduce import Reducer
-from training.rows import StreamedRows
-from training.solvers import Evaluate
-from training.standardize import Standardizer
+from training.data.standardize import Standardizer
+from training.solvers.model import LogisticRegression
+from training.solvers.optimizers import Evaluate
+from training.solvers.oracle import Sums, chunk_sums, objective_from_sums
+from training.streaming.reduce import Reducer
+from training.streaming.rows import StreamedRows
 
 
 def weighted(v: np.ndarray | None, y: np.ndarray, factors: np.ndarray | None) -> np.ndarray | None:

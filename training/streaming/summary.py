@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from training.standardize import Standardizer, column_moments
+from training.data.standardize import Standardizer, column_moments
 
 MAX_PLOT_ROWS = 1000
 

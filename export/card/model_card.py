@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from export.card_schema import card_spec, is_number
+from export.card.schema import card_spec, is_number
 from export.errors import ArtifactError
 
 FORMAT_VERSION = 1

@@ -14,14 +14,14 @@ import onnx
 import onnxruntime
 import onnxscript
 import torch
+from torch import nn
 
 from export.artifact import Artifact
-from export.card import CARD_KEY, ModelCard, build_card, card_to_json
-from export.card_markdown import card_markdown
+from export.card.markdown import card_markdown
+from export.card.model_card import CARD_KEY, ModelCard, build_card, card_to_json
 from export.files import write_atomic
-from export.graph import ServingGraph, to_onnx
 from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_accuracy, float32_dot_allowance
-from training.model import LogisticRegression
+from export.writer.graph import ServingGraph, to_onnx
 
 GRID_REACH = 1000.0  # the parity grid runs this many data spans beyond the training range
 
@@ -49,14 +49,15 @@ def card_path(onnx_path: Path) -> Path:
     return onnx_path.with_name(f"{onnx_path.stem}.model_card.md")
 
 
-def build_artifact(model: LogisticRegression, fields: dict) -> BuiltArtifact:
-    """Export ``model`` (raw units, float64) with its card, load it back through the reader, and check
-    parity with torch and the tail accuracy of the probabilities.
+def build_artifact(layer: nn.Linear, fields: dict) -> BuiltArtifact:
+    """Export the fitted ``layer`` (raw units, float64; L = 1 logit for binary, K for multinomial)
+    with its card, load it back through the reader, and check parity with the layer's own torch
+    forward and the tail accuracy of the probabilities.
 
     Raises ``ParityError`` (or ``ArtifactError``) if the served graph is not faithful.
     """
-    weights = model.linear.weight.detach().double().numpy()
-    intercept = model.linear.bias.detach().double().numpy()
+    weights = layer.weight.detach().double().numpy()
+    intercept = layer.bias.detach().double().numpy()
     card = build_card(fields, weights, intercept, library_versions())
     proto = to_onnx(ServingGraph(weights, intercept, fields["threshold"]))
     onnx.helper.set_model_props(proto, {CARD_KEY: card_to_json(card)})
@@ -64,7 +65,7 @@ def build_artifact(model: LogisticRegression, fields: dict) -> BuiltArtifact:
     artifact = Artifact.from_bytes(data, source="the exported model")
     groups = parity_inputs(card["data"], len(card["feature_names"]), seed=card["training"]["seed"])
     # checked apart: one overflowing row sends its whole batch down the graph's float64 branch
-    checks = [check_served(model, artifact, group, weights, intercept, card["threshold"]) for group in groups]
+    checks = [check_served(layer, artifact, group, weights, intercept, card["threshold"]) for group in groups]
     report = ParityReport(
         sum(c[0].rows for c in checks),
         max(c[0].max_probability_abs for c in checks),
@@ -76,7 +77,7 @@ def build_artifact(model: LogisticRegression, fields: dict) -> BuiltArtifact:
 
 
 def check_served(
-    model: LogisticRegression,
+    layer: nn.Linear,
     artifact: Artifact,
     inputs: np.ndarray,
     weights: np.ndarray,
@@ -86,7 +87,7 @@ def check_served(
     """Parity with torch and tail accuracy of the served graph on one batch of inputs."""
     served = artifact.predict(inputs)
     report = assert_parity(
-        reference_logit(model, inputs),
+        reference_logit(layer, inputs),
         served.logit,
         served.probabilities,
         served.label,
@@ -96,11 +97,13 @@ def check_served(
     return report, assert_tail_accuracy(served.logit, served.probabilities)
 
 
-def reference_logit(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
-    """The trained torch module's own forward, in float64, on the float32 inputs the graph sees."""
-    reference = copy.deepcopy(model).double()
+def reference_logit(layer: nn.Linear, x: np.ndarray) -> np.ndarray:
+    """The fitted layer's own torch forward, in float64, on the float32 inputs the graph sees:
+    (n,) for one logit (binary), (n, K) otherwise, as the training module returns them."""
+    reference = copy.deepcopy(layer).double()
     with torch.no_grad():
-        return reference(torch.as_tensor(x.astype(np.float32).astype(np.float64))).numpy()
+        logits = reference(torch.as_tensor(x.astype(np.float32).astype(np.float64))).numpy()
+    return logits[:, 0] if logits.shape[1] == 1 else logits
 
 
 def parity_inputs(data: dict, n_features: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -12,9 +12,9 @@ from torch.optim.lbfgs import _strong_wolfe
 
 from export.errors import ConfigError
 from training.config import TrainConfig
-from training.history import History, recorded_steps
-from training.model import LogisticRegression
-from training.objective import Problem, objective
+from training.solvers.history import History, recorded_steps
+from training.solvers.model import LogisticRegression
+from training.solvers.objective import Problem, objective
 
 OnStep = Callable[[int, float], None]
 

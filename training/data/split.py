@@ -3,7 +3,7 @@
 import numpy as np
 
 from export.errors import DataError
-from training.data import Dataset
+from training.data.tables import Dataset
 
 
 def stratified_split(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset | None]:

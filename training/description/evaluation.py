@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from export.parity import probabilities64
-from training.fit import FitResult
-from training.history import parameters
-from training.metrics import MetricSums
-from training.model import LogisticRegression
-from training.reduce import LOCAL, Reducer
-from training.rows import Rows, chunks_of
+from training.description.metrics import MetricSums
+from training.solvers.fit import FitResult
+from training.solvers.history import parameters
+from training.solvers.model import LogisticRegression
+from training.streaming.reduce import LOCAL, Reducer
+from training.streaming.rows import Rows, chunks_of
 
 
 def predict64(model: LogisticRegression, x: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from export.card import MAX_CLASSES
+from export.card.model_card import MAX_CLASSES
 from export.csv_input import delimiter_hint, line_of, numbers, read_csv
 from export.errors import DataError
 

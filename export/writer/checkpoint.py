@@ -1,28 +1,33 @@
-"""The torch checkpoint saved next to the ONNX file: state dict plus the card's fields.
+"""The torch checkpoint saved next to the ONNX file: the fitted module's state dict plus the card's fields.
 
 Written in one place (``checkpoint_bytes``) and read in one place (``load_checkpoint``), always
 with ``weights_only=True``: it holds only tensors and plain Python values, so loading it runs no code.
+The state dict is the training module's own (``training.solvers.model.LogisticRegression``): its
+one linear layer under ``linear.weight`` (L, d) and ``linear.bias`` (L,). Export reads it back as
+that ``nn.Linear``, so it needs nothing from ``training``.
 """
 
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from export.errors import ArtifactError
-from training.model import LogisticRegression
 
 CHECKPOINT_VERSION = 1
+LAYER = "linear."  # the prefix of the linear layer's entries in the state dict
 
 
-def checkpoint_bytes(model: LogisticRegression, fields: dict) -> bytes:
+def checkpoint_bytes(state_dict: Mapping[str, torch.Tensor], fields: dict) -> bytes:
     buffer = io.BytesIO()
-    torch.save({"format_version": CHECKPOINT_VERSION, "state_dict": model.state_dict(), "card": fields}, buffer)
+    torch.save({"format_version": CHECKPOINT_VERSION, "state_dict": state_dict, "card": fields}, buffer)
     return buffer.getvalue()
 
 
-def load_checkpoint(path: Path) -> tuple[LogisticRegression, dict]:
-    """Return the model (weights restored) and the card fields stored with it."""
+def load_checkpoint(path: Path) -> tuple[nn.Linear, dict]:
+    """Return the fitted linear layer (float64, weights restored) and the card fields stored with it."""
     path = Path(path)
     hint = "train one with `python -m training`"
     try:
@@ -36,6 +41,7 @@ def load_checkpoint(path: Path) -> tuple[LogisticRegression, dict]:
     if not isinstance(saved, dict) or saved.get("format_version") != CHECKPOINT_VERSION:
         raise ArtifactError(f"{path} is not a checkpoint of this kit (format {CHECKPOINT_VERSION}); {hint}")
     fields = saved["card"]
-    model = LogisticRegression(len(fields["feature_names"]), len(fields["class_labels"])).double()
-    model.load_state_dict(saved["state_dict"])
-    return model, fields
+    n_classes = len(fields["class_labels"])
+    layer = nn.Linear(len(fields["feature_names"]), 1 if n_classes == 2 else n_classes).double()
+    layer.load_state_dict({k.removeprefix(LAYER): v for k, v in saved["state_dict"].items()})
+    return layer, fields

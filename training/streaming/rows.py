@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from training.data import Dataset
-from training.parquet_stream import ParquetStream
+from training.data.tables import Dataset
+from training.streaming.parquet import ParquetStream
 
 RowChunk = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 

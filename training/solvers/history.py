@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from training.model import LogisticRegression
-from training.standardize import Standardizer
+from training.data.standardize import Standardizer
+from training.solvers.model import LogisticRegression
 
 MAX_HISTORY_POINTS = 1001  # step 0 plus up to 1000 more: every epoch of the tutorial's run
 

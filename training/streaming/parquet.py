@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from export.errors import DataError
-from training.data import Columns, RowNamer, check_class_count, pick_columns
-from training.summary import key_generator
+from training.data.tables import Columns, RowNamer, check_class_count, pick_columns
+from training.streaming.summary import key_generator
 
 BATCH_ROWS = 65_536
 

@@ -9,7 +9,7 @@ are returned unnormalized so that shards of the data (row groups of a file, rank
 distributed job) simply add up.
 
 Parameters are in standardized coordinates: W (L, d) and b (L,), L = 1 logit for binary targets,
-K for multinomial ones; the objective is the one of ``training.objective``.
+K for multinomial ones; the objective is the one of ``training.solvers.objective``.
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from training.standardize import Standardizer
+from training.data.standardize import Standardizer
 
 
 @dataclass

@@ -1,10 +1,10 @@
 """Plain-language warnings about a fit: what went wrong, what it means, and the fix."""
 
 from training.config import TrainConfig
-from training.fit import FitResult
-from training.rows import Rows
-from training.separation import Separation
-from training.summary import RowSummary
+from training.description.separation import Separation
+from training.solvers.fit import FitResult
+from training.streaming.rows import Rows
+from training.streaming.summary import RowSummary
 
 
 def separation_warning(separation: Separation, data: Rows) -> str | None:

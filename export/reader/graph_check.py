@@ -23,7 +23,7 @@ from onnx import TensorProto
 
 from export.errors import ArtifactError, first_line
 
-# What torch.onnx (2.13) emits for ``export.graph.ServingGraph``, plus the other spellings a torch
+# What torch.onnx (2.13) emits for ``export.writer.graph.ServingGraph``, plus the other spellings a torch
 # version may choose for the same steps (Gemm or Mul for the product, Gather or Slice for the batch
 # size, Max/Min for the clamp, Constant nodes for initializers). None of them creates a tensor whose
 # shape comes from data, so the shape check below covers them all.

@@ -13,16 +13,16 @@ import torch
 
 from export.errors import DataError
 from training.config import TrainConfig
-from training.data import Dataset
-from training.history import History, parameters
-from training.model import LogisticRegression
-from training.objective import Problem
-from training.reduce import LOCAL, Reducer
-from training.rows import StreamedRows
-from training.solvers import Convergence, autograd_evaluator, run_gradient_steps, run_lbfgs, run_oracle_steps
-from training.sources import ChunkSource, InMemorySource, oracle_evaluator, weighted
-from training.standardize import Standardizer
-from training.summary import RowSummary
+from training.data.standardize import Standardizer
+from training.data.tables import Dataset
+from training.solvers.history import History, parameters
+from training.solvers.model import LogisticRegression
+from training.solvers.objective import Problem
+from training.solvers.optimizers import Convergence, autograd_evaluator, run_gradient_steps, run_lbfgs, run_oracle_steps
+from training.solvers.sources import ChunkSource, InMemorySource, oracle_evaluator, weighted
+from training.streaming.reduce import LOCAL, Reducer
+from training.streaming.rows import StreamedRows
+from training.streaming.summary import RowSummary
 
 
 @dataclass

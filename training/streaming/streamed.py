@@ -13,11 +13,11 @@ import numpy as np
 
 from export.errors import DataError
 from training.config import TrainConfig
-from training.data import Columns
-from training.parquet_stream import ParquetStream
-from training.reduce import Reducer
-from training.rows import StreamedRows
-from training.summary import RowSummary
+from training.data.tables import Columns
+from training.streaming.parquet import ParquetStream
+from training.streaming.reduce import Reducer
+from training.streaming.rows import StreamedRows
+from training.streaming.summary import RowSummary
 
 
 @dataclass

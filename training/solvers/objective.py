@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from training.model import LogisticRegression
+from training.solvers.model import LogisticRegression
 
 
 @dataclass(frozen=True)
