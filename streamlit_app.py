@@ -11,12 +11,12 @@ import numpy as np
 import streamlit as st
 
 from export.artifact import Artifact
-from export.errors import ArtifactError
+from export.errors import ArtifactError, InputError
 from export.extrapolation import extrapolation_warning
 from page.batch import MAX_CSV_MB, MAX_ROWS, score_table, scored_csv
 from page.charts import class_bars, decision_map, loss_chart, probability_chart
 from page.evaluation import show_diagnostics, show_metrics, show_statistics
-from page.inputs import InputError, format_number, parse_feature_value
+from page.inputs import format_number, parse_feature_value
 from page.models import MAX_MODEL_MB, artifacts_dir, checked_upload, file_version, model_files, read_model_file
 from page.sections import plain, show_section
 from page.tables import feature_table, loss_table

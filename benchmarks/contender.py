@@ -19,7 +19,7 @@ def fit(kind: str, folder: Path, l2: float) -> dict:
     x, y = load(folder)
     if kind == "ours":
         from training.config import TrainConfig
-        from training.data.tables import Dataset
+        from training.data.dataset import Dataset
         from training.solvers.fit import fit as ours
 
         names = tuple(f"f{i}" for i in range(x.shape[1]))

@@ -30,7 +30,7 @@ def read(path: Path) -> dict:
 
 def one_pass(path: Path) -> dict:
     from training.config import TrainConfig
-    from training.data.tables import Columns
+    from training.data.columns import Columns
     from training.solvers.sources import ChunkSource
     from training.streaming.reduce import LOCAL
     from training.streaming.streamed import open_streamed

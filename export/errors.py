@@ -1,12 +1,16 @@
-"""The kit's exceptions: one family, so every entry point can turn any of them into one line.
+"""Every exception the kit raises for a user to read: one family, so each entry point (the two
+command lines, the page) turns any of them into one line.
 
-KitError
-├── DataError      the training data cannot be used as given
-├── ConfigError    a training or export setting is out of range
-├── ArtifactError  a model file is missing, not ONNX, or not one of ours
-└── ParityError    the exported graph disagrees with torch beyond tolerance
+KitError                 base: the message is one line that says what is wrong and how to fix it
+├── DataError            the training data cannot be used as given
+│   ├── RowError         ...because of particular rows; under torchrun only the process reading them sees it
+│   └── WorkerLost       another process of a torchrun job stopped answering
+├── ConfigError          a training or export setting is out of range
+├── ArtifactError        a model file is missing, not ONNX, or not one of ours
+├── ParityError          the exported graph disagrees with torch beyond tolerance
+└── InputError           a value or file entered on the page cannot be scored
 
-Each message says what is wrong and how to fix it, in one line.
+This module imports nothing of the kit, so every package (training, export, page) can import it.
 """
 
 
@@ -16,6 +20,15 @@ class KitError(Exception):
 
 class DataError(KitError):
     """The training data cannot be used as given."""
+
+
+class RowError(DataError):
+    """A problem in particular rows of a streamed file: under torchrun only the process reading
+    them sees it, so it alone reports it (the others are told a worker was lost)."""
+
+
+class WorkerLost(DataError):
+    """Another process of a distributed job stopped answering (it died or was killed)."""
 
 
 class ConfigError(KitError):
@@ -28,6 +41,10 @@ class ArtifactError(KitError):
 
 class ParityError(KitError):
     """The exported graph disagrees with the torch reference beyond tolerance."""
+
+
+class InputError(KitError):
+    """What was typed or uploaded on the page cannot be scored; the message says what to enter instead."""
 
 
 def first_line(error: BaseException, limit: int = 160) -> str:

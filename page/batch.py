@@ -7,8 +7,9 @@ import pandas as pd
 
 from export.artifact import Artifact
 from export.csv_input import delimiter_hint, header, locate, numbers, read_csv
-from export.errors import DataError
-from page.inputs import FLOAT32_MAX, InputError, shorten
+from export.errors import DataError, InputError
+from export.parity import FLOAT32_MAX
+from page.inputs import shorten
 
 MAX_ROWS = 100_000  # the page holds the table in memory and renders it; bigger files belong in a script
 MAX_CSV_MB = 25  # about 100,000 rows of 30 numeric columns; the parsed table takes a few times this

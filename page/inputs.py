@@ -2,14 +2,10 @@
 
 import math
 
-import numpy as np
+from export.errors import InputError
+from export.parity import FLOAT32_MAX
 
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 MAX_ECHO = 40  # characters of a bad entry repeated back in a message
-
-
-class InputError(ValueError):
-    """The text cannot be scored; the message says why and what to enter instead."""
 
 
 def parse_feature_value(text: str | None, name: str) -> float:

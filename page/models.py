@@ -4,8 +4,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from export.errors import ArtifactError
-from page.inputs import InputError
+from export.errors import ArtifactError, InputError
 
 DEFAULT_MODEL = "model.onnx"
 # Uploads are held in memory, per visitor. Our largest shipped model is 74 KB; the card's history

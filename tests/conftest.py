@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from export.writer.build import BuiltArtifact, build_artifact
 from training.config import TrainConfig
-from training.data.tables import tutorial_dataset
+from training.data.dataset import tutorial_dataset
 from training.description.describe import describe
 from training.solvers.fit import FitResult, fit
 
@@ -28,7 +28,7 @@ def tutorial_fit() -> FitResult:
 
 @pytest.fixture(scope="session")
 def tutorial_fields(tutorial_fit: FitResult) -> dict:
-    return describe(TrainConfig(), tutorial_dataset(), None, tutorial_fit)
+    return describe(tutorial_dataset(), None, tutorial_fit)
 
 
 @pytest.fixture(scope="session")

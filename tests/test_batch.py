@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from export.artifact import Artifact
+from export.errors import InputError
 from page.batch import MAX_ROWS, neutralise, score_table, scored_csv
-from page.inputs import InputError
 
 
 def test_scores_every_row_and_keeps_other_columns(tutorial_built):

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from export.errors import DataError
-from training.data.tables import Columns, load_table, tutorial_dataset
+from training.data.columns import Columns
+from training.data.dataset import tutorial_dataset
+from training.data.tables import load_table
 
 
 def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:

@@ -4,8 +4,8 @@ import numpy as np
 
 from export.extrapolation import extrapolation_warning
 from training.config import TrainConfig
+from training.data.dataset import Dataset
 from training.data.split import stratified_split
-from training.data.tables import Dataset
 from training.description.describe import describe
 from training.solvers.fit import fit
 
@@ -13,7 +13,7 @@ LBFGS = TrainConfig(optimizer="lbfgs", standardize=True)
 
 
 def card_warnings(config: TrainConfig, data: Dataset) -> list[str]:
-    return describe(config, data, None, fit(config, data))["warnings"]
+    return describe(data, None, fit(config, data))["warnings"]
 
 
 def test_separation_is_explained_with_the_fix():

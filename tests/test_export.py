@@ -181,7 +181,7 @@ def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
 
     from export.writer.build import card_path, save_artifact
     from training.config import TrainConfig
-    from training.data.tables import Dataset
+    from training.data.dataset import Dataset
     from training.description.describe import describe
     from training.solvers.fit import fit
 
@@ -189,7 +189,7 @@ def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
     data = Dataset(x, y.astype(np.int64), ("sl", "sw", "pl", "pw"), "species", ("a", "b", "c"), "iris")
     config = TrainConfig(optimizer="lbfgs", standardize=True, l2=0.01)
     result = fit(config, data)
-    built = build_artifact(result.model.linear, describe(config, data, None, result))
+    built = build_artifact(result.model.linear, describe(data, None, result))
     assert built.card.raw["task"] == "multinomial" and built.card.threshold is None
     assert built.parity.rows > 9000
     probe = np.random.default_rng(0).normal(5, 3, (100_000, 4))

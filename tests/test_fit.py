@@ -5,7 +5,7 @@ import torch.nn.functional as F
 
 from export.errors import ConfigError
 from training.config import TrainConfig
-from training.data.tables import Dataset, tutorial_dataset
+from training.data.dataset import Dataset, tutorial_dataset
 from training.solvers.fit import fit
 from training.solvers.history import recorded_steps
 

@@ -14,7 +14,7 @@ from export.files import write_atomic
 from export.writer.build import build_artifact
 from page.inputs import format_number
 from training.config import TrainConfig
-from training.data.tables import Dataset, tutorial_dataset
+from training.data.dataset import Dataset, tutorial_dataset
 from training.description.describe import describe
 from training.solvers.fit import fit
 
@@ -23,7 +23,7 @@ PAGE = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
 def built(config: TrainConfig, data: Dataset) -> bytes:
     result = fit(config, data)
-    return build_artifact(result.model.linear, describe(config, data, None, result)).data
+    return build_artifact(result.model.linear, describe(data, None, result)).data
 
 
 @pytest.fixture(scope="module")

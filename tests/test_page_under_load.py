@@ -17,7 +17,7 @@ from export.writer.build import build_artifact
 from export.writer.checkpoint import checkpoint_bytes
 from page.inputs import format_number
 from training.config import TrainConfig
-from training.data.tables import tutorial_dataset
+from training.data.dataset import tutorial_dataset
 from training.description.describe import describe
 from training.solvers.fit import fit
 
@@ -30,7 +30,7 @@ def retrained(config: TrainConfig, checkpoint: Path) -> Artifact:
     """Fit the tutorial data with ``config``, save its checkpoint, and return the artifact it exports."""
     data = tutorial_dataset()
     result = fit(config, data)
-    fields = describe(config, data, None, result)
+    fields = describe(data, None, result)
     write_atomic(checkpoint, checkpoint_bytes(result.model.state_dict(), fields))
     return Artifact.from_bytes(build_artifact(result.model.linear, fields).data)
 

@@ -15,7 +15,8 @@ import training.streaming.parquet
 from export.artifact import load_artifact
 from training.__main__ import main as training_main
 from training.config import TrainConfig
-from training.data.tables import Columns, load_table
+from training.data.columns import Columns
+from training.data.tables import load_table
 from training.solvers.fit import fit, fit_stream
 from training.streaming.reduce import LOCAL
 from training.streaming.streamed import open_streamed

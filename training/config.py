@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from export.errors import ConfigError
+from training.options import option
 
 OPTIMIZERS = ("sgd", "adam", "lbfgs")
 PENALTIES = ("none", "firth")
@@ -24,22 +25,66 @@ def _positive_float(value: object) -> bool:
 @dataclass(frozen=True)
 class TrainConfig:
     """How to fit. The defaults are the tutorial's: SGD, lr 0.01, 1000 full-batch epochs, raw
-    features, no penalty. ``python -m training --data`` switches to L-BFGS on standardized features."""
+    features, no penalty. ``python -m training --data`` switches to L-BFGS on standardized features.
+    Every field is also a command-line option (``training.options``)."""
 
-    epochs: int = 1000  # SGD and Adam: passes over the data
-    lr: float = 0.01  # SGD and Adam
-    optimizer: str = "sgd"
-    batch_size: int | None = None  # None: every row in one batch, as the tutorial does
-    seed: int = 0
-    threshold: float = 0.5  # binary: P(class 1) above this is labelled class 1; the tutorial's `> 0.5`
-    threshold_metric: str | None = None  # choose the threshold on the validation rows to maximize this
-    tol: float | None = None  # converged when max |gradient| <= tol; None: 1e-8, or 1e-6 for float32 data
-    max_iter: int = 1000  # L-BFGS iterations at most
-    l2: float = 0.0  # ridge strength on standardized weights: scikit-learn's C = 1 / (l2 * N)
-    penalty: str = "none"  # "firth": Firth's bias reduction (binary)
-    standardize: bool = False  # fit on standardized features; folded back into raw units for export
-    class_weight: str = "none"  # "balanced": weight each class by N / (K * N_class)
-    valid_fraction: float = 0.0  # share of rows held out (stratified, seeded) for validation metrics
+    epochs: int = option(1000, "SGD/Adam passes over the data (default: {default})", "fitting")
+    lr: float = option(0.01, "SGD/Adam learning rate (default: {default})", "fitting")
+    optimizer: str = option(
+        "sgd",
+        "default: lbfgs with --data, sgd without (the tutorial)",
+        "fitting",
+        choices=OPTIMIZERS,
+        with_data="lbfgs",
+    )
+    # None: every row in one batch, as the tutorial does
+    batch_size: int | None = option(None, "SGD/Adam rows per step (default: all rows)", "fitting", metavar="N")
+    seed: int = option(0, "seed for weights, shuffling and the split (default: {default})", "fitting")
+    # binary: P(class 1) above this is labelled class 1; the tutorial's `> 0.5`
+    threshold: float = option(
+        0.5, "binary: P(class 1) above which the label is class 1 (default: {default})", "decision and output"
+    )
+    threshold_metric: str | None = option(
+        None,
+        f"binary: pick the threshold maximizing METRIC ({', '.join(THRESHOLD_METRICS)}) on the validation rows",
+        "decision and output",
+        flag="--choose-threshold",
+        metavar="METRIC",
+        choices=THRESHOLD_METRICS,
+    )
+    # None: resolved for the data by ``for_data``
+    tol: float | None = option(
+        None,
+        "converged when the largest gradient entry is at most this (default: 1e-8; 1e-6 for float32 data)",
+        "fitting",
+    )
+    max_iter: int = option(1000, "L-BFGS iterations at most (default: {default})", "fitting")
+    l2: float = option(
+        0.0,
+        "ridge penalty LAMBDA/2 |w|^2 on standardized weights; scikit-learn's C = 1/(LAMBDA N) (default: 0)",
+        "fitting",
+        metavar="LAMBDA",
+    )
+    penalty: str = option(
+        "none",
+        "firth: Firth's bias-reduced estimate, finite under separation (binary) (default: {default})",
+        "fitting",
+        choices=PENALTIES,
+    )
+    # fit on standardized features; folded back into raw units for export
+    standardize: bool = option(
+        False,
+        "fit on standardized features (default: on with --data, off for the tutorial)",
+        "fitting",
+        switch=True,
+        with_data=True,
+    )
+    class_weight: str = option(
+        "none", "balanced: weight classes by N/(K N_class) (default: {default})", "fitting", choices=CLASS_WEIGHTS
+    )
+    valid_fraction: float = option(
+        0.0, "share of each class held out for validation, seeded (default: {default})", "data", metavar="F"
+    )
 
     def __post_init__(self) -> None:
         problems = self._problems()
@@ -107,9 +152,20 @@ class TrainConfig:
         ]
         return [message for ok, message in checks if not ok]
 
+    @property
+    def firth(self) -> bool:
+        return self.penalty == "firth"
+
+    @property
+    def penalized(self) -> bool:
+        """Ridge or Firth: the optimum is not the maximum-likelihood estimate, so its standard
+        errors, p-values and separation test do not apply as they stand."""
+        return self.l2 > 0 or self.firth
+
     def for_data(self, dtype: np.dtype) -> "TrainConfig":
-        """The config with ``tol`` resolved: float32 gradients carry about 1e-8 of rounding noise,
-        so they get 1e-6 (still within 1e-7 of the optimum's objective in the benchmarks)."""
+        """The config with ``tol`` resolved (``fit`` does it once; ``FitResult.config`` carries it):
+        float32 gradients carry about 1e-8 of rounding noise, so they get 1e-6 (the benchmarks check that
+        this still reaches the optimum's objective within 1e-7)."""
         if self.tol is not None:
             return self
         return replace(self, tol=1e-6 if np.dtype(dtype) == np.float32 else 1e-8)

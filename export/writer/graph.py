@@ -24,8 +24,8 @@ import torch
 from torch import nn
 
 from export.artifact import INPUT_NAME, OUTPUT_TYPES
+from export.parity import FLOAT32_MAX
 
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 SMALL_BATCH = 256
 
 

@@ -8,7 +8,8 @@ streamed file and a torchrun job's shards describe themselves the same way.
 import numpy as np
 
 from training.config import TrainConfig
-from training.data.tables import Dataset
+from training.data.dataset import Dataset
+from training.data.randomness import sample_key_generator
 from training.description.diagnostics import fit_warnings
 from training.description.evaluation import evaluate_rows
 from training.description.metrics import choose_threshold
@@ -16,20 +17,19 @@ from training.description.separation import Separation, check_separation
 from training.description.statistics import statistics, why_no_standard_errors
 from training.solvers.fit import FitResult
 from training.streaming.reduce import LOCAL, Reducer
-from training.streaming.rows import Rows, StreamedRows
-from training.streaming.summary import RowSummary, key_generator
+from training.streaming.rows import Rows
+from training.streaming.summary import RowSummary
 
 TUTORIAL_QUERY = {"x": 5.0}  # the tutorial asks for P(y = 1 | x = 5)
 
 
 def summarize(data: Dataset, seed: int) -> RowSummary:
     """The summary of rows in memory (a stream's comes from its first pass)."""
-    keys = key_generator(seed, 0).random(len(data.y))
+    keys = sample_key_generator(seed, 0).random(len(data.y))
     return RowSummary.of(data.x, data.y, data.weights, data.n_classes, keys, np.arange(len(data.y)))
 
 
 def describe(
-    config: TrainConfig,
     train: Rows,
     valid: Rows | None,
     result: FitResult,
@@ -40,11 +40,11 @@ def describe(
 ) -> dict:
     """The card's fields except those export adds (format, coefficients, versions). ``summary`` is
     needed for streamed rows (computed here for a ``Dataset``)."""
-    config = config.for_data(np.float64 if isinstance(train, StreamedRows) else train.x.dtype)
+    config = result.config
     summary = summary or summarize(train, config.seed)
     binary = train.n_classes == 2
     separation = Separation("not checked", 0, None)
-    if config.l2 == 0 and config.penalty == "none":
+    if not config.penalized:
         separation = separation_of(train, result)
     threshold = decision_threshold(config, valid, result, reducer) if binary else None
     wants_errors = why_no_standard_errors(config, train.n_classes, result, separation) is None

@@ -33,7 +33,7 @@ def fit_warnings(
     summary: RowSummary,
 ) -> list[str]:
     warnings = []
-    if config.l2 == 0 and config.penalty == "none":
+    if not config.penalized:
         message = separation_warning(separation, rows)
         if message:
             warnings.append(message)

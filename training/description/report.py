@@ -6,7 +6,7 @@ import numpy as np
 from export.artifact import Artifact
 from export.card.markdown import coefficient_rows
 from export.extrapolation import extrapolation_warning
-from training.data.tables import Dataset
+from training.data.dataset import Dataset
 from training.solvers.optimizers import Convergence
 
 

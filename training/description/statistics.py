@@ -43,7 +43,7 @@ def why_no_standard_errors(
         return "class weights change the likelihood, so standard errors computed from it would not describe the data"
     if not result.convergence.converged:
         return "the fit did not converge, and standard errors describe the optimum, so they are not shown"
-    if separation.kind in ("complete", "quasi-complete") and config.penalty == "none":
+    if separation.kind in ("complete", "quasi-complete") and not config.firth:
         return (
             "the classes are separated, so the maximum-likelihood estimate does not exist and its standard "
             "errors are meaningless; refit with --penalty firth or --l2"
@@ -88,7 +88,7 @@ def statistics(
     not_mle = [
         why
         for why, applies in [
-            ("a penalized fit", config.l2 > 0 or config.penalty == "firth"),
+            ("a penalized fit", config.penalized),
             ("class weights", config.class_weight != "none"),
             ("a fit that did not converge", not result.convergence.converged),
             (
@@ -108,7 +108,7 @@ def statistics(
             "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
             f"fits, so they are not shown for {' and '.join(not_mle)}"
         )
-    if separation.kind == "not checked" and config.l2 == 0 and config.penalty == "none":
+    if separation.kind == "not checked" and not config.penalized:
         out["notes"].append(
             f"separation was not checked: the linear programme is run on at most {MAX_CELLS:,} cells (rows x "
             "features) of rows in memory; if the fit did not converge or some weights are very large, the "
@@ -117,7 +117,7 @@ def statistics(
     reason = why_no_standard_errors(config, rows.n_classes, result, separation)
     if reason is None:
         out["coefficients"] = coefficient_table(rows.feature_names, result, evaluation.information)
-        if config.penalty == "firth":
+        if config.firth:
             out["notes"].append(
                 "Firth estimates: Wald intervals from the information at the estimate; the "
                 "profile-likelihood intervals that R's logistf reports are not computed"

@@ -13,8 +13,8 @@ import torch
 
 from export.errors import DataError
 from training.config import TrainConfig
+from training.data.dataset import Dataset
 from training.data.standardize import Standardizer
-from training.data.tables import Dataset
 from training.solvers.history import History, parameters
 from training.solvers.model import LogisticRegression
 from training.solvers.objective import Problem
@@ -28,8 +28,10 @@ from training.streaming.summary import RowSummary
 @dataclass
 class FitResult:
     """``model`` is in raw feature units (float64); ``fitted`` the same fit in standardized units,
-    as the optimizer left it; ``class_factors`` the class weights' multipliers (None: no class weights)."""
+    as the optimizer left it; ``class_factors`` the class weights' multipliers (None: no class weights);
+    ``config`` the configuration it ran with, ``tol`` resolved for the data's precision."""
 
+    config: TrainConfig
     model: LogisticRegression
     fitted: LogisticRegression
     history: History
@@ -60,7 +62,7 @@ def problem_for(
     x = torch.as_tensor(standardizer.transform(data.x), dtype=dtype)
     y = torch.as_tensor(data.y, dtype=dtype if data.n_classes == 2 else torch.int64)
     w = None if weights is None else torch.as_tensor(weights, dtype=dtype)
-    return Problem(x, y, w, config.l2, config.penalty == "firth")
+    return Problem(x, y, w, config.l2, config.firth)
 
 
 def initial_model(config: TrainConfig, n_features: int, n_classes: int) -> LogisticRegression:
@@ -78,7 +80,7 @@ def initial_model(config: TrainConfig, n_features: int, n_classes: int) -> Logis
 
 def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None] | None = None) -> FitResult:
     """Train on ``data`` in memory; ``on_step(step, loss)`` is called after each epoch or L-BFGS iteration."""
-    if config.penalty == "firth" and data.n_classes > 2:
+    if config.firth and data.n_classes > 2:
         raise DataError(
             f"--penalty firth fits binary targets only, but {data.target_name!r} has "
             f"{data.n_classes} classes; use --l2 for a multinomial target"
@@ -93,7 +95,7 @@ def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None
     if config.optimizer != "lbfgs":
         problem = problem_for(config, data, standardizer, weights, torch.float32)
         convergence = run_gradient_steps(model, problem, config, history, on_step)
-    elif config.penalty == "firth":
+    elif config.firth:
         evaluate = autograd_evaluator(model, problem_for(config, data, standardizer, weights, torch.float64))
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
     else:
@@ -101,7 +103,7 @@ def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None
             model, InMemorySource(data.x, data.y, weights, data.n_classes), standardizer, config.l2
         )
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
-    return FitResult(raw_model(model, standardizer), model, history, convergence, standardizer, factors)
+    return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors)
 
 
 def fit_stream(
@@ -115,7 +117,7 @@ def fit_stream(
     one streaming pass per evaluation and reaches the in-memory optimum; SGD and Adam stream their
     minibatches. Under torchrun, ``reducer`` sums every pass across the processes, so all of them
     take the same steps."""
-    if config.penalty == "firth":
+    if config.firth:
         raise DataError("--penalty firth needs the whole table in memory (a log-determinant per step); drop --stream")
     if config.optimizer != "lbfgs" and config.batch_size is not None and reducer.world_size > 1:
         raise DataError(
@@ -135,7 +137,7 @@ def fit_stream(
     else:
         batches = None if config.batch_size is None else source.minibatches(model, standardizer, config)
         convergence = run_oracle_steps(model, evaluate, batches, config, history, on_step)
-    return FitResult(raw_model(model, standardizer), model, history, convergence, standardizer, factors)
+    return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors)
 
 
 def raw_model(fitted: LogisticRegression, standardizer: Standardizer) -> LogisticRegression:

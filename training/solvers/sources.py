@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from training.config import TrainConfig
+from training.data.randomness import epoch_order_generator
 from training.data.standardize import Standardizer
 from training.solvers.model import LogisticRegression
 from training.solvers.optimizers import Evaluate
@@ -63,7 +64,7 @@ class ChunkSource:
         ``config.batch_size`` rows drawn in a seeded order within each streamed chunk."""
 
         def batches(epoch: int) -> Iterator[Evaluate]:
-            order = np.random.default_rng([config.seed, epoch])
+            order = epoch_order_generator(config.seed, epoch)
             for x, y, v in self.rows.chunks():
                 for rows in np.array_split(order.permutation(len(y)), max(1, -(-len(y) // config.batch_size))):
                     part = InMemorySource(

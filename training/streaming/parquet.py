@@ -21,15 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from export.errors import DataError
-from training.data.tables import Columns, RowNamer, check_class_count, pick_columns
-from training.streaming.summary import key_generator
+from export.errors import DataError, RowError
+from training.data.checks import RowChecks, RowNamer, check_class_count
+from training.data.columns import Columns, pick_columns
+from training.data.randomness import held_out_generator, sample_key_generator
 
 BATCH_ROWS = 65_536
-
-
-class RowError(DataError):
-    """A problem in particular rows: under torchrun only the process reading them sees it."""
 
 
 @dataclass(frozen=True)
@@ -67,8 +64,8 @@ class ParquetStream:
         self.feature_names = tuple(features)
         self.target_name = columns.target
         self.weight_name = columns.weight
-        self.drop_missing = columns.drop_missing
-        self._read = [stripped[c] for c in [*features, columns.target, *([columns.weight] if columns.weight else [])]]
+        self.checks = RowChecks(self.name, RowNamer(None), columns.drop_missing, partial=True)
+        self._read = [stripped[c] for c in columns.used(features)]
         self._check_types(features, stripped)
         self.seed, self.valid_fraction, self.on_rows = seed, valid_fraction, on_rows
         meta = self.file.metadata
@@ -127,8 +124,8 @@ class ParquetStream:
         index = pd.Index(list(self.labels))
         self.dropped_rows = 0
         for rg in self.row_groups:
-            held_out = np.random.default_rng([self.seed, rg, 1]) if self.valid_fraction > 0 else None
-            keys = key_generator(self.seed, rg) if with_keys else None
+            held_out = held_out_generator(self.seed, rg) if self.valid_fraction > 0 else None
+            keys = sample_key_generator(self.seed, rg) if with_keys else None
             first = int(self.starts[rg])
             for batch in self.file.iter_batches(batch_size=BATCH_ROWS, row_groups=[rg], columns=self._read):
                 n = batch.num_rows
@@ -152,46 +149,24 @@ class ParquetStream:
         x = columns.T  # (n, d) in column-major order; torch's matrix-vector products take it as it is
         target = batch.column(d)
         v = _floats(batch.column(d + 1)) if self.weight_name else None
-        finite = np.isfinite(columns).all(axis=0)
-        missing = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False)
-        if not finite.all():
-            missing |= np.isnan(x).any(axis=1)
+        missing = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False) | np.isnan(columns).any(axis=0)
         if v is not None:
             missing |= np.isnan(v)
-        keep = ~missing
-        if missing.any():
-            if not self.drop_missing:
-                where = RowNamer(None)(first + int(np.argmax(missing)))
-                raise RowError(
-                    f"{self.name} has rows with missing values (the first on {where}); "
-                    "fill them, or pass --drop-missing to leave those rows out"
-                )
-            self.dropped_rows += int(missing.sum())
-            x, finite = x[keep], finite[keep]
+        positions = first + np.arange(batch.num_rows)
+        keep = self.checks.usable(missing, positions)
+        if not keep.all():
+            self.dropped_rows += int((~keep).sum())
+            x, positions = x[keep], positions[keep]
             v = None if v is None else v[keep]
-        if not finite.all():
-            row = int(np.argmin(finite))
-            column = int(np.argmin(np.isfinite(x[row])))
-            raise RowError(
-                f"feature {self.feature_names[column]!r} of {self.name} must hold finite numbers, but "
-                f"{self._row(first, keep, row)} has {x[row, column]}; fix or remove that row"
-            )
-        if v is not None and ((v < 0).any() or not np.isfinite(v).all()):
-            row = int(np.argmax((v < 0) | ~np.isfinite(v)))
-            raise RowError(
-                f"weight column {self.weight_name!r} of {self.name} must hold finite numbers of at least 0, "
-                f"but {self._row(first, keep, row)} has {v[row]}; fix that weight"
-            )
+        self.checks.features(x, self.feature_names, positions, None)
+        if v is not None:
+            self.checks.weights(v, self.weight_name, positions, None)
         values = target.to_numpy(zero_copy_only=False)
         values = values if keep.all() else values[keep]
         y = index.get_indexer(values.astype(str) if self._as_text else values)
         if (y < 0).any():
             raise RowError(f"the target {self.target_name!r} of {self.name} changed while it was read; retry")
         return x, y.astype(np.int64), v, keep
-
-    @staticmethod
-    def _row(first: int, keep: np.ndarray, usable_row: int) -> str:
-        return RowNamer(None)(first + int(np.flatnonzero(keep)[usable_row]))
 
 
 def _floats(column: pa.Array) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from export.errors import DataError
+from export.errors import WorkerLost
 
 T = TypeVar("T")
 
@@ -46,10 +46,6 @@ class LocalReducer:
 
 
 LOCAL = LocalReducer()
-
-
-class WorkerLost(DataError):
-    """Another process of a distributed job stopped answering (it died or was killed)."""
 
 
 class DistributedReducer:

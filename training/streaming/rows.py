@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from training.data.tables import Dataset
+from training.data.dataset import Dataset
 from training.streaming.parquet import ParquetStream
 
 RowChunk = tuple[np.ndarray, np.ndarray, np.ndarray | None]

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from export.errors import DataError
 from training.config import TrainConfig
-from training.data.tables import Columns
+from training.data.checks import check_rows_left, check_weight_total
+from training.data.columns import Columns
+from training.data.split import check_sides
 from training.streaming.parquet import ParquetStream
 from training.streaming.reduce import Reducer
 from training.streaming.rows import StreamedRows
@@ -53,17 +54,9 @@ def open_streamed(
 
 
 def _check_rows(stream: ParquetStream, summary: RowSummary, valid_counts: np.ndarray, fraction: float) -> None:
-    if summary.rows == 0:
-        raise DataError(f"every row of {stream.name} has a missing value in the columns used; nothing is left to fit")
-    if stream.weight_name and summary.class_weights.sum() <= 0:
-        raise DataError(
-            f"weight column {stream.weight_name!r} of {stream.name} is all zeros; give some rows a positive weight"
-        )
+    check_rows_left(summary.rows, stream.name)
+    if stream.weight_name:
+        check_weight_total(summary.class_weights.sum(), stream.weight_name, stream.name)
     if fraction > 0:
         for label, kept, held in zip(stream.labels, summary.class_counts, valid_counts):
-            if kept == 0 or held == 0:
-                side = "validation" if held == 0 else "training"
-                raise DataError(
-                    f"--valid-fraction {fraction:g} left class {label!r} ({int(kept + held)} rows) with no "
-                    f"{side} rows; use more data or a {'larger' if held == 0 else 'smaller'} --valid-fraction"
-                )
+            check_sides(fraction, label, int(kept), int(held))

@@ -16,11 +16,6 @@ from training.data.standardize import Standardizer, column_moments
 MAX_PLOT_ROWS = 1000
 
 
-def key_generator(seed: int, row_group: int) -> np.random.Generator:
-    """The generator of the sample keys of one row group (its rows draw their keys in order)."""
-    return np.random.default_rng([seed, row_group, 2])
-
-
 @dataclass
 class RowSummary:
     """``mean`` and ``m2`` (sum of squared deviations) per feature, merged with Chan et al.'s update;

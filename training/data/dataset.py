@@ -1,0 +1,49 @@
+"""The training rows in memory: features, class indices and weights, with the names the card needs."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """``x``: float64 (n_rows, n_features) raw values; ``y``: int64 (n_rows,) class index, index i
+    standing for ``class_labels[i]`` (labels in sorted order); ``weights``: float64 (n_rows,) sample
+    weights as given, or None; ``dropped_rows``: rows left out for missing values."""
+
+    x: np.ndarray
+    y: np.ndarray
+    feature_names: tuple[str, ...]
+    target_name: str
+    class_labels: tuple
+    source: str
+    weights: np.ndarray | None = None
+    dropped_rows: int = 0
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_labels)
+
+    @property
+    def weights_given(self) -> bool:
+        return self.weights is not None
+
+    def subset(self, rows: np.ndarray) -> "Dataset":
+        weights = None if self.weights is None else self.weights[rows]
+        return Dataset(
+            self.x[rows],
+            self.y[rows],
+            self.feature_names,
+            self.target_name,
+            self.class_labels,
+            self.source,
+            weights,
+            self.dropped_rows,
+        )
+
+
+def tutorial_dataset() -> Dataset:
+    """The tutorial's complete program: x = [1, 2, 3, 4], y = [0, 1, 1, 0]."""
+    x = np.array([[1.0], [2.0], [3.0], [4.0]])
+    y = np.array([0, 1, 1, 0], dtype=np.int64)
+    return Dataset(x, y, ("x",), "y", (0, 1), "tutorial")

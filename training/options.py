@@ -1,0 +1,203 @@
+"""The command line's options, declared once, where their values land.
+
+Each option is a field of ``TrainConfig`` (how to fit; saved in the card) or of ``Request`` (where
+the data comes from and where the artifact goes), declared with ``option(...)``: its default,
+help, group and how to read its text. ``build_parser`` makes the argparse parser from those fields
+and ``values`` reads a parsed namespace back into them, so adding an option is adding one field
+(and, for ``TrainConfig``, its range check there).
+
+This module imports neither torch nor the fitting code: ``--help`` and a bad flag answer at once.
+"""
+
+import argparse
+import typing
+from collections.abc import Callable
+from dataclasses import Field, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from export.cli import OneLineParser
+from training.data.columns import Columns
+from training.streaming.sizes import parse_size
+
+GROUPS = ("data", "fitting", "decision and output")
+DEFAULT_OUT = Path("artifacts/model.onnx")
+
+
+@dataclass(frozen=True)
+class Option:
+    """How one field appears on the command line. ``read`` turns the flag's text into the value
+    (argparse reports its ``ValueError`` or ``ArgumentTypeError`` in one line); ``with_data`` is
+    the default when ``--data`` is given (the field's own default is the tutorial's);
+    ``needs_data`` options make sense only with ``--data``."""
+
+    help: str
+    group: str
+    flag: str | None = None  # default: --field-name
+    metavar: str | None = None
+    read: Callable[[str], Any] | None = None
+    choices: tuple[str, ...] | None = None
+    switch: bool = False  # a flag without a value; with ``with_data`` it gets a --no- form
+    with_data: Any = None
+    needs_data: bool = False
+
+
+def option(default: Any, help: str, group: str, **how: Any) -> Any:
+    """A dataclass field that is also a command-line option; ``help`` may say ``{default}``."""
+    assert group in GROUPS, group
+    return field(default=default, metadata={"option": Option(help.format(default=default), group, **how)})
+
+
+def flag_of(f: Field) -> str:
+    return f.metadata["option"].flag or "--" + f.name.replace("_", "-")
+
+
+def build_parser(*holders: type) -> OneLineParser:
+    """The parser of every option declared on the dataclasses ``holders``, in groups."""
+    parser = OneLineParser(
+        prog="python -m training",
+        description="Train logistic regression with PyTorch and export it "
+        "to ONNX. With no arguments: the tutorial's program on its four points.",
+    )
+    groups = {name: parser.add_argument_group(name) for name in GROUPS}
+    declared = [f for holder in holders for f in fields(holder) if "option" in f.metadata]
+    for f in sorted(declared, key=lambda f: GROUPS.index(f.metadata["option"].group)):
+        how: Option = f.metadata["option"]
+        kwargs: dict[str, Any] = {"dest": f.name, "help": how.help, "default": None}
+        if how.switch:
+            kwargs["action"] = argparse.BooleanOptionalAction if how.with_data is not None else "store_true"
+        else:
+            kwargs.update(type=how.read or _reader(f), metavar=how.metavar, choices=how.choices)
+        groups[how.group].add_argument(flag_of(f), **kwargs)
+    return parser
+
+
+def values(holder: type, parsed: argparse.Namespace, with_data: bool) -> dict[str, Any]:
+    """The field values of ``holder`` from ``parsed``: what was given, else the default (the
+    ``with_data`` default when ``--data`` was given)."""
+    chosen = {}
+    for f in fields(holder):
+        if "option" not in f.metadata:
+            continue
+        value = getattr(parsed, f.name)
+        chosen[f.name] = _default(f, with_data) if value is None else value
+    return chosen
+
+
+def needing_data(holder: type) -> list[Field]:
+    """The option fields of ``holder`` that make sense only with ``--data``."""
+    return [f for f in fields(holder) if "option" in f.metadata and f.metadata["option"].needs_data]
+
+
+def _default(f: Field, with_data: bool) -> Any:
+    how: Option = f.metadata["option"]
+    return how.with_data if with_data and how.with_data is not None else f.default
+
+
+def _reader(f: Field) -> Callable[[str], Any]:
+    """The field's own type (``int``, ``float``, ``str``, ``Path``; None aside) reads its text."""
+    kinds = [kind for kind in typing.get_args(f.type) or (f.type,) if kind is not type(None)]
+    return kinds[0]
+
+
+# Readers of the options whose text is not a plain number.
+
+
+def column_list(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",")]
+
+
+def count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def query(text: str) -> dict[str, float]:
+    """``x=5,y=2`` -> {"x": 5.0, "y": 2.0}."""
+    chosen = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        try:
+            chosen[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise argparse.ArgumentTypeError(f"{part!r} is not NAME=NUMBER; write e.g. --predict x=5")
+    return chosen
+
+
+@dataclass(frozen=True)
+class Request:
+    """Where the data comes from and where the artifact goes: the I/O half of the command line."""
+
+    data: Path | None = option(
+        None, "CSV or Parquet (.parquet) file to train on (default: the tutorial's four points)", "data", metavar="FILE"
+    )
+    target: str | None = option(
+        None, "column to predict: two classes or more (required with --data)", "data", metavar="COL", needs_data=True
+    )
+    features: list[str] | None = option(
+        None,
+        "input columns (default: every column but the target and the weight column)",
+        "data",
+        metavar="A,B,...",
+        read=column_list,
+        needs_data=True,
+    )
+    weight_column: str | None = option(
+        None,
+        "column of sample weights, finite and >= 0 (default: none, every row weighs 1)",
+        "data",
+        metavar="COL",
+        needs_data=True,
+    )
+    drop_missing: bool = option(
+        False,
+        "leave out rows with a missing value in a used column (default: stop and say how many)",
+        "data",
+        switch=True,
+    )
+    stream: bool = option(
+        False,
+        "read the Parquet file a batch at a time, so memory does not grow with its rows "
+        "(default: only when it would not fit in --memory-budget; always under torchrun)",
+        "data",
+        switch=True,
+        needs_data=True,
+    )
+    # None: half the memory available at start
+    memory_budget: int | None = option(
+        None,
+        "stream a Parquet file that would take more than SIZE in memory, e.g. 2GB, 512MiB "
+        "(default: half the memory available)",
+        "data",
+        metavar="SIZE",
+        read=parse_size,
+    )
+    query: dict[str, float] | None = option(
+        None,
+        "the input to report P for (default: the tutorial's x = 5, else the training means)",
+        "decision and output",
+        flag="--predict",
+        metavar="A=1,B=2",
+        read=query,
+    )
+    out: Path = option(
+        DEFAULT_OUT,
+        "ONNX file to write; the checkpoint (.pt) and model card (.model_card.md) go beside it (default: {default})",
+        "decision and output",
+        metavar="PATH",
+    )
+    log_every: int = option(
+        0,
+        "print the loss every N epochs or iterations, as the tutorial did (default: 0, a progress bar only)",
+        "decision and output",
+        metavar="N",
+        read=count,
+    )
+
+    @property
+    def columns(self) -> Columns:
+        return Columns(self.target, self.features, self.weight_column, self.drop_missing)

@@ -1,0 +1,124 @@
+"""One training run, after the command line is read: load or stream the data, fit, describe,
+export, and save the artifact, its card and checkpoint (one process writes under torchrun).
+
+Nothing is written until the exported graph has passed its parity checks; each file is written
+atomically, so a failed run leaves any previous artifact as it was.
+"""
+
+import sys
+
+from tqdm import tqdm
+
+from export.cli import USAGE_ERROR
+from export.errors import ConfigError, KitError, RowError, WorkerLost
+from export.files import write_atomic
+from export.writer.build import build_artifact, save_artifact
+from export.writer.checkpoint import checkpoint_bytes
+from training.config import TrainConfig
+from training.data.dataset import tutorial_dataset
+from training.data.split import stratified_split
+from training.data.tables import load_table
+from training.description.describe import describe
+from training.description.report import report_lines
+from training.options import Request
+from training.solvers.fit import fit, fit_stream
+from training.streaming.reduce import LOCAL, Reducer, launched_by_torchrun, start_distributed, stop_distributed
+from training.streaming.rows import Rows
+from training.streaming.sizes import default_budget, human, in_memory_size
+from training.streaming.streamed import open_streamed
+
+
+def check_query(query: dict[str, float] | None, data: Rows) -> None:
+    if query is not None and set(query) != set(data.feature_names):
+        raise ConfigError(
+            f"--predict must give every feature once ({', '.join(data.feature_names)}), got {', '.join(query)}"
+        )
+
+
+def streams(request: Request, distributed: bool) -> bool:
+    """Stream when asked, under torchrun, or when a Parquet file would not fit the memory budget."""
+    if request.data is None:
+        if distributed:
+            raise ConfigError("under torchrun, give --data FILE.parquet: the processes share its row groups")
+        return False
+    if request.stream or distributed:
+        return True
+    budget = default_budget() if request.memory_budget is None else request.memory_budget
+    needed = in_memory_size(request.data)
+    if needed > budget:
+        print(
+            f"{request.data.name} would take about {human(needed)} in memory, more than the budget of "
+            f"{human(budget)} (--memory-budget): streaming it",
+            file=sys.stderr,
+        )
+        return True
+    return False
+
+
+class Progress:
+    """The progress bar (the writing process's only): rows/s while streaming, else steps."""
+
+    def __init__(self, config: TrainConfig, request: Request, streaming: bool, shown: bool):
+        self.config, self.log_every = config, request.log_every
+        unit = "row" if streaming else "step"
+        total = None if streaming else (config.max_iter if config.optimizer == "lbfgs" else config.epochs)
+        self.bar = tqdm(
+            total=total, desc="training", unit=unit, unit_scale=streaming, disable=None if shown else True, leave=False
+        )
+        self.streaming = streaming
+
+    def on_rows(self, rows: int) -> None:
+        self.bar.update(rows)
+
+    def on_step(self, step: int, loss: float) -> None:
+        if not self.streaming:
+            self.bar.update(step - self.bar.n)
+        unit = "iteration" if self.config.optimizer == "lbfgs" else "epoch"
+        self.bar.set_postfix_str(f"{unit} {step} loss {loss:.6f}", refresh=False)
+        if self.log_every and step % self.log_every == 0:
+            self.bar.write(f"{unit} {step:>6}  loss {loss:.6f}", file=sys.stdout)
+
+
+def train(config: TrainConfig, request: Request) -> None:
+    distributed = launched_by_torchrun()
+    reducer = start_distributed() if distributed else LOCAL
+    try:
+        fit_and_save(config, request, reducer, streams(request, distributed))
+    except KitError as e:
+        if reducer.rank != 0 and not isinstance(e, (RowError, WorkerLost)):
+            sys.exit(USAGE_ERROR)  # every process found the same problem: rank 0 alone says it
+        raise
+    finally:
+        if distributed:
+            stop_distributed()
+
+
+def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, streaming: bool) -> None:
+    progress = Progress(config, request, streaming, shown=reducer.rank == 0)
+    with progress.bar:
+        if streaming:
+            streamed = open_streamed(request.data, request.columns, config, reducer, progress.on_rows)
+            data = streamed.train
+            check_query(request.query, data)
+            result = fit_stream(config, data, streamed.summary, reducer, progress.on_step)
+            fields = describe(
+                data, streamed.valid, result, request.query, request.columns.weight, streamed.summary, reducer
+            )
+        else:
+            data = tutorial_dataset() if request.data is None else load_table(request.data, request.columns)
+            check_query(request.query, data)
+            training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
+            result = fit(config, training_rows, progress.on_step)
+            fields = describe(training_rows, valid, result, request.query, request.columns.weight)
+    if reducer.rank != 0:  # one process writes the artifact
+        return
+    built = build_artifact(result.model.linear, fields)  # raises before anything is written
+    checkpoint = request.out.with_suffix(".pt")
+    write_atomic(checkpoint, checkpoint_bytes(result.model.state_dict(), fields))
+    save_artifact(built, request.out)
+    print("\n".join(report_lines(built.artifact, result.convergence, data)))
+    print(
+        f"saved {request.out} (parity with torch on {built.parity.rows:,} inputs: max |p difference| "
+        f"{built.parity.max_probability_abs:.1e}), its card and checkpoint "
+        f"(re-export with `python -m export --checkpoint {checkpoint}`)"
+    )
