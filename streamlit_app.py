@@ -88,8 +88,8 @@ def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
     columns = st.columns(min(card.n_features, 4))
     for i, name in enumerate(card.feature_names):
         default = card.example[name]
-        stats = card.data["features"][name]
-        trained = f"trained on [{format_number(stats['min'])}, {format_number(stats['max'])}]"
+        extent = card.data.features[name]
+        trained = f"trained on [{format_number(extent.min)}, {format_number(extent.max)}]"
         text = columns[i % len(columns)].text_input(name, value=format_number(default), key=f"x:{name}", help=trained)
         columns[i % len(columns)].caption(trained)
         try:
@@ -123,7 +123,7 @@ def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
             key="class_probabilities",
         )
         right.altair_chart(class_bars(card, served.probabilities[0]))
-    warning = extrapolation_warning(dict(zip(card.feature_names, values)), card.data["features"])
+    warning = extrapolation_warning(dict(zip(card.feature_names, values)), card.data.features)
     if warning:
         st.warning(warning)
 
@@ -135,13 +135,13 @@ def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
     if card.n_features > 1:
         along = card.feature_names.index(st.selectbox("Curve along", card.feature_names, key="along"))
         st.caption("The other features are held at the values entered above.")
-    epochs = card.history["epoch"]
+    epochs = card.history.epoch
     # keyed by the served model, so another model starts at its own last step, not at a stale one
     epoch = st.select_slider(
         "Epoch or iteration (replay training)", options=epochs, value=epochs[-1], key=f"epoch:{id(artifact)}"
     )
     index = epochs.index(epoch)
-    params = (np.asarray(card.history["weights"][index]), np.asarray(card.history["intercept"][index]))
+    params = (np.asarray(card.history.weights[index]), np.asarray(card.history.intercept[index]))
     st.altair_chart(probability_chart(artifact, values, along, params, entered, epoch))
     st.caption(
         "Solid: the served model (onnxruntime). Dashed: the model after the chosen step. "
@@ -156,8 +156,8 @@ def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
 
 def show_training(artifact: Artifact, index: int) -> None:
     history = artifact.card.history
-    st.altair_chart(loss_chart(history, history["epoch"][index]))
-    st.caption(f"After step {history['epoch'][index]}: objective {history['loss'][index]:.6f}.")
+    st.altair_chart(loss_chart(history, history.epoch[index]))
+    st.caption(f"After step {history.epoch[index]}: objective {history.loss[index]:.6f}.")
 
 
 def show_cross_entropy(artifact: Artifact) -> None:
@@ -173,8 +173,8 @@ def show_cross_entropy(artifact: Artifact) -> None:
     mean, total = st.columns(2)
     mean.metric("mean (reduction='mean')", f"{table['loss'].mean():.6f}")
     total.metric("sum (reduction='sum')", f"{table['loss'].sum():.6f}")
-    if len(table) < card.data["n_rows"]:
-        st.caption(f"{len(table)} of {card.data['n_rows']} training rows are stored in the model for this table.")
+    if len(table) < card.data.n_rows:
+        st.caption(f"{len(table)} of {card.data.n_rows} training rows are stored in the model for this table.")
 
 
 def show_batch_scoring(artifact: Artifact) -> None:
@@ -209,17 +209,17 @@ def show_facts(artifact: Artifact) -> None:
     card = artifact.card
     left, right = st.columns(2)
     left.subheader("Training")
-    left.json(card.raw["training"], expanded=True)
+    left.json(card.training, expanded=True)
     if card.summary is not None:
-        left.json(card.summary, expanded=False)
+        left.json(card.summary.to_json(), expanded=False)
     right.subheader("Data")
-    counts = ", ".join(f"{label}: {n}" for label, n in zip(card.class_labels, card.data["class_counts"]))
-    right.write(f"{card.data['n_rows']} training rows from {card.data['source']}; rows per class {counts}.")
+    counts = ", ".join(f"{label}: {n}" for label, n in zip(card.class_labels, card.data.class_counts))
+    right.write(f"{card.data.n_rows} training rows from {card.data.source}; rows per class {counts}.")
     right.dataframe(feature_table(card), key="features")
     right.subheader("Versions")
-    right.json(card.raw["versions"], expanded=True)
+    right.json(card.versions, expanded=True)
     with st.expander("The whole model card (JSON in the ONNX metadata)"):
-        st.json(card.raw, expanded=False)
+        st.json(card.to_json(), expanded=False)
 
 
 def show_predict(artifact: Artifact) -> tuple[np.ndarray, bool]:
@@ -235,7 +235,7 @@ def main() -> None:
     artifact = choose_model()
     card = artifact.card
     st.caption(
-        f"Serving {plain(artifact.source)} with onnxruntime: {card.raw['task']}, "
+        f"Serving {plain(artifact.source)} with onnxruntime: {card.task}, "
         f"{plain(card.target_name)} from {plain(', '.join(card.feature_names))}."
     )
     example = np.array([card.example[name] for name in card.feature_names], dtype=np.float64)

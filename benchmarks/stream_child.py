@@ -52,12 +52,12 @@ def fit(path: Path, out: Path, extra: list[str]) -> dict:
     seconds = time.perf_counter() - start
     if code != 0:
         raise SystemExit(code)
-    summary = load_artifact(out).card.raw["summary"]
+    summary = load_artifact(out).card.summary
     return {
         "seconds": seconds,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "evaluations": summary["evaluations"],
-        "objective": summary["objective"],
+        "evaluations": summary.evaluations,
+        "objective": summary.objective,
     }
 
 

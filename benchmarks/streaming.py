@@ -61,8 +61,8 @@ def torchrun_fit(path: Path, out: Path, processes: int) -> dict:
         check=True,
         env=env,
     )
-    summary = load_artifact(out).card.raw["summary"]
-    return {"seconds": time.perf_counter() - start, "objective": summary["objective"]}
+    summary = load_artifact(out).card.summary
+    return {"seconds": time.perf_counter() - start, "objective": summary.objective}
 
 
 def benchmark_streaming(sizes: tuple[int, int], data_dir: Path) -> dict:

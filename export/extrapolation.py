@@ -1,12 +1,14 @@
 """Say when a requested prediction lies outside the range the model was trained on."""
 
+from export.card.sections import FeatureRange
 
-def extrapolation_warning(values: dict[str, float], features: dict[str, dict]) -> str | None:
+
+def extrapolation_warning(values: dict[str, float], features: dict[str, FeatureRange]) -> str | None:
     """``values``: feature -> requested value; ``features``: the card's ``data.features``."""
     outside = [
-        f"{name} = {value:g} (trained on [{features[name]['min']:g}, {features[name]['max']:g}])"
+        f"{name} = {value:g} (trained on [{features[name].min:g}, {features[name].max:g}])"
         for name, value in values.items()
-        if not features[name]["min"] <= value <= features[name]["max"]
+        if not features[name].min <= value <= features[name].max
     ]
     if not outside:
         return None

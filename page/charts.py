@@ -6,6 +6,7 @@ import pandas as pd
 
 from export.artifact import Artifact
 from export.card.model_card import ModelCard
+from export.card.sections import LossHistory, SplitMetrics
 from export.parity import probabilities64
 
 GRID_POINTS = 400
@@ -64,8 +65,8 @@ def probability_chart(
     the training rows, the decision boundary (binary) and the entered input."""
     card = artifact.card
     name = card.feature_names[along]
-    stats = card.data["features"][name]
-    lo, hi = curve_range(stats["min"], stats["max"], values[along] if entered else None)
+    extent = card.data.features[name]
+    lo, hi = curve_range(extent.min, extent.max, values[along] if entered else None)
     grid = curve_grid(values, along, lo, hi)
     w_epoch, b_epoch = epoch_params
     logits = grid @ w_epoch.T + b_epoch
@@ -112,7 +113,7 @@ def probability_chart(
 
 
 def _training_rows(card: ModelCard) -> tuple[np.ndarray, np.ndarray]:
-    return np.asarray(card.data["rows"]["x"], dtype=np.float64), np.asarray(card.data["rows"]["y"])
+    return card.data.stored_x(card.n_features), np.asarray(card.data.rows.y)
 
 
 def _training_points(card: ModelCard, along: int, lo: float, hi: float) -> alt.Chart:
@@ -146,7 +147,7 @@ def decision_map(artifact: Artifact, entered: np.ndarray | None) -> alt.LayerCha
     class 1; multinomial: the predicted class, paler where less sure), training rows on top."""
     card = artifact.card
     a, b = card.feature_names
-    ranges = [curve_range(card.data["features"][n]["min"], card.data["features"][n]["max"], None) for n in (a, b)]
+    ranges = [curve_range(card.data.features[n].min, card.data.features[n].max, None) for n in (a, b)]
     ga, gb = (np.linspace(lo, hi, MAP_POINTS) for lo, hi in ranges)
     mesh = np.array(np.meshgrid(ga, gb)).reshape(2, -1).T
     served = artifact.predict(mesh)
@@ -214,9 +215,9 @@ def class_bars(card: ModelCard, probabilities: np.ndarray) -> alt.Chart:
     )
 
 
-def loss_chart(history: dict, epoch: int) -> alt.LayerChart:
+def loss_chart(history: LossHistory, epoch: int) -> alt.LayerChart:
     """The objective after each recorded step, with the selected one marked."""
-    frame = pd.DataFrame({"epoch": history["epoch"], "loss": history["loss"]})
+    frame = pd.DataFrame({"epoch": history.epoch, "loss": history.loss})
     line = (
         alt.Chart(frame)
         .mark_line()
@@ -230,9 +231,10 @@ def loss_chart(history: dict, epoch: int) -> alt.LayerChart:
     return alt.layer(line, rule).properties(height=260)
 
 
-def calibration_chart(metrics: dict, binary: bool) -> alt.LayerChart:
+def calibration_chart(metrics: SplitMetrics, binary: bool) -> alt.LayerChart:
     """Observed rate against mean predicted probability per bin, for each set of rows."""
-    frame = pd.DataFrame([{**b, "rows": split} for split, m in metrics.items() if m for b in m["calibration"]])
+    bins = [{**b.to_json(), "rows": split} for split, m in metrics.splits().items() for b in m.calibration]
+    frame = pd.DataFrame(bins)
     what = "P(class 1)" if binary else "top-class probability"
     diagonal = (
         alt.Chart(pd.DataFrame({"p": [0, 1]})).mark_line(color="gray", strokeDash=[4, 4]).encode(x="p:Q", y="p:Q")

@@ -24,16 +24,17 @@ def show_statistics(card: ModelCard) -> None:
     if stats is None:
         st.caption("This model's card holds no statistics (it was not written by this kit's training).")
         return
-    facts = [f"log-likelihood {stats['log_likelihood']:.6g} (intercept only {stats['null_log_likelihood']:.6g})"]
-    if "lr_test" in stats:
-        test = stats["lr_test"]
+    facts = [f"log-likelihood {stats.log_likelihood:.6g} (intercept only {stats.null_log_likelihood:.6g})"]
+    if stats.lr_test:
+        test = stats.lr_test
         facts.append(
-            f"likelihood-ratio test against the intercept-only model: chi-squared {test['statistic']:.4g} "
-            f"on {test['df']} degrees of freedom, p = {test['p_value']:.3g}"
+            f"likelihood-ratio test against the intercept-only model: chi-squared {test.statistic:.4g} "
+            f"on {test.df} degrees of freedom, p = {test.p_value:.3g}"
         )
-        facts.append(f"McFadden's pseudo-R-squared {stats['mcfadden_r2']:.4f}")
+    if stats.mcfadden_r2 is not None:
+        facts.append(f"McFadden's pseudo-R-squared {stats.mcfadden_r2:.4f}")
     st.markdown("\n".join(f"- {fact}" for fact in facts))
-    for note in stats["notes"]:
+    for note in stats.notes:
         st.caption(f"Not shown: {plain(note)}.")
 
 
@@ -42,7 +43,7 @@ def show_metrics(card: ModelCard) -> None:
         st.caption("This model's card holds no metrics (it was not written by this kit's training).")
         return
     st.dataframe(metrics_table(card), key="metrics_table")
-    splits = [split for split, m in card.metrics.items() if m]
+    splits = list(card.metrics.splits())
     decision = f"threshold {card.threshold:g}" if card.binary else "the most probable class"
     st.caption(f"Each row counts once. Labels use {decision}.")
     for column, split in zip(st.columns(len(splits)), splits):

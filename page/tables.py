@@ -29,8 +29,8 @@ def row_losses(logit: np.ndarray, y: np.ndarray) -> np.ndarray:
 def loss_table(artifact: Artifact) -> pd.DataFrame:
     """The stored training rows with their class, the served probability of that class, and the loss."""
     card = artifact.card
-    x = np.asarray(card.data["rows"]["x"], dtype=np.float64)
-    y = np.asarray(card.data["rows"]["y"], dtype=np.int64)
+    x = card.data.stored_x(card.n_features)
+    y = np.asarray(card.data.rows.y, dtype=np.int64)
     served = artifact.predict(x)
     table = pd.DataFrame(x, columns=list(card.feature_names))
     table["y"] = y if card.binary else [card.class_labels[i] for i in y]
@@ -48,15 +48,18 @@ def coefficient_table(card: ModelCard) -> pd.DataFrame:
 
 
 def feature_table(card: ModelCard) -> pd.DataFrame:
-    return pd.DataFrame.from_dict(card.data["features"], orient="index")[["min", "max", "mean"]]
+    extents = {name: card.data.features[name].to_json() for name in card.feature_names}
+    return pd.DataFrame.from_dict(extents, orient="index")[["min", "max", "mean"]]
 
 
 def metrics_table(card: ModelCard) -> pd.DataFrame:
-    splits = {split: m for split, m in card.metrics.items() if m}
-    return pd.DataFrame({split: {label: m[key] for key, label in METRIC_NAMES.items()} for split, m in splits.items()})
+    splits = card.metrics.splits()
+    return pd.DataFrame(
+        {split: {label: getattr(m, key) for key, label in METRIC_NAMES.items()} for split, m in splits.items()}
+    )
 
 
 def confusion_table(card: ModelCard, split: str) -> pd.DataFrame:
     labels = [str(c) for c in card.class_labels]
-    matrix = card.metrics[split]["confusion_matrix"]
+    matrix = card.metrics.splits()[split].confusion_matrix
     return pd.DataFrame(matrix, index=[f"true {c}" for c in labels], columns=[f"predicted {c}" for c in labels])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from export.card.sections import Description
 from export.writer.build import BuiltArtifact, build_artifact
 from training.config import TrainConfig
 from training.data.dataset import tutorial_dataset
@@ -27,12 +28,12 @@ def tutorial_fit() -> FitResult:
 
 
 @pytest.fixture(scope="session")
-def tutorial_fields(tutorial_fit: FitResult) -> dict:
+def tutorial_fields(tutorial_fit: FitResult) -> Description:
     return describe(tutorial_dataset(), None, tutorial_fit)
 
 
 @pytest.fixture(scope="session")
-def tutorial_built(tutorial_fit: FitResult, tutorial_fields: dict) -> BuiltArtifact:
+def tutorial_built(tutorial_fit: FitResult, tutorial_fields: Description) -> BuiltArtifact:
     return build_artifact(tutorial_fit.model.linear, tutorial_fields)
 
 

@@ -18,16 +18,17 @@ from export.errors import ArtifactError
 
 def test_card_exposes_the_public_contract(tutorial_built, tutorial_fit):
     card = Artifact.from_bytes(tutorial_built.data).card
-    assert set(REQUIRED_KEYS) <= set(card.raw)
-    assert card.raw["format_version"] == FORMAT_VERSION and card.raw["task"] == "binary"
+    assert set(REQUIRED_KEYS) <= set(card.to_json())
+    assert card.to_json()["format_version"] == FORMAT_VERSION and card.to_json()["task"] == "binary"
     assert card.feature_names == ("x",) and card.target_name == "y" and card.class_labels == (0, 1)
     assert card.weights[0, 0] == pytest.approx(tutorial_fit.model.linear.weight.item())
     expected = {"optimizer": "sgd", "lr": 0.01, "epochs": 1000, "batch_size": None, "seed": 0}
-    assert card.raw["training"].items() >= expected.items()
-    assert set(card.history) == {"epoch", "loss", "weights", "intercept"} and card.history["epoch"][0] == 0
-    assert card.data["n_rows"] == 4 and card.data["features"]["x"] == {"min": 1.0, "max": 4.0, "mean": 2.5}
-    assert card.data["rows"] == {"x": [[1.0], [2.0], [3.0], [4.0]], "y": [0, 1, 1, 0]}
-    assert {"torch", "onnxruntime", "onnx", "numpy", "python"} <= set(card.raw["versions"])
+    assert card.to_json()["training"].items() >= expected.items()
+    history, data = card.history.to_json(), card.data.to_json()
+    assert set(history) == {"epoch", "loss", "weights", "intercept"} and history["epoch"][0] == 0
+    assert data["n_rows"] == 4 and data["features"]["x"] == {"min": 1.0, "max": 4.0, "mean": 2.5}
+    assert data["rows"] == {"x": [[1.0], [2.0], [3.0], [4.0]], "y": [0, 1, 1, 0]}
+    assert {"torch", "onnxruntime", "onnx", "numpy", "python"} <= set(card.to_json()["versions"])
     assert card.example == {"x": 5.0}
 
 

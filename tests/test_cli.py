@@ -30,7 +30,7 @@ def test_no_arguments_prints_what_the_tutorial_printed(tmp_path, capsys):
     p5 = load_artifact(out).predict([[5.0]]).probabilities[0, 1]
     assert re.findall(r"^epoch +(\d+) +loss", printed, re.M) == ["250", "500", "750", "1000"]
     assert f"w = {card.weights[0, 0]:.6f}\n" in printed and f"b = {card.intercept[0]:.6f}\n" in printed
-    assert f"final loss = {card.raw['summary']['final_loss']:.6f}\n" in printed
+    assert f"final loss = {card.to_json()['summary']['final_loss']:.6f}\n" in printed
     assert f"P(y = 1 | x = 5) = {p5:.6f}\n" in printed
     assert f"class at threshold 0.5: {int(p5 > 0.5)}\n" in printed
     assert out.with_suffix(".pt").is_file()

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from export.card.sections import FeatureRange
 from export.extrapolation import extrapolation_warning
 from training.config import TrainConfig
 from training.data.dataset import Dataset
@@ -13,7 +14,7 @@ LBFGS = TrainConfig(optimizer="lbfgs", standardize=True)
 
 
 def card_warnings(config: TrainConfig, data: Dataset) -> list[str]:
-    return describe(data, None, fit(config, data))["warnings"]
+    return describe(data, None, fit(config, data)).warnings
 
 
 def test_separation_is_explained_with_the_fix():
@@ -60,7 +61,7 @@ def test_a_good_fit_has_no_warnings():
 
 
 def test_extrapolation_names_each_feature_outside_its_range():
-    features = {"a": {"min": 0.0, "max": 1.0}, "b": {"min": -1.0, "max": 1.0}}
+    features = {"a": FeatureRange(min=0.0, max=1.0, mean=0.5), "b": FeatureRange(min=-1.0, max=1.0, mean=0.0)}
     assert extrapolation_warning({"a": 0.5, "b": 0.0}, features) is None
     assert extrapolation_warning({"a": 2.0, "b": 0.0}, features).startswith(
         "extrapolation: a = 2 (trained on [0, 1]) lies outside the training range"

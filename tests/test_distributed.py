@@ -56,7 +56,7 @@ def test_two_processes_with_unequal_shards_match_one_process(tmp_path):
     assert code == 0, err[-3000:]
     assert out.count("saved ") == 1  # rank 0 alone reports and writes
     assert training_main([*args, "--stream", "--out", str(tmp_path / "one.onnx")]) == 0
-    two, one = (load_artifact(tmp_path / f"{n}.onnx").card.raw for n in ("two", "one"))
+    two, one = (load_artifact(tmp_path / f"{n}.onnx").card.to_json() for n in ("two", "one"))
     assert two["summary"]["converged"] and one["summary"]["converged"]
     assert abs(two["summary"]["objective"] - one["summary"]["objective"]) <= 1e-6 * one["summary"]["objective"]
     np.testing.assert_allclose(
@@ -75,7 +75,7 @@ def test_two_processes_with_unequal_shards_match_one_process(tmp_path):
     code, _, err = finished(torchrun([*memory_args, "--out", str(tmp_path / "two_all.onnx")], tmp_path))
     assert code == 0, err[-3000:]
     assert training_main([*memory_args, "--out", str(tmp_path / "memory.onnx")]) == 0
-    two_all, memory = (load_artifact(tmp_path / f"{n}.onnx").card.raw for n in ("two_all", "memory"))
+    two_all, memory = (load_artifact(tmp_path / f"{n}.onnx").card.to_json() for n in ("two_all", "memory"))
     assert (
         abs(two_all["summary"]["objective"] - memory["summary"]["objective"]) <= 1e-6 * memory["summary"]["objective"]
     )

@@ -22,7 +22,7 @@ SHOWN = 5  # differences listed when a comparison fails
 
 
 def card_without_versions(path: Path) -> dict:
-    return {k: v for k, v in load_artifact(path).card.raw.items() if k != "versions"}
+    return {k: v for k, v in load_artifact(path).card.to_json().items() if k != "versions"}
 
 
 def printed_unit(token: str) -> float:

@@ -8,6 +8,7 @@ import torch
 
 import export.writer.build
 from export.artifact import Artifact
+from export.card.sections import DataSummary, Description
 from export.errors import ParityError
 from export.parity import (
     assert_parity,
@@ -120,8 +121,9 @@ def test_logit_is_one_float32_einsum_with_a_float64_branch_for_overflow(tutorial
 
 
 def test_parity_runs_on_training_rows_and_far_outside(tutorial_built):
+    data = {"rows": {"x": [[1.0], [4.0]], "y": [0, 1]}, "features": {"x": {"min": 1.0, "max": 4.0, "mean": 2.5}}}
     ordinary, extreme = export.writer.build.parity_inputs(
-        {"rows": {"x": [[1.0], [4.0]]}, "features": {"x": {"min": 1.0, "max": 4.0, "mean": 2.5}}}, 1, seed=0
+        DataSummary.from_json({"source": "t.csv", "n_rows": 2, "class_counts": [1, 1], **data}), 1, seed=0
     )
     assert ordinary.min() < -1000 and ordinary.max() > 1000 and {1.0, 4.0} <= set(ordinary[:, 0])
     assert np.abs(extreme).max() == float(np.finfo(np.float32).max)
@@ -147,7 +149,7 @@ def test_multi_feature_model_exports_and_matches_torch():
             "features": {n: {"min": 0.0, "max": 5.0, "mean": 2.5} for n in "abc"},
         },
     }
-    built = build_artifact(model.linear, fields)
+    built = build_artifact(model.linear, Description.from_json(fields))
     x = torch.tensor([[0.5, -2.0, 9.0]])
     served = Artifact.from_bytes(built.data).predict(x.numpy())
     assert served.probabilities[0, 1] == pytest.approx(torch.sigmoid(model(x)).item(), abs=1e-7)
@@ -190,7 +192,7 @@ def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
     config = TrainConfig(optimizer="lbfgs", standardize=True, l2=0.01)
     result = fit(config, data)
     built = build_artifact(result.model.linear, describe(data, None, result))
-    assert built.card.raw["task"] == "multinomial" and built.card.threshold is None
+    assert built.card.to_json()["task"] == "multinomial" and built.card.threshold is None
     assert built.parity.rows > 9000
     probe = np.random.default_rng(0).normal(5, 3, (100_000, 4))
     served = built.artifact.predict(probe)

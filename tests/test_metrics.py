@@ -15,7 +15,7 @@ def classification_metrics(probabilities: np.ndarray, y: np.ndarray, threshold: 
     """The metrics of rows held in memory, added in one chunk."""
     sums = MetricSums(probabilities.shape[1], threshold)
     sums.add(probabilities, y)
-    return sums.to_dict()
+    return sums.to_section().to_json()
 
 
 def counts_of(p1: np.ndarray, y: np.ndarray) -> ScoreCounts:
@@ -82,7 +82,7 @@ def test_metrics_summed_over_chunks_equal_the_metrics_of_the_whole():
     parts = [MetricSums(3, None) for _ in range(3)]
     for part, rows in zip(parts, np.array_split(np.arange(900), 3)):
         part.add(p[rows], y[rows])
-    merged = parts[0].merge(parts[1]).merge(parts[2]).to_dict()
+    merged = parts[0].merge(parts[1]).merge(parts[2]).to_section().to_json()
     assert merged["confusion_matrix"] == whole["confusion_matrix"]
     for ours, theirs in zip(merged["calibration"], whole["calibration"], strict=True):
         assert ours == pytest.approx(theirs, rel=1e-12)

@@ -65,7 +65,7 @@ def test_unpenalized_binary_matches_statsmodels_logit():
     sm_fit = sm.Logit(data.y, sm.add_constant(data.x)).fit(method="newton", tol=1e-12, maxiter=100, disp=False)
     ours = np.concatenate([parameters(result.model)[1], parameters(result.model)[0][0]])
     np.testing.assert_allclose(ours, sm_fit.params, rtol=1e-4)
-    stats = describe(data, None, result)["statistics"]
+    stats = describe(data, None, result).to_json()["statistics"]
     table = stats["coefficients"]
     np.testing.assert_allclose(table["std_error"], sm_fit.bse, rtol=1e-4)
     np.testing.assert_allclose(table["p_value"], sm_fit.pvalues, rtol=1e-3, atol=1e-12)
@@ -130,7 +130,7 @@ def test_unpenalized_fit_on_separated_data_is_flagged_and_gets_no_standard_error
     result = fit(LBFGS, data)
     separation = check_separation(result.standardizer.transform(x), y, 2, None)
     assert separation.kind == "complete"
-    stats = describe(data, None, result)["statistics"]
+    stats = describe(data, None, result).to_json()["statistics"]
     assert "coefficients" not in stats
     assert any("the classes are separated" in note for note in stats["notes"])
 

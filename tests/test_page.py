@@ -86,7 +86,7 @@ def test_curve_and_loss_history_render_and_the_epoch_slider_replays(page, tutori
     assert calibration == ["line", "line"]  # the diagonal and the observed rates
     history = Artifact.from_bytes(tutorial_built.data).card.history
     epoch_slider(at).set_value(0).run()
-    assert any(c.value == f"After step 0: objective {history['loss'][0]:.6f}." for c in at.caption)
+    assert any(c.value == f"After step 0: objective {history.loss[0]:.6f}." for c in at.caption)
 
 
 def epoch_slider(at: AppTest):
@@ -100,8 +100,8 @@ def test_cross_entropy_table_adds_up_to_the_training_loss(page, tutorial_built):
     assert table["loss"].to_numpy() == pytest.approx(-(y * np.log(p) + (1 - y) * np.log(1 - p)), rel=1e-6)
     card = Artifact.from_bytes(tutorial_built.data).card
     shown = metrics(at)
-    assert float(shown["mean (reduction='mean')"]) == pytest.approx(card.raw["summary"]["final_loss"], abs=2e-6)
-    assert float(shown["sum (reduction='sum')"]) == pytest.approx(4 * card.raw["summary"]["final_loss"], abs=1e-5)
+    assert float(shown["mean (reduction='mean')"]) == pytest.approx(card.to_json()["summary"]["final_loss"], abs=2e-6)
+    assert float(shown["sum (reduction='sum')"]) == pytest.approx(4 * card.to_json()["summary"]["final_loss"], abs=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_the_epoch_slider_starts_at_the_served_models_last_step_after_a_switch(p
     at = page.run()
     epoch_slider(at).set_value(3).run()
     at.selectbox(key="model").select("adam.onnx").run()
-    assert epoch_slider(at).value == Artifact.from_bytes(other_model).card.history["epoch"][-1] == 200
+    assert epoch_slider(at).value == Artifact.from_bytes(other_model).card.history.epoch[-1] == 200
 
 
 @pytest.mark.parametrize(

@@ -62,24 +62,25 @@ def test_streamed_fit_matches_the_in_memory_fit_and_card(tmp_path, classes, extr
     common = ["--data", str(data), "--target", "label", *extra]
     assert training_main([*common, "--out", str(tmp_path / "memory.onnx")]) == 0
     assert training_main([*common, "--stream", "--out", str(tmp_path / "stream.onnx")]) == 0
-    memory, stream = (load_artifact(tmp_path / f"{n}.onnx").card for n in ("memory", "stream"))
-    a, b = memory.raw["summary"], stream.raw["summary"]
+    cards = [load_artifact(tmp_path / f"{n}.onnx").card for n in ("memory", "stream")]
+    memory, stream = (card.to_json() for card in cards)
+    a, b = memory["summary"], stream["summary"]
     assert a["converged"] and b["converged"]
     assert abs(a["objective"] - b["objective"]) <= 1e-6 * abs(a["objective"])
-    np.testing.assert_allclose(stream.weights, memory.weights, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(cards[1].weights, cards[0].weights, rtol=1e-6, atol=1e-8)
     for part in ("log_likelihood", "null_log_likelihood"):
-        assert stream.raw["statistics"][part] == pytest.approx(memory.raw["statistics"][part], rel=1e-9)
-    if "coefficients" in memory.raw["statistics"]:
-        ours, theirs = stream.raw["statistics"]["coefficients"], memory.raw["statistics"]["coefficients"]
+        assert stream["statistics"][part] == pytest.approx(memory["statistics"][part], rel=1e-9)
+    if "coefficients" in memory["statistics"]:
+        ours, theirs = stream["statistics"]["coefficients"], memory["statistics"]["coefficients"]
         np.testing.assert_allclose(ours["std_error"], theirs["std_error"], rtol=1e-6)
-    assert stream.raw["metrics"]["train"]["confusion_matrix"] == memory.raw["metrics"]["train"]["confusion_matrix"]
+    assert stream["metrics"]["train"]["confusion_matrix"] == memory["metrics"]["train"]["confusion_matrix"]
     for key in ("log_loss", "accuracy", "roc_auc", "brier"):
-        assert stream.raw["metrics"]["train"][key] == pytest.approx(memory.raw["metrics"]["train"][key], rel=1e-9)
+        assert stream["metrics"]["train"][key] == pytest.approx(memory["metrics"]["train"][key], rel=1e-9)
     for key in ("n_rows", "class_counts", "dropped_rows"):
-        assert stream.raw["data"][key] == memory.raw["data"][key]
-    for name, extent in memory.raw["data"]["features"].items():
-        assert stream.raw["data"]["features"][name] == pytest.approx(extent, rel=1e-12)
-    assert len(stream.raw["data"]["rows"]["y"]) == 1000  # the seeded plotting sample
+        assert stream["data"][key] == memory["data"][key]
+    for name, extent in memory["data"]["features"].items():
+        assert stream["data"]["features"][name] == pytest.approx(extent, rel=1e-12)
+    assert len(stream["data"]["rows"]["y"]) == 1000  # the seeded plotting sample
 
 
 def test_streamed_validation_rows_are_held_out_row_by_row(tmp_path):
@@ -87,7 +88,7 @@ def test_streamed_validation_rows_are_held_out_row_by_row(tmp_path):
     out = tmp_path / "stream.onnx"
     args = ["--data", str(data), "--target", "label", "--stream", "--valid-fraction", "0.25"]
     assert training_main([*args, "--choose-threshold", "balanced_accuracy", "--out", str(out)]) == 0
-    card = load_artifact(out).card.raw
+    card = load_artifact(out).card.to_json()
     held = card["data"]["n_valid_rows"]
     assert abs(held - 5_000) < 4 * np.sqrt(20_000 * 0.25 * 0.75)  # Bernoulli(0.25) per row
     assert card["data"]["n_rows"] + held == 20_000
@@ -145,7 +146,7 @@ def test_a_parquet_file_larger_than_the_memory_budget_is_streamed(tmp_path, caps
     assert re.search(
         r"data.parquet would take about .* more than the budget of 50.0 KB .*: streaming it", capsys.readouterr().err
     )
-    assert load_artifact(out).card.raw["data"]["n_rows"] == 2_000
+    assert load_artifact(out).card.to_json()["data"]["n_rows"] == 2_000
 
 
 def stream_error(tmp_path: Path, capsys, frame_or_table, args: list[str], row_group_size: int = 1_000) -> str:

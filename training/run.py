@@ -101,7 +101,7 @@ def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, stream
             data = streamed.train
             check_query(request.query, data)
             result = fit_stream(config, data, streamed.summary, reducer, progress.on_step)
-            fields = describe(
+            description = describe(
                 data, streamed.valid, result, request.query, request.columns.weight, streamed.summary, reducer
             )
         else:
@@ -109,12 +109,12 @@ def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, stream
             check_query(request.query, data)
             training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
             result = fit(config, training_rows, progress.on_step)
-            fields = describe(training_rows, valid, result, request.query, request.columns.weight)
+            description = describe(training_rows, valid, result, request.query, request.columns.weight)
     if reducer.rank != 0:  # one process writes the artifact
         return
-    built = build_artifact(result.model.linear, fields)  # raises before anything is written
+    built = build_artifact(result.model.linear, description)  # raises before anything is written
     checkpoint = request.out.with_suffix(".pt")
-    write_atomic(checkpoint, checkpoint_bytes(result.model.state_dict(), fields))
+    write_atomic(checkpoint, checkpoint_bytes(result.model.state_dict(), description))
     save_artifact(built, request.out)
     print("\n".join(report_lines(built.artifact, result.convergence, data)))
     print(

@@ -1,55 +1,46 @@
 """The model card: the JSON document stored in the ONNX file's metadata under ``model_card``.
 
-This module is the one place that writes (``card_to_json``) and reads (``parse_card``) it.
-The keys are a public contract documented in README.md ("The artifact"); bump
-``FORMAT_VERSION`` when a key changes meaning or disappears (adding keys does not need it).
+This module is the one place that writes (``card_to_json``) and reads (``parse_card``) it; its
+sections are defined, field by field with their checks, in ``export.card.sections``. The keys are
+a public contract documented in README.md ("The artifact"); bump ``FORMAT_VERSION`` when a key
+changes meaning or disappears (adding keys does not need it).
 """
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from export.card.schema import card_spec, is_number
+from export.card.schema import is_number, record
+from export.card.sections import Coefficients, Description, Shape, entry
 from export.errors import ArtifactError
 
 FORMAT_VERSION = 1
 CARD_KEY = "model_card"
 PRODUCER = "logreg-kit"
-REQUIRED_KEYS = (
-    "format_version",
-    "producer",
-    "task",
-    "feature_names",
-    "target_name",
-    "class_labels",
-    "threshold",
-    "coefficients",
-    "training",
-    "history",
-    "data",
-    "versions",
-)
-
-
 TASKS = ("binary", "multinomial")
 MAX_CLASSES = 100  # beyond this a target is almost surely a measurement, not a class
 
 
-@dataclass(frozen=True)
-class ModelCard:
-    """The parsed card. ``weights`` is float64 ``(n_logits, n_features)`` in raw feature units
-    (one logit for binary, K for multinomial), ``intercept`` float64 ``(n_logits,)``; ``threshold``
-    is None for multinomial models; ``raw`` is the whole card as stored."""
+@dataclass(frozen=True, kw_only=True)
+class ModelCard(Description):
+    """The whole card: training's ``Description`` plus what export adds. As read, ``feature_names``
+    and ``class_labels`` are tuples, and a card without ``example`` or ``warnings`` (another
+    tool's) starts the page at the training means, with no warnings."""
 
-    feature_names: tuple[str, ...]
-    target_name: str
-    class_labels: tuple[Any, ...]
-    threshold: float | None
-    weights: np.ndarray
-    intercept: np.ndarray
-    raw: dict
+    format_version: int = entry()
+    producer: str = entry()
+    coefficients: Coefficients = entry(section=Coefficients)
+    versions: dict = entry(record({}))
+
+    def __post_init__(self) -> None:
+        fill = object.__setattr__  # a frozen dataclass: set once, here
+        fill(self, "feature_names", tuple(self.feature_names))
+        fill(self, "class_labels", tuple(self.class_labels))
+        if self.example is None:
+            fill(self, "example", {n: self.data.features[n].mean for n in self.feature_names})
+        if self.warnings is None:
+            fill(self, "warnings", [])
 
     @property
     def n_features(self) -> int:
@@ -64,42 +55,37 @@ class ModelCard:
         return self.n_classes == 2
 
     @property
-    def warnings(self) -> list[str]:
-        return self.raw.get("warnings", [])
+    def weights(self) -> np.ndarray:
+        """float64 (L, d) in raw feature units: one logit for binary, K for multinomial."""
+        return np.asarray(self.coefficients.weights, dtype=np.float64)
 
     @property
-    def history(self) -> dict:
-        return self.raw["history"]
-
-    # Optional sections (see export/card_schema.py): None when the card does not have them.
-    @property
-    def statistics(self) -> dict | None:
-        return self.raw.get("statistics")
-
-    @property
-    def metrics(self) -> dict | None:
-        return self.raw.get("metrics")
-
-    @property
-    def summary(self) -> dict | None:
-        return self.raw.get("summary")
-
-    @property
-    def data(self) -> dict:
-        return self.raw["data"]
-
-    @property
-    def example(self) -> dict[str, float]:
-        """A sensible input to start from: the tutorial's x = 5, else the training means."""
-        stats = self.data["features"]
-        return self.raw.get("example") or {n: stats[n]["mean"] for n in self.feature_names}
+    def intercept(self) -> np.ndarray:
+        """float64 (L,)."""
+        return np.asarray(self.coefficients.intercept, dtype=np.float64)
 
 
-def card_to_json(card: dict) -> str:
+HEADER = ("format_version", "producer")  # said first when missing: without them nothing else is ours
+REQUIRED_KEYS = HEADER + tuple(
+    f.name for f in fields(ModelCard) if not f.metadata["card"].optional and f.name not in HEADER
+)
+
+
+def card_to_json(card: ModelCard) -> str:
     """Serialize deterministically (sorted keys, no NaN) so the same model gives the same bytes."""
-    return json.dumps(card, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return json.dumps(card.to_json(), sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
+def build_card(description: Description, weights: np.ndarray, intercept: np.ndarray, versions: dict) -> ModelCard:
+    """The full card: training's ``description`` plus the header, coefficients and library versions."""
+    coefficients = Coefficients(
+        weights=np.asarray(weights, dtype=np.float64).tolist(),
+        intercept=np.asarray(intercept, dtype=np.float64).tolist(),
+    )
+    given = {f.name: getattr(description, f.name) for f in fields(Description)}
+    return ModelCard(
+        **given, format_version=FORMAT_VERSION, producer=PRODUCER, coefficients=coefficients, versions=versions
+    )
 def parse_card(text: str | None, source: str) -> ModelCard:
     """Read and check a card; every defect is an ``ArtifactError`` naming ``source``."""
     if text is None:
@@ -162,26 +148,11 @@ def _card_from_raw(raw: dict, source: str) -> ModelCard:
     if not binary and threshold is not None:
         problems.append("a threshold for a multinomial model")
     if not problems:
-        n_logits = 1 if binary else len(labels)
-        problem = card_spec(tuple(names), n_logits, len(labels))(raw, "card")
+        shape = Shape(tuple(names), 1 if binary else len(labels), len(labels))
+        # the coefficients first: they are what the graph must compute, so theirs is the defect to name
+        coefficients = Coefficients.spec(shape)(raw["coefficients"], "card.coefficients")
+        problem = coefficients or ModelCard.spec(shape)(raw, "card")
         problems += [problem] if problem else []
     if problems:
         raise ArtifactError(f"{source}: its model card is inconsistent ({'; '.join(problems)}); re-export the model")
-    weights = np.asarray(raw["coefficients"]["weights"], dtype=np.float64)
-    intercept = np.asarray(raw["coefficients"]["intercept"], dtype=np.float64)
-    threshold = None if threshold is None else float(threshold)
-    return ModelCard(tuple(names), raw["target_name"], tuple(labels), threshold, weights, intercept, raw)
-
-
-def build_card(fields: dict, weights: np.ndarray, intercept: np.ndarray, versions: dict[str, str]) -> dict:
-    """The full card: training's ``fields`` plus the header, coefficients and library versions."""
-    return {
-        **fields,
-        "format_version": FORMAT_VERSION,
-        "producer": PRODUCER,
-        "coefficients": {
-            "weights": np.asarray(weights, dtype=np.float64).tolist(),
-            "intercept": np.asarray(intercept, dtype=np.float64).tolist(),
-        },
-        "versions": versions,
-    }
+    return ModelCard.from_json(raw)

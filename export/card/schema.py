@@ -1,12 +1,7 @@
-"""The model card's contract, key by key, checked whole when a model is loaded.
+"""The checks the card's fields are declared with (``export.card.sections``).
 
-Every key README.md ("The model card") documents is checked for its type and shape and against
-the model's feature count d, logit count L (1 binary, K multinomial) and class count K, so no part
-of the page discovers a missing or malformed key later. Keys marked optional may be absent (cards
-written by other tools or older kits); when present they are checked like the rest. Keys the
-contract does not name are allowed (adding keys does not change ``format_version``).
-
-A spec is a function ``check(value, path)`` that returns the first problem as text, or None.
+A spec is a function ``check(value, path)`` that returns the first problem as text, or None; the
+combinators below build the check of a list, a matrix, an object, from those of their parts.
 """
 
 import math
@@ -115,98 +110,3 @@ def same_lengths(spec: Spec, keys: tuple[str, ...]) -> Spec:
         return problem
 
     return check
-
-
-def metrics_spec(n_classes: int) -> Spec:
-    bin_ = record(
-        {"low": number, "high": number, "count": integer},
-        {"mean_predicted": nullable(number), "observed": nullable(number)},
-    )
-    return record(
-        {
-            "rows": integer,
-            "log_loss": number,
-            "accuracy": number,
-            "brier": number,
-            "confusion_matrix": matrix(n_classes, n_classes, integer),
-            "calibration": list_of(bin_),
-        },
-        {"roc_auc": nullable(number)},
-    )
-
-
-def card_spec(names: tuple[str, ...], n_logits: int, n_classes: int) -> Spec:
-    """The whole card for a model of these features, logits and classes (header already checked)."""
-    d = len(names)
-    history = same_lengths(
-        record(
-            {
-                "epoch": list_of(integer, at_least=1),
-                "loss": list_of(number),
-                "weights": list_of(matrix(n_logits, d)),
-                "intercept": list_of(list_of(number, n_logits)),
-            }
-        ),
-        ("epoch", "loss", "weights", "intercept"),
-    )
-    data = record(
-        {
-            "source": text,
-            "n_rows": integer,
-            "class_counts": list_of(integer, n_classes),
-            "features": keyed_by(names, record({"min": number, "max": number, "mean": number})),
-            "rows": same_lengths(
-                record({"x": list_of(list_of(number, d)), "y": list_of(index_below(n_classes))}), ("x", "y")
-            ),
-        },
-        {"n_valid_rows": integer, "dropped_rows": integer, "weight_column": nullable(text)},
-    )
-    coefficient_columns = ("terms", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
-    statistics = record(
-        {"log_likelihood": number, "null_log_likelihood": number, "notes": list_of(text)},
-        {
-            "lr_test": record({"statistic": number, "df": integer, "p_value": number}),
-            "mcfadden_r2": number,
-            "coefficients": same_lengths(
-                record(
-                    {
-                        "terms": list_of(text, d + 1),
-                        **{k: list_of(nullable(number), d + 1) for k in coefficient_columns[1:]},
-                    }
-                ),
-                coefficient_columns,
-            ),
-        },
-    )
-    summary = record(
-        {},
-        {
-            "final_loss": nullable(number),
-            "converged": boolean,
-            "iterations": integer,
-            "evaluations": integer,
-            "gradient_norm": nullable(number),
-            "objective": nullable(number),
-            "tol": nullable(number),
-            "separation": text,
-        },
-    )
-    return record(
-        {
-            "feature_names": list_of(text, d),
-            "target_name": text,
-            "coefficients": record({"weights": matrix(n_logits, d), "intercept": list_of(number, n_logits)}),
-            "training": record({}),
-            "history": history,
-            "data": data,
-            "versions": record({}),
-        },
-        {
-            "example": keyed_by(names, number),
-            "standardization": nullable(record({"mean": list_of(number, d), "scale": list_of(number, d)})),
-            "summary": summary,
-            "statistics": statistics,
-            "warnings": list_of(text),
-            "metrics": record({"train": metrics_spec(n_classes)}, {"valid": nullable(metrics_spec(n_classes))}),
-        },
-    )

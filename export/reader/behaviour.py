@@ -24,11 +24,10 @@ MAX_EXTREME_FEATURES = 32  # rows with one feature at float32's limit, for the f
 def probe_rows(card: ModelCard) -> list[np.ndarray]:
     """Batches of float32-representable rows: stored training rows and points around the training
     range (small batch), a wide box (large batch), and float32's limits (where logits overflow)."""
-    stats = [card.data["features"][name] for name in card.feature_names]
-    low, high = np.array([s["min"] for s in stats]), np.array([s["max"] for s in stats])
+    low, high, _ = card.data.ranges(card.feature_names)
     span = np.maximum(high - low, 1.0)
     rng = np.random.default_rng(0)
-    stored = np.asarray(card.data["rows"]["x"], dtype=np.float64).reshape(-1, card.n_features)[: SMALL_BATCH // 2]
+    stored = card.data.stored_x(card.n_features)[: SMALL_BATCH // 2]
     near = rng.uniform(low - span, high + span, size=(SMALL_BATCH - len(stored), card.n_features))
     wide = rng.uniform(low - 100 * span, high + 100 * span, size=(LARGE_BATCH, card.n_features))
     d = min(card.n_features, MAX_EXTREME_FEATURES)

@@ -1,4 +1,4 @@
-"""Build an artifact in memory: trained model + card fields -> checked ONNX bytes.
+"""Build an artifact in memory: fitted layer + training's description -> checked ONNX bytes.
 
 Nothing is written here. The caller writes the bytes (atomically) only after every check passed,
 so a failed export leaves any previous artifact untouched.
@@ -19,6 +19,7 @@ from torch import nn
 from export.artifact import Artifact
 from export.card.markdown import card_markdown
 from export.card.model_card import CARD_KEY, ModelCard, build_card, card_to_json
+from export.card.sections import DataSummary, Description
 from export.files import write_atomic
 from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_accuracy, float32_dot_allowance
 from export.writer.graph import ServingGraph, to_onnx
@@ -49,7 +50,7 @@ def card_path(onnx_path: Path) -> Path:
     return onnx_path.with_name(f"{onnx_path.stem}.model_card.md")
 
 
-def build_artifact(layer: nn.Linear, fields: dict) -> BuiltArtifact:
+def build_artifact(layer: nn.Linear, description: Description) -> BuiltArtifact:
     """Export the fitted ``layer`` (raw units, float64; L = 1 logit for binary, K for multinomial)
     with its card, load it back through the reader, and check parity with the layer's own torch
     forward and the tail accuracy of the probabilities.
@@ -58,14 +59,14 @@ def build_artifact(layer: nn.Linear, fields: dict) -> BuiltArtifact:
     """
     weights = layer.weight.detach().double().numpy()
     intercept = layer.bias.detach().double().numpy()
-    card = build_card(fields, weights, intercept, library_versions())
-    proto = to_onnx(ServingGraph(weights, intercept, fields["threshold"]))
+    card = build_card(description, weights, intercept, library_versions())
+    proto = to_onnx(ServingGraph(weights, intercept, card.threshold))
     onnx.helper.set_model_props(proto, {CARD_KEY: card_to_json(card)})
     data = proto.SerializeToString()
     artifact = Artifact.from_bytes(data, source="the exported model")
-    groups = parity_inputs(card["data"], len(card["feature_names"]), seed=card["training"]["seed"])
+    groups = parity_inputs(card.data, card.n_features, seed=card.training["seed"])
     # checked apart: one overflowing row sends its whole batch down the graph's float64 branch
-    checks = [check_served(layer, artifact, group, weights, intercept, card["threshold"]) for group in groups]
+    checks = [check_served(layer, artifact, group, weights, intercept, card.threshold) for group in groups]
     report = ParityReport(
         sum(c[0].rows for c in checks),
         max(c[0].max_probability_abs for c in checks),
@@ -106,15 +107,12 @@ def reference_logit(layer: nn.Linear, x: np.ndarray) -> np.ndarray:
     return logits[:, 0] if logits.shape[1] == 1 else logits
 
 
-def parity_inputs(data: dict, n_features: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def parity_inputs(data: DataSummary, n_features: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(ordinary, extreme) inputs. Ordinary: the training rows, a line per feature reaching
     ``GRID_REACH`` spans beyond the data, random points in a wide box. Extreme: the limits of
     float32, where a float32 logit overflows and the graph's float64 branch answers."""
-    rows = np.asarray(data["rows"]["x"], dtype=np.float64).reshape(-1, n_features)
-    stats = data["features"].values()
-    low = np.array([s["min"] for s in stats])
-    high = np.array([s["max"] for s in stats])
-    mean = np.array([s["mean"] for s in stats])
+    rows = data.stored_x(n_features)
+    low, high, mean = data.ranges(list(data.features))
     span = np.maximum(high - low, 1.0)
     lines = []
     for j in range(n_features):

@@ -1,4 +1,5 @@
-"""The torch checkpoint saved next to the ONNX file: the fitted module's state dict plus the card's fields.
+"""The torch checkpoint saved next to the ONNX file: the fitted module's state dict plus training's
+description of the fit (the card without what export adds).
 
 Written in one place (``checkpoint_bytes``) and read in one place (``load_checkpoint``), always
 with ``weights_only=True``: it holds only tensors and plain Python values, so loading it runs no code.
@@ -14,20 +15,22 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from export.card.sections import Description
 from export.errors import ArtifactError
 
 CHECKPOINT_VERSION = 1
 LAYER = "linear."  # the prefix of the linear layer's entries in the state dict
 
 
-def checkpoint_bytes(state_dict: Mapping[str, torch.Tensor], fields: dict) -> bytes:
+def checkpoint_bytes(state_dict: Mapping[str, torch.Tensor], description: Description) -> bytes:
     buffer = io.BytesIO()
-    torch.save({"format_version": CHECKPOINT_VERSION, "state_dict": state_dict, "card": fields}, buffer)
+    card = description.to_json()  # plain JSON values, so that loading needs no code of ours
+    torch.save({"format_version": CHECKPOINT_VERSION, "state_dict": state_dict, "card": card}, buffer)
     return buffer.getvalue()
 
 
-def load_checkpoint(path: Path) -> tuple[nn.Linear, dict]:
-    """Return the fitted linear layer (float64, weights restored) and the card fields stored with it."""
+def load_checkpoint(path: Path) -> tuple[nn.Linear, Description]:
+    """Return the fitted linear layer (float64, weights restored) and training's description of it."""
     path = Path(path)
     hint = "train one with `python -m training`"
     try:
@@ -40,8 +43,8 @@ def load_checkpoint(path: Path) -> tuple[nn.Linear, dict]:
         raise ArtifactError(f"{path} is not a torch checkpoint (another kind of file, or damaged); {hint}") from None
     if not isinstance(saved, dict) or saved.get("format_version") != CHECKPOINT_VERSION:
         raise ArtifactError(f"{path} is not a checkpoint of this kit (format {CHECKPOINT_VERSION}); {hint}")
-    fields = saved["card"]
-    n_classes = len(fields["class_labels"])
-    layer = nn.Linear(len(fields["feature_names"]), 1 if n_classes == 2 else n_classes).double()
+    description = Description.from_json(saved["card"])
+    n_classes = len(description.class_labels)
+    layer = nn.Linear(len(description.feature_names), 1 if n_classes == 2 else n_classes).double()
     layer.load_state_dict({k.removeprefix(LAYER): v for k, v in saved["state_dict"].items()})
-    return layer, fields
+    return layer, description

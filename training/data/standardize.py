@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from export.card.sections import Standardization
+
 BLOCK_ROWS = 8192  # a block of float32 rows stays in cache between its two reductions
 
 
@@ -55,8 +57,8 @@ class Standardizer:
         jac[1:, 1:] = np.diag(1.0 / self.scale)
         return jac
 
-    def to_dict(self) -> dict | None:
-        return {"mean": self.mean.tolist(), "scale": self.scale.tolist()} if self.active else None
+    def to_section(self) -> Standardization | None:
+        return Standardization(mean=self.mean.tolist(), scale=self.scale.tolist()) if self.active else None
 
 
 def column_moments(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:

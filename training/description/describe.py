@@ -7,6 +7,7 @@ streamed file and a torchrun job's shards describe themselves the same way.
 
 import numpy as np
 
+from export.card.sections import DataSummary, Description, FeatureRange, FitSummary, SplitMetrics, StoredRows
 from training.config import TrainConfig
 from training.data.dataset import Dataset
 from training.data.randomness import sample_key_generator
@@ -37,9 +38,9 @@ def describe(
     weight_column: str | None = None,
     summary: RowSummary | None = None,
     reducer: Reducer = LOCAL,
-) -> dict:
-    """The card's fields except those export adds (format, coefficients, versions). ``summary`` is
-    needed for streamed rows (computed here for a ``Dataset``)."""
+) -> Description:
+    """The card except what export adds (format, coefficients, versions). ``summary`` is needed
+    for streamed rows (computed here for a ``Dataset``)."""
     config = result.config
     summary = summary or summarize(train, config.seed)
     binary = train.n_classes == 2
@@ -52,29 +53,25 @@ def describe(
     on_valid = None if valid is None else evaluate_rows(valid, result, threshold, reducer=reducer)
     stats = statistics(config, train, result, on_train, summary.class_weights, separation)
     n_valid_rows = 0 if on_valid is None else on_valid.metrics.rows
-    return {
-        "task": "binary" if binary else "multinomial",
-        "feature_names": list(train.feature_names),
-        "target_name": train.target_name,
-        "class_labels": list(train.class_labels),
-        "threshold": threshold,
-        "example": query or example_input(train, summary),
-        "training": {
-            **config.to_dict(),
-            "loss": "mean log loss"
-            + (" (weighted)" if train.weights_given or result.class_factors is not None else ""),
-        },
-        "summary": {"final_loss": result.final_loss, "separation": separation.kind, **result.convergence.to_dict()},
-        "standardization": result.standardizer.to_dict(),
-        "statistics": stats,
-        "warnings": fit_warnings(config, train, result, separation, stats, summary),
-        "metrics": {
-            "train": on_train.metrics.to_dict(),
-            "valid": None if on_valid is None else on_valid.metrics.to_dict(),
-        },
-        "history": result.history.to_dict(),
-        "data": data_summary(train, summary, n_valid_rows, weight_column),
-    }
+    weighted = train.weights_given or result.class_factors is not None
+    return Description(
+        task="binary" if binary else "multinomial",
+        feature_names=list(train.feature_names),
+        target_name=train.target_name,
+        class_labels=list(train.class_labels),
+        threshold=threshold,
+        example=query or example_input(train, summary),
+        training={**config.to_dict(), "loss": "mean log loss" + (" (weighted)" if weighted else "")},
+        summary=FitSummary(final_loss=result.final_loss, separation=separation.kind, **result.convergence.to_dict()),
+        standardization=result.standardizer.to_section(),
+        statistics=stats,
+        warnings=fit_warnings(config, train, result, separation, stats, summary),
+        metrics=SplitMetrics(
+            train=on_train.metrics.to_section(), valid=None if on_valid is None else on_valid.metrics.to_section()
+        ),
+        history=result.history.to_section(),
+        data=data_summary(train, summary, n_valid_rows, weight_column),
+    )
 
 
 def separation_of(train: Rows, result: FitResult) -> Separation:
@@ -99,18 +96,18 @@ def example_input(rows: Rows, summary: RowSummary) -> dict[str, float]:
     return {name: float(f"{v:.6g}") for name, v in zip(rows.feature_names, summary.mean)}  # as typed
 
 
-def data_summary(train: Rows, summary: RowSummary, n_valid_rows: int, weight_column: str | None) -> dict:
+def data_summary(train: Rows, summary: RowSummary, n_valid_rows: int, weight_column: str | None) -> DataSummary:
     """Row counts, per-feature min/max/mean of the training rows, and a seeded sample of them."""
-    return {
-        "source": train.source,
-        "n_rows": summary.rows,
-        "n_valid_rows": n_valid_rows,
-        "dropped_rows": train.dropped_rows,
-        "weight_column": weight_column,
-        "class_counts": summary.class_counts.tolist(),
-        "features": {
-            name: {"min": float(low), "max": float(high), "mean": float(mean)}
+    return DataSummary(
+        source=train.source,
+        n_rows=summary.rows,
+        n_valid_rows=n_valid_rows,
+        dropped_rows=train.dropped_rows,
+        weight_column=weight_column,
+        class_counts=summary.class_counts.tolist(),
+        features={
+            name: FeatureRange(min=float(low), max=float(high), mean=float(mean))
             for name, low, high, mean in zip(train.feature_names, summary.minimum, summary.maximum, summary.mean)
         },
-        "rows": {"x": summary.sample_x.tolist(), "y": summary.sample_y.tolist()},
-    }
+        rows=StoredRows(x=summary.sample_x.tolist(), y=summary.sample_y.tolist()),
+    )

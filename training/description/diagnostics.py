@@ -1,5 +1,6 @@
 """Plain-language warnings about a fit: what went wrong, what it means, and the fix."""
 
+from export.card.sections import Statistics
 from training.config import TrainConfig
 from training.description.separation import Separation
 from training.solvers.fit import FitResult
@@ -29,7 +30,7 @@ def fit_warnings(
     rows: Rows,
     result: FitResult,
     separation: Separation,
-    statistics: dict,
+    statistics: Statistics,
     summary: RowSummary,
 ) -> list[str]:
     warnings = []
@@ -46,11 +47,11 @@ def fit_warnings(
             f"{c.gradient_norm:.2g}, above --tol {c.tol:g}, so these coefficients are not the optimum "
             f"of the objective. Fix: {fix}."
         )
-    test = statistics.get("lr_test")
-    if test is not None and test["p_value"] >= 0.05:
+    test = statistics.lr_test
+    if test is not None and test.p_value >= 0.05:
         warnings.append(
             f"no better than the base rate: the likelihood-ratio test against a model with only an "
-            f"intercept gives p = {test['p_value']:.2g}, so these rows show no detectable link between "
+            f"intercept gives p = {test.p_value:.2g}, so these rows show no detectable link between "
             "the features and the target; predictions are close to the class shares."
         )
     constant = [name for name, same in zip(rows.feature_names, summary.constant_features()) if same]

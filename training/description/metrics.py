@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from export.card.sections import CalibrationBin, Metrics
+
 CALIBRATION_BINS = 10
 EXACT_SCORES = 200_000
 SCORE_BINS = 16_384
@@ -129,7 +131,8 @@ class MetricSums:
             [a.merge(b) for a, b in zip(self.scores, other.scores)],
         )
 
-    def to_dict(self) -> dict:
+    def to_section(self) -> Metrics:
+        """The card's metrics of these rows."""
         if len(self.scores) == 1:
             auc = roc_auc(self.scores[0])
         else:
@@ -137,25 +140,25 @@ class MetricSums:
             auc = float(np.mean(known)) if known else None
         edges = np.linspace(0, 1, CALIBRATION_BINS + 1)
         count, predicted, observed = self.calibration
-        return {
-            "rows": self.rows,
-            "log_loss": self.log_loss / self.rows,
-            "accuracy": self.correct / self.rows,
-            "roc_auc": auc,
-            "brier": self.brier / self.rows,
-            "confusion_matrix": self.confusion.tolist(),
-            "calibration": [
-                {
-                    "low": float(edges[b]),
-                    "high": float(edges[b + 1]),
-                    "count": int(count[b]),
-                    "mean_predicted": float(predicted[b] / count[b]),
-                    "observed": float(observed[b] / count[b]),
-                }
+        return Metrics(
+            rows=self.rows,
+            log_loss=self.log_loss / self.rows,
+            accuracy=self.correct / self.rows,
+            roc_auc=auc,
+            brier=self.brier / self.rows,
+            confusion_matrix=self.confusion.tolist(),
+            calibration=[
+                CalibrationBin(
+                    low=float(edges[b]),
+                    high=float(edges[b + 1]),
+                    count=int(count[b]),
+                    mean_predicted=float(predicted[b] / count[b]),
+                    observed=float(observed[b] / count[b]),
+                )
                 for b in range(CALIBRATION_BINS)
                 if count[b] > 0
             ],
-        }
+        )
 
 
 def threshold_scores(metric: str, negatives: np.ndarray, positives: np.ndarray) -> np.ndarray:

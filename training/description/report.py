@@ -5,16 +5,17 @@ import numpy as np
 
 from export.artifact import Artifact
 from export.card.markdown import coefficient_rows
+from export.card.model_card import ModelCard
 from export.extrapolation import extrapolation_warning
 from training.data.dataset import Dataset
 from training.solvers.optimizers import Convergence
 
 
-def _describe_run(card: dict, data: Dataset) -> list[str]:
-    t = card["training"]
+def _describe_run(card: ModelCard, data: Dataset) -> list[str]:
+    t = card.training
     extra = [f"{data.dropped_rows} rows with missing values left out"] if data.dropped_rows else []
-    if card["data"]["n_valid_rows"]:
-        extra.append(f"{card['data']['n_valid_rows']} held out for validation")
+    if card.data.n_valid_rows:
+        extra.append(f"{card.data.n_valid_rows} held out for validation")
     how = [t["optimizer"]]
     how += (
         [
@@ -28,7 +29,7 @@ def _describe_run(card: dict, data: Dataset) -> list[str]:
     how += [f"l2 {t['l2']:g}"] * (t["l2"] > 0) + ["Firth penalty"] * (t["penalty"] == "firth")
     how += ["balanced class weights"] * (t["class_weight"] == "balanced") + ["standardized"] * t["standardize"]
     return [
-        f"data:     {data.source}, {card['data']['n_rows']} training rows"
+        f"data:     {data.source}, {card.data.n_rows} training rows"
         + "".join(f", {e}" for e in extra)
         + f", features {', '.join(data.feature_names)}, target {data.target_name} (classes "
         f"{', '.join(map(str, data.class_labels))})",
@@ -44,7 +45,7 @@ def _convergence_line(c: Convergence, optimizer: str) -> str:
 
 def _coefficient_lines(artifact: Artifact) -> list[str]:
     card = artifact.card
-    if card.binary and "coefficients" not in card.raw["statistics"] and card.n_features == 1:
+    if card.binary and card.statistics.coefficients is None and card.n_features == 1:
         return [f"w = {card.weights[0, 0]:.6f}", f"b = {card.intercept[0]:.6f}"]
     header, rows = coefficient_rows(card)
     first = max(len(str(r[0])) for r in rows) + 2
@@ -71,34 +72,32 @@ def _prediction_lines(artifact: Artifact) -> list[str]:
     return [f"P({card.target_name} | {query}): {shares}", f"class: {label} (the most probable)"]
 
 
-def _metric_lines(card: dict) -> list[str]:
+def _metric_lines(card: ModelCard) -> list[str]:
     lines = []
-    for split, m in card["metrics"].items():
-        if m:
-            auc = "-" if m["roc_auc"] is None else f"{m['roc_auc']:.4f}"
-            lines.append(
-                f"{split:<5} rows: log loss {m['log_loss']:.4f}, accuracy {m['accuracy']:.4f}, "
-                f"ROC AUC {auc}, Brier {m['brier']:.4f} ({m['rows']} rows)"
-            )
+    for split, m in card.metrics.splits().items():
+        auc = "-" if m.roc_auc is None else f"{m.roc_auc:.4f}"
+        lines.append(
+            f"{split:<5} rows: log loss {m.log_loss:.4f}, accuracy {m.accuracy:.4f}, "
+            f"ROC AUC {auc}, Brier {m.brier:.4f} ({m.rows} rows)"
+        )
     return lines
 
 
 def report_lines(artifact: Artifact, convergence: Convergence, data: Dataset) -> list[str]:
     card = artifact.card
-    raw = card.raw
-    stats = raw["statistics"]
-    lines = [*_describe_run(raw, data), _convergence_line(convergence, raw["training"]["optimizer"])]
+    stats = card.statistics
+    lines = [*_describe_run(card, data), _convergence_line(convergence, card.training["optimizer"])]
     lines += _coefficient_lines(artifact)
-    lines.append(f"final loss = {raw['summary']['final_loss']:.6f}")
-    if "lr_test" in stats:
-        test = stats["lr_test"]
+    lines.append(f"final loss = {card.summary.final_loss:.6f}")
+    if stats.lr_test:
+        test = stats.lr_test
         lines.append(
-            f"log-likelihood {stats['log_likelihood']:.4f} (intercept only {stats['null_log_likelihood']:.4f}),"
-            f" LR test chi2 {test['statistic']:.4g} on {test['df']} df, p = {test['p_value']:.3g}, "
-            f"McFadden R2 {stats['mcfadden_r2']:.4f}"
+            f"log-likelihood {stats.log_likelihood:.4f} (intercept only {stats.null_log_likelihood:.4f}),"
+            f" LR test chi2 {test.statistic:.4g} on {test.df} df, p = {test.p_value:.3g}, "
+            f"McFadden R2 {stats.mcfadden_r2:.4f}"
         )
-    lines += _prediction_lines(artifact) + _metric_lines(raw)
-    lines += [f"note: {note}" for note in stats["notes"]]
-    extrapolation = extrapolation_warning(card.example, raw["data"]["features"])
+    lines += _prediction_lines(artifact) + _metric_lines(card)
+    lines += [f"note: {note}" for note in stats.notes]
+    extrapolation = extrapolation_warning(card.example, card.data.features)
     lines += [f"warning: {w}" for w in [*card.warnings, *([extrapolation] if extrapolation else [])]]
     return lines

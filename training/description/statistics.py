@@ -9,6 +9,7 @@ with the Jacobian of the un-standardizing map.
 import numpy as np
 from scipy import stats
 
+from export.card.sections import CoefficientTable, LRTest, Statistics
 from training.config import TrainConfig
 from training.description.evaluation import RowEvaluation
 from training.description.separation import MAX_CELLS, Separation
@@ -51,7 +52,7 @@ def why_no_standard_errors(
     return None
 
 
-def coefficient_table(feature_names: tuple[str, ...], result: FitResult, information: np.ndarray) -> dict:
+def coefficient_table(feature_names: tuple[str, ...], result: FitResult, information: np.ndarray) -> CoefficientTable:
     """Estimate, standard error, z, p-value and 95% interval of each raw-unit coefficient, from the
     information matrix in standardized coordinates."""
     weights, intercept = parameters(result.fitted)
@@ -61,15 +62,15 @@ def coefficient_table(feature_names: tuple[str, ...], result: FitResult, informa
     estimate = np.concatenate([raw_b, raw_w[0]])
     error = np.sqrt(np.clip(np.diag(covariance), 0, None))
     z = np.divide(estimate, error, out=np.full_like(estimate, np.nan), where=error > 0)
-    return {
-        "terms": ["(intercept)", *feature_names],
-        "estimate": estimate.tolist(),
-        "std_error": error.tolist(),
-        "z": z.tolist(),
-        "p_value": (2 * stats.norm.sf(np.abs(z))).tolist(),
-        "ci_low": (estimate - Z_95 * error).tolist(),
-        "ci_high": (estimate + Z_95 * error).tolist(),
-    }
+    return CoefficientTable(
+        terms=["(intercept)", *feature_names],
+        estimate=estimate.tolist(),
+        std_error=error.tolist(),
+        z=z.tolist(),
+        p_value=(2 * stats.norm.sf(np.abs(z))).tolist(),
+        ci_low=(estimate - Z_95 * error).tolist(),
+        ci_high=(estimate + Z_95 * error).tolist(),
+    )
 
 
 def statistics(
@@ -79,12 +80,13 @@ def statistics(
     evaluation: RowEvaluation,
     class_weights: np.ndarray,
     separation: Separation,
-) -> dict:
+) -> Statistics:
     """The card's ``statistics``: log-likelihoods, the LR test and McFadden's R^2 where the fit is
     an unpenalized maximum-likelihood one, the coefficient table where honest, and ``notes``.
     ``class_weights``: the sample weight of each class of the training rows."""
     model_ll, null_ll = evaluation.log_likelihood, null_log_likelihood(class_weights)
-    out: dict = {"log_likelihood": model_ll, "null_log_likelihood": null_ll, "notes": []}
+    notes: list[str] = []
+    lr_test = mcfadden_r2 = table = None
     not_mle = [
         why
         for why, applies in [
@@ -101,27 +103,34 @@ def statistics(
     if not not_mle:
         df = len(rows.feature_names) * (rows.n_classes - 1)
         statistic = max(2 * (model_ll - null_ll), 0.0)
-        out["lr_test"] = {"statistic": statistic, "df": df, "p_value": float(stats.chi2.sf(statistic, df))}
-        out["mcfadden_r2"] = 1 - model_ll / null_ll if null_ll < 0 else None
+        lr_test = LRTest(statistic=statistic, df=df, p_value=float(stats.chi2.sf(statistic, df)))
+        mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
     else:
-        out["notes"].append(
+        notes.append(
             "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
             f"fits, so they are not shown for {' and '.join(not_mle)}"
         )
     if separation.kind == "not checked" and not config.penalized:
-        out["notes"].append(
+        notes.append(
             f"separation was not checked: the linear programme is run on at most {MAX_CELLS:,} cells (rows x "
             "features) of rows in memory; if the fit did not converge or some weights are very large, the "
             "classes may be separated, and --l2 or --penalty firth gives finite estimates"
         )
     reason = why_no_standard_errors(config, rows.n_classes, result, separation)
     if reason is None:
-        out["coefficients"] = coefficient_table(rows.feature_names, result, evaluation.information)
+        table = coefficient_table(rows.feature_names, result, evaluation.information)
         if config.firth:
-            out["notes"].append(
+            notes.append(
                 "Firth estimates: Wald intervals from the information at the estimate; the "
                 "profile-likelihood intervals that R's logistf reports are not computed"
             )
     else:
-        out["notes"].append(reason)
-    return out
+        notes.append(reason)
+    return Statistics(
+        log_likelihood=model_ll,
+        null_log_likelihood=null_ll,
+        notes=notes,
+        lr_test=lr_test,
+        mcfadden_r2=mcfadden_r2,
+        coefficients=table,
+    )

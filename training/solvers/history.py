@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from export.card.sections import LossHistory
 from training.data.standardize import Standardizer
 from training.solvers.model import LogisticRegression
 
@@ -48,8 +49,8 @@ class History:
         self.weights.extend(weights.tolist())
         self.intercept.extend(intercept.tolist())
 
-    def to_dict(self) -> dict:
-        return {"epoch": self.epoch, "loss": self.loss, "weights": self.weights, "intercept": self.intercept}
+    def to_section(self) -> LossHistory:
+        return LossHistory(epoch=self.epoch, loss=self.loss, weights=self.weights, intercept=self.intercept)
 
 
 def parameters(model: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:

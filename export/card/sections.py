@@ -1,0 +1,299 @@
+"""The model card, typed: one dataclass per section, each field declared with the JSON check it
+must pass. This is the card's one definition: ``Section.spec`` derives the check of a whole section
+from its fields, ``from_json`` reads a checked section, ``to_json`` writes one (keys in field
+order, JSON values kept as they are, so the same fit gives the same bytes).
+
+Checks that depend on the model (d features, L logits: 1 binary, K multinomial; K classes) are
+given as ``sized=lambda shape: spec``. Fields marked ``optional`` may be absent (cards written by
+other tools or older kits) and read as None; a None is written as null only in ``nullable`` fields,
+elsewhere the key is left out. Keys the contract does not name are allowed (adding keys does not change
+``format_version``).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, ClassVar, Self
+
+import numpy as np
+
+from export.card.schema import (
+    Spec,
+    boolean,
+    index_below,
+    integer,
+    keyed_by,
+    list_of,
+    matrix,
+    nullable,
+    number,
+    record,
+    same_lengths,
+    text,
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The model a card describes: its feature names, logit count L and class count K."""
+
+    names: tuple[str, ...]
+    n_logits: int
+    n_classes: int
+
+    @property
+    def d(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How one field appears in the JSON; see the module docstring."""
+
+    spec: Spec | None = None
+    sized: Callable[[Shape], Spec] | None = None
+    section: type["Section"] | None = None
+    many: bool = False  # a list of ``section``
+    keyed: bool = False  # an object of ``section`` keyed by feature name
+    optional: bool = False
+    nullable: bool = False
+
+    def check(self, shape: Shape) -> Spec:
+        if self.section is not None:
+            spec = self.section.spec(shape)
+            spec = list_of(spec) if self.many else keyed_by(shape.names, spec) if self.keyed else spec
+        else:
+            spec = self.sized(shape) if self.sized else self.spec or _accepted
+        return nullable(spec) if self.nullable else spec
+
+    def read(self, value: Any) -> Any:
+        if self.section is None or value is None:
+            return value
+        if self.many:
+            return [self.section.from_json(v) for v in value]
+        if self.keyed:
+            return {k: self.section.from_json(v) for k, v in value.items()}
+        return self.section.from_json(value)
+
+    def write(self, value: Any) -> Any:
+        if self.section is None or value is None:
+            return value
+        if self.many:
+            return [v.to_json() for v in value]
+        if self.keyed:
+            return {k: v.to_json() for k, v in value.items()}
+        return value.to_json()
+
+
+def _accepted(value: object, path: str) -> str | None:
+    """For fields checked before the rest (the card's header, in ``model_card``)."""
+    return None
+
+
+def entry(spec: Spec | None = None, **how: Any) -> Any:
+    """A section field; optional fields default to None."""
+    how_ = Entry(spec, **how)
+    default = None if how_.optional else MISSING
+    return field(default=default, metadata={"card": how_})
+
+
+class Section:
+    """Base of the card's sections (dataclasses whose fields are declared with ``entry``)."""
+
+    parallel: ClassVar[tuple[str, ...]] = ()  # lists that must be as long as each other
+
+    @classmethod
+    def spec(cls, shape: Shape) -> Spec:
+        required, optional = {}, {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            how: Entry = f.metadata["card"]
+            (optional if how.optional else required)[f.name] = how.check(shape)
+        spec = record(required, optional)
+        return same_lengths(spec, cls.parallel) if cls.parallel else spec
+
+    @classmethod
+    def from_json(cls, value: dict) -> Self:
+        """The section from its checked JSON object (absent optional keys read as None)."""
+        return cls(**{f.name: f.metadata["card"].read(value[f.name]) for f in fields(cls) if f.name in value})  # type: ignore[arg-type]
+
+    def to_json(self) -> dict:
+        out = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            how: Entry = f.metadata["card"]
+            value = getattr(self, f.name)
+            if value is not None or how.nullable:  # None: null where the contract allows it, else no key
+                out[f.name] = how.write(value)
+        return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Coefficients(Section):
+    """Raw feature units: ``weights`` (L, d), ``intercept`` (L,)."""
+
+    weights: list[list[float]] = entry(sized=lambda s: matrix(s.n_logits, s.d))
+    intercept: list[float] = entry(sized=lambda s: list_of(number, s.n_logits))
+
+
+@dataclass(frozen=True, kw_only=True)
+class LossHistory(Section):
+    """The objective and raw-unit parameters after each recorded step (the page's epoch slider):
+    ``epoch[i]`` steps taken (0 is before the first), ``weights[i]`` (L, d), ``intercept[i]`` (L,)."""
+
+    parallel = ("epoch", "loss", "weights", "intercept")
+    epoch: list[int] = entry(list_of(integer, at_least=1))
+    loss: list[float] = entry(list_of(number))
+    weights: list[list[list[float]]] = entry(sized=lambda s: list_of(matrix(s.n_logits, s.d)))
+    intercept: list[list[float]] = entry(sized=lambda s: list_of(list_of(number, s.n_logits)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureRange(Section):
+    min: float = entry(number)
+    max: float = entry(number)
+    mean: float = entry(number)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredRows(Section):
+    """A seeded sample of training rows for the page's charts: ``x`` (n, d) raw, ``y`` class indices."""
+
+    parallel = ("x", "y")
+    x: list[list[float]] = entry(sized=lambda s: list_of(list_of(number, s.d)))
+    y: list[int] = entry(sized=lambda s: list_of(index_below(s.n_classes)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataSummary(Section):
+    """The training data: where from, row counts, each feature's range, and rows to plot."""
+
+    source: str = entry(text)
+    n_rows: int = entry(integer)
+    n_valid_rows: int | None = entry(integer, optional=True)
+    dropped_rows: int | None = entry(integer, optional=True)
+    weight_column: str | None = entry(text, optional=True, nullable=True)
+    class_counts: list[int] = entry(sized=lambda s: list_of(integer, s.n_classes))
+    features: dict[str, FeatureRange] = entry(section=FeatureRange, keyed=True)
+    rows: StoredRows = entry(section=StoredRows)
+
+    def ranges(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(min, max, mean) of the features ``names``, each float64 (d,)."""
+        extents = [self.features[name] for name in names]
+        return tuple(np.array([getattr(e, part) for e in extents], dtype=np.float64) for part in ("min", "max", "mean"))
+
+    def stored_x(self, d: int) -> np.ndarray:
+        """The stored training rows, float64 (n, d)."""
+        return np.asarray(self.rows.x, dtype=np.float64).reshape(-1, d)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Standardization(Section):
+    """The features' mean and scale the fit standardized with (folded into the coefficients)."""
+
+    mean: list[float] = entry(sized=lambda s: list_of(number, s.d))
+    scale: list[float] = entry(sized=lambda s: list_of(number, s.d))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FitSummary(Section):
+    """How the fit ended; every key optional (older cards lack some)."""
+
+    final_loss: float | None = entry(number, optional=True, nullable=True)
+    separation: str | None = entry(text, optional=True)
+    converged: bool | None = entry(boolean, optional=True)
+    iterations: int | None = entry(integer, optional=True)
+    evaluations: int | None = entry(integer, optional=True)
+    gradient_norm: float | None = entry(number, optional=True, nullable=True)
+    objective: float | None = entry(number, optional=True, nullable=True)
+    tol: float | None = entry(number, optional=True, nullable=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LRTest(Section):
+    """The likelihood-ratio test against the intercept-only model."""
+
+    statistic: float = entry(number)
+    df: int = entry(integer)
+    p_value: float = entry(number)
+
+
+def _per_term(s: Shape) -> Spec:
+    return list_of(nullable(number), s.d + 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoefficientTable(Section):
+    """Wald inference per raw-unit coefficient: the intercept, then one row per feature."""
+
+    parallel = ("terms", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
+    terms: list[str] = entry(sized=lambda s: list_of(text, s.d + 1))
+    estimate: list[float | None] = entry(sized=_per_term)
+    std_error: list[float | None] = entry(sized=_per_term)
+    z: list[float | None] = entry(sized=_per_term)
+    p_value: list[float | None] = entry(sized=_per_term)
+    ci_low: list[float | None] = entry(sized=_per_term)
+    ci_high: list[float | None] = entry(sized=_per_term)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Statistics(Section):
+    """Log-likelihoods, and where the fit is a maximum-likelihood one the LR test and McFadden's
+    R^2; the coefficient table where honest; ``notes`` say what is not shown and why."""
+
+    log_likelihood: float = entry(number)
+    null_log_likelihood: float = entry(number)
+    notes: list[str] = entry(list_of(text))
+    lr_test: LRTest | None = entry(section=LRTest, optional=True)
+    mcfadden_r2: float | None = entry(number, optional=True)
+    coefficients: CoefficientTable | None = entry(section=CoefficientTable, optional=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalibrationBin(Section):
+    low: float = entry(number)
+    high: float = entry(number)
+    count: int = entry(integer)
+    mean_predicted: float | None = entry(number, optional=True, nullable=True)
+    observed: float | None = entry(number, optional=True, nullable=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metrics(Section):
+    """Metrics on one set of rows; ``brier`` sums over both classes (2x scikit-learn's binary one)."""
+
+    rows: int = entry(integer)
+    log_loss: float = entry(number)
+    accuracy: float = entry(number)
+    roc_auc: float | None = entry(number, optional=True, nullable=True)
+    brier: float = entry(number)
+    confusion_matrix: list[list[int]] = entry(sized=lambda s: matrix(s.n_classes, s.n_classes, integer))
+    calibration: list[CalibrationBin] = entry(section=CalibrationBin, many=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SplitMetrics(Section):
+    train: Metrics = entry(section=Metrics)
+    valid: Metrics | None = entry(section=Metrics, optional=True, nullable=True)
+
+    def splits(self) -> dict[str, Metrics]:
+        """The sets of rows measured: train, and valid when there were validation rows."""
+        return {name: m for name, m in (("train", self.train), ("valid", self.valid)) if m is not None}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Description(Section):
+    """What training knows about a fit: everything in the card but the header, coefficients and
+    library versions, which export adds (``ModelCard``). The checkpoint stores this part."""
+
+    task: str = entry()  # the header's fields are checked first, in ``model_card``
+    feature_names: list[str] = entry(sized=lambda s: list_of(text, s.d))
+    target_name: str = entry(text)
+    class_labels: list = entry()
+    threshold: float | None = entry(nullable=True)  # null for multinomial models
+    example: dict[str, float] | None = entry(sized=lambda s: keyed_by(s.names, number), optional=True)
+    training: dict = entry(record({}))  # the TrainConfig's fields, and the loss it minimized
+    summary: FitSummary | None = entry(section=FitSummary, optional=True)
+    standardization: Standardization | None = entry(section=Standardization, optional=True, nullable=True)
+    statistics: Statistics | None = entry(section=Statistics, optional=True)
+    warnings: list[str] | None = entry(list_of(text), optional=True)
+    metrics: SplitMetrics | None = entry(section=SplitMetrics, optional=True)
+    history: LossHistory = entry(section=LossHistory)
+    data: DataSummary = entry(section=DataSummary)
