@@ -1,6 +1,8 @@
-"""Export a trained checkpoint to a self-describing ONNX artifact, and read such artifacts.
+"""The artifact: written here, read here. Every other package imports this one; it imports none of them.
 
-The reader side (``export.artifact``, ``export.card.model_card``, ``export.parity``) needs only numpy and
-onnxruntime; the page imports it. Only ``export.writer.graph``, ``export.writer.build`` and ``python -m export``
-import torch.
+artifact.py    the reader (``load_artifact``, ``Artifact``): onnx + onnxruntime + numpy, no torch
+card/          the typed model card: its sections with their checks, JSON, markdown
+reader/        what the reader checks before and after onnxruntime loads a file
+writer/        a fitted linear layer -> ONNX + card, parity with torch, the checkpoint (torch)
+errors.py      every exception of the kit; csv_input.py, files.py: reading tables, atomic writes
 """

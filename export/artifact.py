@@ -32,7 +32,7 @@ REBUILD_HINT = "rebuild it with `python -m training`"
 
 class Prediction(NamedTuple):
     """Outputs for ``n`` rows: ``logit`` (n,) or (n, K), ``probabilities`` (n, K), ``label`` (n,) int64.
-    A named tuple: built in half a frozen dataclass's time (235 against 448 ns), which counts for single rows."""
+    A named tuple: it is built in about half a frozen dataclass's time, which counts for single rows."""
 
     logit: np.ndarray
     probabilities: np.ndarray
@@ -110,7 +110,7 @@ def _session(data: bytes, source: str) -> ort.InferenceSession:
         options = ort.SessionOptions()
         options.log_severity_level = 3  # keep onnxruntime's own warnings off the page
         # worker threads that spin after each run take the core the next single-row call needs
-        # (measured on 2 cores: p50 of a one-row session.run 14.4 -> 12.9 us, batch scoring unchanged)
+        # (single-row latency improves, batch scoring does not change: docs/benchmarks.md)
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     except Exception as e:  # onnxruntime raises several unrelated types for a bad file

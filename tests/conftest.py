@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from paths import PROJECT
 from playwright.sync_api import Browser, sync_playwright
 
 from export.card.sections import Description
@@ -18,8 +19,6 @@ from training.config import TrainConfig
 from training.data.dataset import tutorial_dataset
 from training.description.describe import describe
 from training.solvers.fit import FitResult, fit
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")

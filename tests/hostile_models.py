@@ -4,11 +4,11 @@ Each builder takes the bytes of a genuine tutorial export and returns the bytes 
 """
 
 import json
-from pathlib import Path
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+from paths import PROJECT
 
 from export.card.model_card import CARD_KEY
 
@@ -198,7 +198,7 @@ def recast_classes(data: bytes, labels: list) -> bytes:
 
 
 # Each attack with the start of the one line the reader refuses it with.
-IRIS = Path(__file__).resolve().parent.parent / "artifacts" / "iris.onnx"
+IRIS = PROJECT / "artifacts" / "iris.onnx"
 NOT_OURS = r"^upload.onnx is not a model this kit exported: "
 EXTERNAL = (
     NOT_OURS + r"tensor '(weight32|leak)' keeps its values in an external file; our exports are one self-contained file"

@@ -75,6 +75,8 @@ class Entry:
         return self.section.from_json(value)
 
     def write(self, value: Any) -> Any:
+        if isinstance(value, tuple):  # the reader's tuples (feature names, class labels) are JSON lists
+            return list(value)
         if self.section is None or value is None:
             return value
         if self.many:

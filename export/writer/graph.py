@@ -64,9 +64,9 @@ class ServingGraph(nn.Module):
         return fast.clone()
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        # onnxruntime's Einsum makes this product at memory speed (16 ms at 1e6 x 100, against 26 ms
-        # for MatMul; the bound is about 15 ms) but costs about 2 us more per call, so MatMul
-        # serves batches of up to SMALL_BATCH rows (single-row latency); both round as float32 dots
+        # onnxruntime's Einsum makes this product at memory speed, MatMul does not, but Einsum costs
+        # more per call, so MatMul serves batches of up to SMALL_BATCH rows (single-row latency);
+        # both round as float32 dots (figures in docs/benchmarks.md)
         fast = torch.cond(x.shape[0] > SMALL_BATCH, self._logits_of_many, self._logits_of_few, (x,))
         # one reduction tells whether any logit is inf or NaN: s - s is NaN exactly then (a huge
         # finite sum also sends the batch to the exact branch: slower, never wrong)

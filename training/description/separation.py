@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-MAX_CELLS = 2_000_000  # rows x columns beyond which the check is skipped (measured: 1.7 s at 2.2e6 cells)
+MAX_CELLS = 2_000_000  # rows x columns beyond which the check is skipped (it takes seconds there: docs/fitting.md)
 
 
 @dataclass(frozen=True)

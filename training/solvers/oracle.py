@@ -2,8 +2,8 @@
 
 Why not autograd here: L-BFGS on a large table is bound by memory bandwidth. One evaluation is
 two matrix-vector passes over x (x @ A^T, then R^T @ x) in x's own dtype plus a few elementwise
-operations on n numbers, all in torch (measured here at 1e6 x 100 float32: 14 + 15 + 3 ms; mixing
-in numpy's BLAS made it 50 ms, as its idle threads and torch's fight for the two cores). The
+operations on n numbers, all in torch (mixing in numpy's BLAS was slower: its idle threads and
+torch's fight for the cores; figures in docs/benchmarks.md). The
 standardization is folded into the parameters, so no standardized copy of x is ever made. Sums
 are returned unnormalized so that shards of the data (row groups of a file, ranks of a
 distributed job) simply add up.

@@ -6,12 +6,12 @@ from pathlib import Path
 import hostile_models
 import numpy as np
 import pytest
+from paths import PROJECT
 from playwright.sync_api import Browser, Page, expect
 
 from export.artifact import Artifact
 from page.inputs import format_number
 
-PROJECT = Path(__file__).resolve().parent.parent
 SCREENSHOT = PROJECT / "tests" / "output" / "page.png"
 
 pytestmark = pytest.mark.browser

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import PROJECT
 from streamlit.testing.v1 import AppTest
 
 from export.artifact import load_artifact
 from page.inputs import format_number
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -2,11 +2,11 @@
 
 import json
 import re
-from pathlib import Path
 
 import hostile_models
 import numpy as np
 import pytest
+from paths import PAGE
 from streamlit.testing.v1 import AppTest
 
 from export.artifact import Artifact
@@ -17,8 +17,6 @@ from training.config import TrainConfig
 from training.data.dataset import Dataset, tutorial_dataset
 from training.description.describe import describe
 from training.solvers.fit import fit
-
-PAGE = Path(__file__).resolve().parent.parent / "streamlit_app.py"
 
 
 def built(config: TrainConfig, data: Dataset) -> bytes:

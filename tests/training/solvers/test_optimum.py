@@ -1,30 +1,20 @@
-"""The fitted model is the optimum: agreement with scikit-learn and statsmodels on bundled data,
-Firth's modified score equations, and the statistics a statistician would check."""
+"""The fitted model is the optimum: agreement with scikit-learn on bundled data (penalized,
+weighted, class-weighted), and Firth's modified score equations."""
 
 import numpy as np
 import pytest
-import statsmodels.api as sm
 import torch
+from reference_data import bundled
 from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from training.config import TrainConfig
 from training.data.dataset import Dataset
-from training.description.describe import describe
 from training.description.separation import check_separation
 from training.solvers.fit import fit
 from training.solvers.history import parameters
 from training.solvers.objective import objective
-
-LBFGS = TrainConfig(optimizer="lbfgs", standardize=True)
-
-
-def bundled(loader, columns: slice = slice(None)) -> Dataset:
-    x, y = loader(return_X_y=True)
-    x = x[:, columns]
-    k = int(y.max()) + 1
-    return Dataset(x, y.astype(np.int64), tuple(f"f{i}" for i in range(x.shape[1])), "y", tuple(range(k)), "sk")
 
 
 def objective_at(result, weights: np.ndarray, intercept: np.ndarray, problem_config: TrainConfig, data: Dataset):
@@ -56,25 +46,6 @@ def test_l2_fit_matches_scikit_learn_at_its_tightest(loader):
     assert ours <= theirs + 1e-12
     np.testing.assert_allclose(ours_w, sk.coef_, atol=1e-4)
     np.testing.assert_allclose(ours_b, theirs_b, atol=1e-4)
-
-
-def test_unpenalized_binary_matches_statsmodels_logit():
-    data = bundled(load_breast_cancer, slice(0, 6))
-    result = fit(LBFGS, data)
-    assert result.convergence.converged
-    sm_fit = sm.Logit(data.y, sm.add_constant(data.x)).fit(method="newton", tol=1e-12, maxiter=100, disp=False)
-    ours = np.concatenate([parameters(result.model)[1], parameters(result.model)[0][0]])
-    np.testing.assert_allclose(ours, sm_fit.params, rtol=1e-4)
-    stats = describe(data, None, result).to_json()["statistics"]
-    table = stats["coefficients"]
-    np.testing.assert_allclose(table["std_error"], sm_fit.bse, rtol=1e-4)
-    np.testing.assert_allclose(table["p_value"], sm_fit.pvalues, rtol=1e-3, atol=1e-12)
-    np.testing.assert_allclose(np.column_stack([table["ci_low"], table["ci_high"]]), sm_fit.conf_int(), rtol=1e-4)
-    assert stats["log_likelihood"] == pytest.approx(sm_fit.llf, rel=1e-8)
-    assert stats["null_log_likelihood"] == pytest.approx(sm_fit.llnull, rel=1e-8)
-    assert stats["lr_test"]["statistic"] == pytest.approx(sm_fit.llr, rel=1e-6)
-    assert stats["lr_test"]["p_value"] == pytest.approx(sm_fit.llr_pvalue, rel=1e-3, abs=1e-300)
-    assert stats["mcfadden_r2"] == pytest.approx(sm_fit.prsquared, rel=1e-6)
 
 
 def test_sample_weights_equal_repeated_rows():
@@ -121,28 +92,3 @@ def test_firth_solves_its_modified_score_and_stays_finite_under_separation():
     assert np.abs(firth_score(x, y, beta)).max() < 1e-6
     assert 0 < weights[0, 0] < 10  # finite and of the right sign
     assert check_separation(x, y, 2, None).kind == "complete"
-
-
-def test_unpenalized_fit_on_separated_data_is_flagged_and_gets_no_standard_errors():
-    x = np.array([[1.0], [2.0], [3.0]])
-    y = np.array([0, 0, 1])  # the tutorial's first example
-    data = Dataset(x, y, ("x",), "y", (0, 1), "tutorial-1")
-    result = fit(LBFGS, data)
-    separation = check_separation(result.standardizer.transform(x), y, 2, None)
-    assert separation.kind == "complete"
-    stats = describe(data, None, result).to_json()["statistics"]
-    assert "coefficients" not in stats
-    assert any("the classes are separated" in note for note in stats["notes"])
-
-
-def test_quasi_complete_separation_is_told_apart():
-    x = np.array([[1.0], [2.0], [3.0], [3.0], [4.0], [5.0]])
-    y = np.array([0, 0, 0, 1, 1, 1])  # the two rows at x = 3 overlap
-    assert check_separation(x, y, 2, None).kind == "quasi-complete"
-    assert check_separation(np.array([[1.0], [2.0], [3.0], [4.0]]), np.array([0, 1, 1, 0]), 2, None).kind == "none"
-
-
-def test_multinomial_separation_names_the_class():
-    data = bundled(load_iris)
-    separation = check_separation(StandardScaler().fit_transform(data.x), data.y, 3, None)
-    assert separation.kind == "complete" and separation.cls == 0  # setosa is linearly separable

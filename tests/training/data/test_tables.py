@@ -83,7 +83,7 @@ def test_features_pick_and_order_columns(tmp_path):
         ("x,y,w\n1,0,1\n2,1,inf\n", "y", None, r"weight column 'w' of data.csv must hold finite numbers"),
         ("x,y\n1,0\n2,1,5,6\n", "y", None, r"data.csv is not well-formed CSV .*; fix that line and retry"),
         ("x,y\n\n1,0\n\n\nabc,1\n", "y", None, r"but line 6 has 'abc'"),  # blank lines count, as in an editor
-        ("x,y,n\n1,0,\"a\nb\"\nabc,1,c\n", "y", ["x"], r"but line 4 has 'abc'"),  # so do quoted line breaks
+        ('x,y,n\n1,0,"a\nb"\nabc,1,c\n', "y", ["x"], r"but line 4 has 'abc'"),  # so do quoted line breaks
         ("x,y,x\n1,0,2\n", "y", None, r"data.csv has more than one column named 'x'; rename or remove the copies"),
         ("x;y\n1;0\n", "y", None, r"--target 'y' is not a column .* looks separated by semicolons, not commas"),
     ],

@@ -3,9 +3,8 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-PAGE = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+from paths import PAGE
 
 # Runs in a fresh interpreter: any attempt to import torch raises, then the page is run.
 WITHOUT_TORCH = f"""
