@@ -184,9 +184,11 @@ class Request:
         metavar="A=1,B=2",
         read=query,
     )
-    out: Path = option(
-        DEFAULT_OUT,
-        "ONNX file to write; the checkpoint (.pt) and model card (.model_card.md) go beside it (default: {default})",
+    # None: ``default_out``, so that training on your own file never replaces the tutorial's model
+    out: Path | None = option(
+        None,
+        "ONNX file to write; the checkpoint (.pt) and model card (.model_card.md) go beside it (default: "
+        f"{DEFAULT_OUT} for the tutorial, {DEFAULT_OUT.parent}/NAME.onnx for --data NAME.csv or NAME.parquet)",
         "decision and output",
         metavar="PATH",
     )
@@ -199,5 +201,15 @@ class Request:
     )
 
     @property
+    def artifact(self) -> Path:
+        """The ONNX file to write: ``--out``, else ``default_out``."""
+        return self.out or default_out(self.data)
+
+    @property
     def columns(self) -> Columns:
         return Columns(self.target, self.features, self.weight_column, self.drop_missing)
+
+
+def default_out(data: Path | None) -> Path:
+    """``artifacts/model.onnx`` for the tutorial, ``artifacts/<data file's stem>.onnx`` otherwise."""
+    return DEFAULT_OUT if data is None else DEFAULT_OUT.with_name(f"{data.stem}.onnx")

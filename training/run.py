@@ -113,12 +113,15 @@ def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, stream
     if reducer.rank != 0:  # one process writes the artifact
         return
     built = build_artifact(result.model.linear, description)  # raises before anything is written
-    checkpoint = request.out.with_suffix(".pt")
+    out = request.artifact
+    replaced = out.exists()
+    checkpoint = out.with_suffix(".pt")
     write_atomic(checkpoint, checkpoint_bytes(result.model.state_dict(), description))
-    save_artifact(built, request.out)
+    save_artifact(built, out)
     print("\n".join(report_lines(built.artifact, result.convergence, data)))
     print(
-        f"saved {request.out} (parity with torch on {built.parity.rows:,} inputs: max |p difference| "
+        f"saved {out}{' (replacing the file that was there)' * replaced} "
+        f"(parity with torch on {built.parity.rows:,} inputs: max |p difference| "
         f"{built.parity.max_probability_abs:.1e}), its card and checkpoint "
         f"(re-export with `python -m export --checkpoint {checkpoint}`)"
     )

@@ -206,6 +206,7 @@ class FitSummary(Section):
     gradient_norm: float | None = entry(number, optional=True, nullable=True)
     objective: float | None = entry(number, optional=True, nullable=True)
     tol: float | None = entry(number, optional=True, nullable=True)
+    stop: str | None = entry(text, optional=True)  # what ended the run (training.solvers.optimizers.Convergence)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -36,6 +36,17 @@ def test_no_arguments_prints_what_the_tutorial_printed(tmp_path, capsys):
     assert out.with_suffix(".pt").is_file()
 
 
+def test_your_own_data_is_saved_under_its_own_name_and_a_replacement_is_said(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # --out defaults are relative to where the command runs
+    (tmp_path / "grades.csv").write_text("x,y\n1,0\n2,1\n3,0\n4,1\n5,1\n")
+    assert training_main(["--data", "grades.csv", "--target", "y"]) == 0
+    first = capsys.readouterr().out
+    assert (tmp_path / "artifacts" / "grades.onnx").is_file() and not (tmp_path / "artifacts" / "model.onnx").exists()
+    assert "saved artifacts/grades.onnx (parity" in first
+    assert training_main(["--data", "grades.csv", "--target", "y"]) == 0
+    assert "saved artifacts/grades.onnx (replacing the file that was there) (parity" in capsys.readouterr().out
+
+
 def test_export_rebuilds_the_same_bytes_from_the_checkpoint(tmp_path, capsys, tutorial_built):
     out = tmp_path / "model.onnx"
     assert training_main(["--out", str(out)]) == 0

@@ -21,8 +21,9 @@ def test_every_config_field_is_an_option():
 
 def test_no_flags_is_the_tutorial_and_data_switches_to_lbfgs_on_standardized_features():
     config, request = parse([])
-    assert config == TrainConfig() and request.data is None and request.out == Path("artifacts/model.onnx")
-    config, request = parse(["--data", "d.csv", "--target", "y"])
+    assert config == TrainConfig() and request.data is None and request.artifact == Path("artifacts/model.onnx")
+    config, request = parse(["--data", "data/d.csv", "--target", "y"])
+    assert request.artifact == Path("artifacts/d.onnx")  # your own data never replaces the tutorial's model
     assert (config.optimizer, config.standardize) == ("lbfgs", True)
     assert parse(["--data", "d.csv", "--target", "y", "--no-standardize"])[0].standardize is False
 
@@ -40,7 +41,8 @@ def test_each_flag_lands_in_its_field():
 
 def test_help_shows_each_default():
     text = " ".join(build_parser(Request, TrainConfig).format_help().split())  # unwrapped
-    assert "(default: 1000)" in text and "(default: 0.01)" in text and "(default: artifacts/model.onnx)" in text
+    assert "(default: 1000)" in text and "(default: 0.01)" in text
+    assert "(default: artifacts/model.onnx for the tutorial, artifacts/NAME.onnx for --data" in text
 
 
 # A fresh interpreter where importing torch raises: help and a bad flag must not need it.

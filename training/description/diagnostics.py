@@ -1,9 +1,13 @@
 """Plain-language warnings about a fit: what went wrong, what it means, and the fix."""
 
+import numpy as np
+
 from export.card.sections import Statistics
 from training.config import TrainConfig
+from training.data.dataset import Dataset
 from training.description.separation import Separation
 from training.solvers.fit import FitResult
+from training.solvers.optimizers import Convergence
 from training.streaming.rows import Rows
 from training.streaming.summary import RowSummary
 
@@ -38,15 +42,8 @@ def fit_warnings(
         message = separation_warning(separation, rows)
         if message:
             warnings.append(message)
-    c = result.convergence
-    if not c.converged:
-        unit = "iterations" if config.optimizer == "lbfgs" else "epochs"
-        fix = "raise --max-iter" if config.optimizer == "lbfgs" else "use --optimizer lbfgs, or more --epochs"
-        warnings.append(
-            f"not converged: after {c.iterations} {unit} the largest entry of the gradient is "
-            f"{c.gradient_norm:.2g}, above --tol {c.tol:g}, so these coefficients are not the optimum "
-            f"of the objective. Fix: {fix}."
-        )
+    if not result.convergence.converged:
+        warnings.append(not_converged_warning(config, rows, result.convergence))
     test = statistics.lr_test
     if test is not None and test.p_value >= 0.05:
         warnings.append(
@@ -61,3 +58,27 @@ def fit_warnings(
             "data cannot determine their weight. Fix: leave them out with --features."
         )
     return warnings
+
+
+def not_converged_warning(config: TrainConfig, rows: Rows, c: Convergence) -> str:
+    """What stopped the run short of the optimum, and the fix for that cause."""
+    unit = "iterations" if config.optimizer == "lbfgs" else "epochs"
+    said = (
+        f"not converged: after {c.iterations} {unit} the largest entry of the gradient is {c.gradient_norm:.2g}, "
+        f"above --tol {c.tol:g}, so these coefficients are not the optimum of the objective."
+    )
+    if c.stop != "line search":
+        fix = "raise --max-iter" if config.optimizer == "lbfgs" else "use --optimizer lbfgs, or more --epochs"
+        return f"{said} Fix: {fix}."
+    fixes = []
+    if not config.standardize:
+        fixes.append(
+            "drop --no-standardize (features on very different scales make the problem badly conditioned)"
+        )
+    if isinstance(rows, Dataset) and rows.x.dtype == np.float32:
+        fixes.append(f"a larger --tol (the gradient is at float32's rounding noise; e.g. --tol {10 * c.tol:g})")
+    fixes.append("a small ridge penalty, --l2 0.01")
+    return (
+        f"{said} The line search could lower the objective no further, so more iterations would not help. "
+        f"Fix: {'; or '.join(fixes)}."
+    )

@@ -40,7 +40,8 @@ def _describe_run(card: ModelCard, data: Dataset) -> list[str]:
 def _convergence_line(c: Convergence, optimizer: str) -> str:
     unit = "iterations" if optimizer == "lbfgs" else "epochs"
     state = "converged" if c.converged else "NOT converged"
-    return f"{state} after {c.iterations} {unit}: largest gradient entry {c.gradient_norm:.2g} (tol {c.tol:g})"
+    why = "; the line search could go no further" if not c.converged and c.stop == "line search" else ""
+    return f"{state} after {c.iterations} {unit}: largest gradient entry {c.gradient_norm:.2g} (tol {c.tol:g}{why})"
 
 
 def _coefficient_lines(artifact: Artifact) -> list[str]:

@@ -24,7 +24,9 @@ class Convergence:
     """How the fit ended. ``gradient_norm`` is the largest absolute entry of the gradient of the
     full objective at the end (in standardized coordinates); ``converged`` means it is at most
     ``tol``. ``evaluations`` counts full-data objective-and-gradient evaluations (L-BFGS) or
-    minibatch steps (SGD, Adam)."""
+    minibatch steps (SGD, Adam). ``stop`` says what ended the run: ``tolerance`` (converged),
+    ``iteration limit`` (L-BFGS reached ``--max-iter``), ``line search`` (L-BFGS could lower the
+    objective no further: more iterations would not help), or ``epochs`` (SGD, Adam)."""
 
     converged: bool
     iterations: int
@@ -32,6 +34,7 @@ class Convergence:
     gradient_norm: float
     objective: float
     tol: float
+    stop: str
 
     def to_dict(self) -> dict:
         return {
@@ -41,6 +44,7 @@ class Convergence:
             "gradient_norm": self.gradient_norm,
             "objective": self.objective,
             "tol": self.tol,
+            "stop": self.stop,
         }
 
 
@@ -83,7 +87,7 @@ def run_gradient_steps(
             on_step(epoch + 1, loss.item())
     value, norm = gradient_norm(model, problem)
     history.record(config.epochs, value, model)
-    return Convergence(norm <= config.tol, config.epochs, steps, norm, value, config.tol)
+    return Convergence(norm <= config.tol, config.epochs, steps, norm, value, config.tol, "epochs")
 
 
 Evaluate = Callable[[torch.Tensor], tuple[float, torch.Tensor]]
@@ -166,7 +170,8 @@ def run_lbfgs(
     steps, losses, flats = zip(*recorded)
     history.record_flats(list(steps), list(losses), np.stack(flats), model.linear.weight.shape)
     model.zero_grad()
-    return Convergence(norm <= config.tol, iteration, evaluations, norm, loss, config.tol)
+    stop = "tolerance" if norm <= config.tol else "line search" if stalled else "iteration limit"
+    return Convergence(norm <= config.tol, iteration, evaluations, norm, loss, config.tol, stop)
 
 
 def run_oracle_steps(
@@ -217,7 +222,7 @@ def run_oracle_steps(
     norm = grad.abs().max().item()
     history.record(config.epochs, value, model)
     model.zero_grad()
-    return Convergence(norm <= config.tol, config.epochs, steps, norm, value, config.tol)
+    return Convergence(norm <= config.tol, config.epochs, steps, norm, value, config.tol, "epochs")
 
 
 def _two_loop(grad: np.ndarray, pairs: deque) -> np.ndarray:

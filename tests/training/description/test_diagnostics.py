@@ -43,6 +43,27 @@ def test_not_converged_names_the_fix():
     assert warning.endswith("Fix: use --optimizer lbfgs, or more --epochs.")
 
 
+def badly_scaled() -> Dataset:
+    """A feature around 2e9 next to one of scale 1, not standardized: L-BFGS's line search stalls."""
+    rng = np.random.default_rng(0)
+    big, small = rng.uniform(1e9, 3e9, 500), rng.normal(size=500)
+    y = (rng.random(500) < 1 / (1 + np.exp(-((big - 2e9) / 5e8 + small)))).astype(np.int64)
+    return Dataset(np.column_stack([big, small]), y, ("big", "small"), "y", (0, 1), "scale.csv")
+
+
+def test_a_stalled_line_search_is_told_from_the_iteration_limit():
+    data = badly_scaled()
+    result = fit(TrainConfig(optimizer="lbfgs"), data)
+    assert result.convergence.stop == "line search" and result.convergence.iterations < 1000
+    (warning,) = describe(data, None, result).warnings
+    assert "more iterations would not help" in warning and "Fix: drop --no-standardize" in warning
+    assert "--max-iter" not in warning
+    capped = fit(TrainConfig(optimizer="lbfgs", max_iter=3), data)
+    assert capped.convergence.stop == "iteration limit"
+    assert describe(data, None, capped).warnings[0].endswith("Fix: raise --max-iter.")
+    assert fit(TrainConfig(optimizer="lbfgs", standardize=True), data).convergence.stop == "tolerance"
+
+
 def test_constant_feature_is_named():
     rng = np.random.default_rng(0)
     x = np.column_stack([rng.normal(size=50), np.full(50, 3.0)])
