@@ -13,11 +13,20 @@ import streamlit as st
 from export.artifact import Artifact
 from export.errors import ArtifactError, InputError
 from export.extrapolation import extrapolation_warning
-from page.batch import MAX_CSV_MB, MAX_ROWS, score_table, scored_csv
+from export.scoring import score_table, scored_csv
 from page.charts import class_bars, decision_map, loss_chart, probability_chart
 from page.evaluation import show_diagnostics, show_metrics, show_statistics
 from page.inputs import format_number, parse_feature_value
-from page.models import MAX_MODEL_MB, artifacts_dir, checked_upload, file_version, model_files, read_model_file
+from page.models import (
+    MAX_CSV_MB,
+    MAX_MODEL_MB,
+    MAX_ROWS,
+    artifacts_dir,
+    checked_upload,
+    file_version,
+    model_files,
+    read_model_file,
+)
 from page.sections import plain, show_section
 from page.tables import feature_table, loss_table
 
@@ -188,7 +197,9 @@ def show_batch_scoring(artifact: Artifact) -> None:
         st.caption(f"Columns needed: {plain(', '.join(artifact.card.feature_names))}.")
         return
     try:
-        scored, notes = score_table(checked_upload(upload, MAX_CSV_MB, "the CSV file"), artifact, "the CSV file")
+        scored, notes = score_table(
+            checked_upload(upload, MAX_CSV_MB, "the CSV file"), artifact, "the CSV file", max_rows=MAX_ROWS
+        )
     except InputError as e:
         st.error(str(e))
         return

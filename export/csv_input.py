@@ -7,8 +7,10 @@ multi-line cells.
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,27 +19,76 @@ import pandas as pd
 from export.errors import DataError
 
 Source = Path | bytes
-DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+SNIFF_BYTES = 1 << 16  # the start of the file that the dialect is told from
+DECIMAL_COMMA = re.compile(r"\s*[+-]?\d*,\d+\s*")
+DECIMAL_POINT = re.compile(r"\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file is written: its delimiter, decimal mark and text encoding."""
+
+    sep: str = ","
+    decimal: str = "."
+    encoding: str = "utf-8-sig"  # UTF-8, with or without the byte-order mark spreadsheets write
+
+
+def sniff(
+    source: Source, name: str, sep: str | None = None, decimal: str | None = None, encoding: str | None = None
+) -> Dialect:
+    """The file's dialect; what is given is taken as it is, the rest is told from the file's start.
+    The delimiter is the one of comma, semicolon, tab and vertical bar that splits the header line
+    most often (comma on a tie). The decimal mark is a comma when the delimiter is not, and the
+    cells of the first rows hold numbers written 1,5 and none written 1.5 (what European
+    spreadsheets save)."""
+    encoding = encoding or Dialect.encoding
+    head = _decoded(_start(source), name, encoding)
+    lines = [line for line in head.splitlines() if line.strip()]
+    if sep is None:
+        first = lines[0] if lines else ""
+        sep = max(DELIMITERS, key=lambda d: (first.count(d), d == ","))
+    if decimal is None:
+        decimal = "."
+        if sep != ",":
+            cells = [cell for record in csv.reader(lines[1:50], delimiter=sep) for cell in record]
+            if any(DECIMAL_COMMA.fullmatch(c) for c in cells) and not any(DECIMAL_POINT.fullmatch(c) for c in cells):
+                decimal = ","
+    return Dialect(sep, decimal, encoding)
 
 
 def read_csv(
-    source: Source, name: str, text_columns: Collection[str] = (), only_empty_missing: bool = False
+    source: Source,
+    name: str,
+    text_columns: Collection[str] = (),
+    only_empty_missing: bool = False,
+    dialect: Dialect | None = None,
 ) -> pd.DataFrame:
     """The table with stripped column names; ``DataError`` naming ``name`` if it is empty, not
-    UTF-8 text, malformed, has two columns of one name, or has no data rows.
+    text in its encoding, malformed, has two columns of one name, or has no data rows. The dialect
+    is sniffed (``sniff``) unless given.
 
     ``text_columns`` are read as text, exactly as written (an ID of 007 stays 007). With
     ``only_empty_missing``, only an empty cell is missing: ``nan`` or ``NA`` stay as written, so a
     message can say what the cell holds."""
-    columns = header(source, name)
+    dialect = dialect or sniff(source, name)
+    columns = header(source, name, dialect)
     options = {"keep_default_na": False, "na_values": [""]} if only_empty_missing else {}
     dtypes = {raw: str for raw in columns if raw.strip() in text_columns}
     try:
-        table = pd.read_csv(_binary(source), skipinitialspace=True, dtype=dtypes or None, **options)
+        table = pd.read_csv(
+            _binary(source),
+            sep=dialect.sep,
+            decimal=dialect.decimal,
+            encoding=dialect.encoding,
+            skipinitialspace=True,
+            dtype=dtypes or None,
+            **options,
+        )
     except pd.errors.EmptyDataError:
         raise DataError(f"{name} is empty; it needs a header line and data rows") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{name} is not a text CSV file (it is not UTF-8); save it as CSV and retry") from None
+    except UnicodeDecodeError as e:
+        raise DataError(_encoding_problem(name, dialect.encoding, e)) from None
     except pd.errors.ParserError as e:
         raise DataError(f"{name} is not well-formed CSV ({str(e).strip()[:200]}); fix that line and retry") from None
     if table.empty:
@@ -46,13 +97,14 @@ def read_csv(
     return table
 
 
-def header(source: Source, name: str) -> list[str]:
+def header(source: Source, name: str, dialect: Dialect | None = None) -> list[str]:
     """The header's column names as written; ``DataError`` if a name appears twice (pandas would
     silently rename the second ``x.1``)."""
+    dialect = dialect or sniff(source, name)
     try:
-        first = next(_records(source), None)
-    except UnicodeDecodeError:
-        raise DataError(f"{name} is not a text CSV file (it is not UTF-8); save it as CSV and retry") from None
+        first = next(_records(source, dialect), None)
+    except UnicodeDecodeError as e:
+        raise DataError(_encoding_problem(name, dialect.encoding, e)) from None
     except csv.Error as e:
         raise DataError(f"{name} is not well-formed CSV ({e}); fix its header line and retry") from None
     if first is None:
@@ -64,16 +116,16 @@ def header(source: Source, name: str) -> list[str]:
     return columns
 
 
-def line_of(source: Source, row: int) -> int:
+def line_of(source: Source, row: int, dialect: Dialect = Dialect()) -> int:
     """The line (1-based, as an editor counts) where data row ``row`` (0-based, after the header)
     starts."""
-    return locate(source, row)[0]
+    return locate(source, row, dialect)[0]
 
 
-def locate(source: Source, row: int) -> tuple[int, list[str]]:
+def locate(source: Source, row: int, dialect: Dialect = Dialect()) -> tuple[int, list[str]]:
     """The start line of data row ``row`` and its cells as written. Only called to word an error
     message, so it may re-read the file."""
-    for i, record in enumerate(_records(source)):
+    for i, record in enumerate(_records(source, dialect)):
         if i == row + 1:
             return record
     raise IndexError(f"the file has no data row {row}")
@@ -98,12 +150,15 @@ def _float_or_nan(cell: object) -> float:
         return float("nan")
 
 
-def delimiter_hint(columns: list[str]) -> str:
+def delimiter_hint(columns: list[str], dialect: Dialect = Dialect()) -> str:
     """A hint when a one-column header is really several columns joined by another delimiter."""
     if len(columns) == 1:
         for delimiter, called in DELIMITERS.items():
-            if delimiter in columns[0]:
-                return f" (the header looks separated by {called}, not commas: save the file as comma-separated)"
+            if delimiter != dialect.sep and delimiter in columns[0]:
+                return (
+                    f" (the header looks separated by {called}, not {DELIMITERS[dialect.sep]}: "
+                    f"give --sep {delimiter!r}, or save the file as comma-separated)"
+                )
     return ""
 
 
@@ -111,10 +166,10 @@ def _binary(source: Source) -> Path | io.BytesIO:
     return io.BytesIO(source) if isinstance(source, bytes) else source
 
 
-def _records(source: Source) -> Iterator[tuple[int, list[str]]]:
+def _records(source: Source, dialect: Dialect) -> Iterator[tuple[int, list[str]]]:
     """(start line, cells) of each record that pandas reads as a row: blank lines are skipped."""
-    with _text(source) as text:
-        reader = csv.reader(text, skipinitialspace=True)
+    with _text(source, dialect.encoding) as text:
+        reader = csv.reader(text, delimiter=dialect.sep, skipinitialspace=True)
         line = 1
         for record in reader:
             if record and not (len(record) == 1 and not record[0].strip()):
@@ -122,7 +177,35 @@ def _records(source: Source) -> Iterator[tuple[int, list[str]]]:
             line = reader.line_num + 1
 
 
-def _text(source: Source) -> io.TextIOBase:
+def _text(source: Source, encoding: str) -> io.TextIOBase:
     if isinstance(source, bytes):
-        return io.StringIO(source.decode("utf-8-sig"), newline="")
-    return open(source, newline="", encoding="utf-8-sig")
+        return io.StringIO(source.decode(encoding), newline="")
+    return open(source, newline="", encoding=encoding)
+
+
+def _start(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source[:SNIFF_BYTES]
+    with open(source, "rb") as f:
+        return f.read(SNIFF_BYTES)
+
+
+def _decoded(data: bytes, name: str, encoding: str) -> str:
+    """``data`` as text; a multi-byte character cut at the end of the sniffed block is not an error."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        if e.start >= len(data) - 4 and len(data) == SNIFF_BYTES:
+            return data[: e.start].decode(encoding)
+        raise DataError(_encoding_problem(name, encoding, e)) from None
+    except LookupError:
+        raise DataError(f"{encoding!r} is not a text encoding Python knows; try --encoding latin-1") from None
+
+
+def _encoding_problem(name: str, encoding: str, error: UnicodeDecodeError) -> str:
+    byte = error.object[error.start : error.start + 1].hex()
+    written = "UTF-8" if encoding.replace("_", "-").lower().startswith("utf-8") else encoding
+    return (
+        f"{name} is not {written} text (byte 0x{byte} at offset {error.start}); save it as UTF-8, or give its "
+        "encoding, e.g. --encoding latin-1 (Windows spreadsheets often write cp1252)"
+    )

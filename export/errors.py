@@ -8,7 +8,7 @@ KitError                 base: the message is one line that says what is wrong a
 ├── ConfigError          a training or export setting is out of range
 ├── ArtifactError        a model file is missing, not ONNX, or not one of ours
 ├── ParityError          the exported graph disagrees with torch beyond tolerance
-└── InputError           a value or file entered on the page cannot be scored
+└── InputError           a value or file given for scoring (the page, python -m export.score) cannot be scored
 
 This module imports nothing of the kit, so every package (training, export, page) can import it.
 """
@@ -44,7 +44,15 @@ class ParityError(KitError):
 
 
 class InputError(KitError):
-    """What was typed or uploaded on the page cannot be scored; the message says what to enter instead."""
+    """What was typed, uploaded or given to score cannot be scored; the message says what to give instead."""
+
+
+MAX_ECHO = 40  # characters of a bad entry repeated back in a message
+
+
+def shorten(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` as typed, cut to ``limit`` characters so a pasted page does not come back in full."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
 def first_line(error: BaseException, limit: int = 160) -> str:

@@ -2,10 +2,8 @@
 
 import math
 
-from export.errors import InputError
+from export.errors import InputError, shorten
 from export.parity import FLOAT32_MAX
-
-MAX_ECHO = 40  # characters of a bad entry repeated back in a message
 
 
 def parse_feature_value(text: str | None, name: str) -> float:
@@ -26,11 +24,6 @@ def parse_feature_value(text: str | None, name: str) -> float:
     if abs(value) > FLOAT32_MAX:  # 1e39, or a thousand 9s (which Python reads as infinity)
         raise InputError(f"{name}: {shorten(text)} is beyond the float32 range the model takes (about ±3.4e38).")
     return value
-
-
-def shorten(text: str, limit: int = MAX_ECHO) -> str:
-    """``text`` as typed, cut to ``limit`` characters so a pasted page does not come back in full."""
-    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
 def format_number(value: float) -> str:

@@ -107,6 +107,14 @@ def column_list(text: str) -> list[str]:
     return [name.strip() for name in text.split(",")]
 
 
+def delimiter(text: str) -> str:
+    """One character; ``\\t`` (as a shell passes it) or ``tab`` means a tab."""
+    text = "\t" if text in ("\\t", "tab") else text
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(f"must be one character, got {text!r}; e.g. --sep ';' or --sep '\\t'")
+    return text
+
+
 def count(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -159,6 +167,25 @@ class Request:
         "data",
         switch=True,
     )
+    sep: str | None = option(
+        None,
+        "a CSV's delimiter, e.g. ';' or '\\t' (default: told from the header: comma, semicolon, tab or |)",
+        "data",
+        metavar="CHAR",
+        read=delimiter,
+        needs_data=True,
+    )
+    decimal: str | None = option(
+        None,
+        "a CSV's decimal mark, '.' or ',' (default: ',' when a semicolon- or tab-separated file writes 1,5)",
+        "data",
+        metavar="CHAR",
+        choices=(".", ","),
+        needs_data=True,
+    )
+    encoding: str | None = option(
+        None, "a CSV's text encoding, e.g. latin-1 or cp1252 (default: UTF-8)", "data", metavar="NAME", needs_data=True
+    )
     stream: bool = option(
         False,
         "read the Parquet file a batch at a time, so memory does not grow with its rows "
@@ -207,7 +234,9 @@ class Request:
 
     @property
     def columns(self) -> Columns:
-        return Columns(self.target, self.features, self.weight_column, self.drop_missing)
+        return Columns(
+            self.target, self.features, self.weight_column, self.drop_missing, self.sep, self.decimal, self.encoding
+        )
 
 
 def default_out(data: Path | None) -> Path:

@@ -128,7 +128,12 @@ CSV_ERRORS = [
         r"argument --epochs: invalid int value: 'ten' \(see python -m "
         r"training --help\)",
     ),
-    ("", None, ["--target", "y"], r"--target, --features, --weight-column and --stream need --data FILE"),
+    (
+        "",
+        None,
+        ["--target", "y"],
+        r"--target, --features, --weight-column, --sep, --decimal, --encoding and --stream need --data FILE",
+    ),
     (
         "",
         "x,y\n1,0\n2,1\n",

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from export.card.model_card import MAX_CLASSES
-from export.csv_input import line_of
+from export.csv_input import Dialect, line_of
 from export.errors import DataError, RowError
 from training.data.columns import names_text
 
@@ -27,9 +27,10 @@ class RowNamer:
     and multi-line cells included), ``row N`` of a Parquet file (``csv`` is None)."""
 
     csv: Path | None
+    dialect: Dialect = Dialect()
 
     def __call__(self, index: int) -> str:
-        return f"line {line_of(self.csv, index)}" if self.csv else f"row {index + 1}"
+        return f"line {line_of(self.csv, index, self.dialect)}" if self.csv else f"row {index + 1}"
 
 
 @dataclass(frozen=True)

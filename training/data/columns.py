@@ -3,27 +3,32 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from export.csv_input import delimiter_hint
+from export.csv_input import Dialect, delimiter_hint
 from export.errors import DataError
 
 
 @dataclass(frozen=True)
 class Columns:
-    """Which columns of a table to use: the I/O half of the command line's data flags."""
+    """Which columns of a table to use, and how a CSV's text is written (None: told from the file,
+    ``export.csv_input.sniff``): the I/O half of the command line's data flags."""
 
     target: str | None
     features: list[str] | None = None
     weight: str | None = None
     drop_missing: bool = False
+    sep: str | None = None
+    decimal: str | None = None
+    encoding: str | None = None
 
     def used(self, features: list[str]) -> list[str]:
         """The columns read: features, target and the weight column, in that order."""
         return [*features, self.target, *([self.weight] if self.weight else [])]
 
 
-def pick_columns(names: list[str], columns: Columns, name: str) -> list[str]:
+def pick_columns(names: list[str], columns: Columns, name: str, dialect: Dialect | None = None) -> list[str]:
     """Check that the target (and the weight column) are among ``names``; return the feature columns:
-    as listed, or every column but the target and the weight column."""
+    as listed, or every column but the target and the weight column. ``dialect``: a CSV's, so that
+    a header that did not split says which delimiter it seems to use."""
     if columns.target is None:
         raise DataError(
             f"--data needs --target COLUMN to name the column to predict (columns of {name}: {names_text(names)})"
@@ -31,7 +36,7 @@ def pick_columns(names: list[str], columns: Columns, name: str) -> list[str]:
     if columns.target not in names:
         raise DataError(
             f"--target {columns.target!r} is not a column of {name} (columns: {names_text(names)})"
-            + delimiter_hint(names)
+            + (delimiter_hint(names, dialect) if dialect else "")
         )
     if columns.weight is not None and columns.weight not in names:
         raise DataError(f"--weight-column {columns.weight!r} is not a column of {name} (columns: {names_text(names)})")

@@ -9,7 +9,8 @@ import numpy as np
 class Dataset:
     """``x``: float64 (n_rows, n_features) raw values; ``y``: int64 (n_rows,) class index, index i
     standing for ``class_labels[i]`` (labels in sorted order); ``weights``: float64 (n_rows,) sample
-    weights as given, or None; ``dropped_rows``: rows left out for missing values."""
+    weights as given, or None; ``dropped_rows``: rows left out for missing values; ``notes``: what
+    the loader did that the user should hear (a saved index column left out)."""
 
     x: np.ndarray
     y: np.ndarray
@@ -19,6 +20,7 @@ class Dataset:
     source: str
     weights: np.ndarray | None = None
     dropped_rows: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def n_classes(self) -> int:
@@ -39,6 +41,7 @@ class Dataset:
             self.source,
             weights,
             self.dropped_rows,
+            self.notes,
         )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from export.csv_input import numbers, read_csv
+from export.csv_input import numbers, read_csv, sniff
 from export.errors import DataError
 from training.data.checks import (
     RowChecks,
@@ -26,9 +26,10 @@ def load_table(path: Path, columns: Columns) -> Dataset:
     """Read a CSV or Parquet file and pick the target, features (default: every other column but
     the weight column) and sample weights."""
     path = Path(path)
-    table, name_row = _read(path)
+    table, name_row = _read(path, columns)
     name = path.name
-    features = pick_columns(list(table.columns), columns, name)
+    table, notes = _without_saved_index(table, columns, name)
+    features = pick_columns(list(table.columns), columns, name, name_row.dialect if name_row.csv else None)
     used = columns.used(features)
     checks = RowChecks(name, name_row, columns.drop_missing)
     missing = table[used].isna()
@@ -46,20 +47,35 @@ def load_table(path: Path, columns: Columns) -> Dataset:
         weights = numbers(table[columns.weight])
         checks.weights(weights, columns.weight, positions, lambda row, _: _cell(table[columns.weight], row))
         check_weight_total(weights.sum(), columns.weight, name)
-    return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped)
+    return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
 
 
-def _read(path: Path) -> tuple[pd.DataFrame, RowNamer]:
+def _read(path: Path, columns: Columns) -> tuple[pd.DataFrame, RowNamer]:
     """The table (its index numbers the file's data rows from 0), and how to name a row of it in
     messages: its line for CSV, its row for Parquet."""
     if not path.exists():
         raise DataError(f"data file {path} does not exist; check the path given to --data")
-    parquet = path.suffix.lower() in (".parquet", ".pq")
     try:
-        table = _read_parquet(path) if parquet else read_csv(path, str(path))
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return _read_parquet(path).reset_index(drop=True), RowNamer(None)
+        dialect = sniff(path, str(path), columns.sep, columns.decimal, columns.encoding)
+        return read_csv(path, str(path), dialect=dialect).reset_index(drop=True), RowNamer(path, dialect)
     except OSError as e:
         raise DataError(f"cannot read {path} ({e.strerror or e}); check the path and its permissions") from None
-    return table.reset_index(drop=True), RowNamer(None if parquet else path)
+
+
+def _without_saved_index(table: pd.DataFrame, columns: Columns, name: str) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A first column without a name that holds 0, 1, ..., n - 1 is the index pandas' ``to_csv``
+    writes, not a feature: it is left out (unless ``--features`` names it), with a note saying so."""
+    first = table.columns[0]
+    unnamed = first == "" or first.startswith("Unnamed: 0")
+    if not unnamed or (columns.features and first in columns.features) or len(table.columns) < 2:
+        return table, ()
+    values = pd.to_numeric(table[first], errors="coerce").to_numpy()
+    if not np.array_equal(values, np.arange(len(table))):
+        return table, ()
+    note = f"the first column of {name} has no name and holds 0, 1, 2, ...: a saved row index, not a feature; left out"
+    return table.drop(columns=[first]), (note,)
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -33,6 +33,7 @@ def _describe_run(card: ModelCard, data: Dataset) -> list[str]:
         + "".join(f", {e}" for e in extra)
         + f", features {', '.join(data.feature_names)}, target {data.target_name} (classes "
         f"{', '.join(map(str, data.class_labels))})",
+        *(f"note: {note}" for note in data.notes),
         f"training: {', '.join(how)}, seed {t['seed']}",
     ]
 

@@ -17,6 +17,8 @@ RowChunk = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 class StreamedRows:
     """``part`` "train" or "valid": the rows of ``stream`` on that side of the split."""
 
+    notes: tuple[str, ...] = ()  # a Parquet file has no saved-index column to leave out
+
     def __init__(self, stream: ParquetStream, part: str):
         self.stream = stream
         self.part = part

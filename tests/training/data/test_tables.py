@@ -85,7 +85,6 @@ def test_features_pick_and_order_columns(tmp_path):
         ("x,y\n\n1,0\n\n\nabc,1\n", "y", None, r"but line 6 has 'abc'"),  # blank lines count, as in an editor
         ('x,y,n\n1,0,"a\nb"\nabc,1,c\n', "y", ["x"], r"but line 4 has 'abc'"),  # so do quoted line breaks
         ("x,y,x\n1,0,2\n", "y", None, r"data.csv has more than one column named 'x'; rename or remove the copies"),
-        ("x;y\n1;0\n", "y", None, r"--target 'y' is not a column .* looks separated by semicolons, not commas"),
     ],
 )
 def test_bad_files_get_one_line_that_says_what_to_do(tmp_path, text, target, features, message):
@@ -93,6 +92,42 @@ def test_bad_files_get_one_line_that_says_what_to_do(tmp_path, text, target, fea
     with pytest.raises(DataError, match=message) as info:
         load_table(write(tmp_path, text), Columns(target, features, weight))
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("euro.csv", "x;w;y\n1,5;2;0\n2,5;1;1\n-0,5;1;0\n4;1;1\n"),  # what European spreadsheets save
+        ("tabs.tsv", "x\tw\ty\n1.5\t2\t0\n2.5\t1\t1\n-0.5\t1\t0\n4\t1\t1\n"),
+        ("bom.csv", "\ufeffx,w,y\r\n1.5,2,0\r\n2.5,1,1\r\n-0.5,1,0\r\n4,1,1\r\n"),
+        ("indexed.csv", ",x,w,y\n0,1.5,2,0\n1,2.5,1,1\n2,-0.5,1,0\n3,4,1,1\n"),  # pandas' to_csv with its index
+    ],
+)
+def test_dialects_and_a_saved_index_read_as_the_same_table(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    data = load_table(path, Columns("y", weight="w"))
+    assert data.feature_names == ("x",) and data.x[:, 0].tolist() == [1.5, 2.5, -0.5, 4.0]
+    assert data.weights.tolist() == [2.0, 1.0, 1.0, 1.0] and data.y.tolist() == [0, 1, 0, 1]
+    assert bool(data.notes) == (name == "indexed.csv")
+
+
+def test_an_unnamed_column_that_is_not_an_index_stays_a_feature(tmp_path):
+    data = load_table(write(tmp_path, ",x,y\n5,1,0\n3,2,1\n"), Columns("y"))
+    assert data.feature_names == ("Unnamed: 0", "x") and not data.notes
+
+
+def test_another_encoding_is_named_and_can_be_given(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("région,x,y\nÎle,1,0\nÎle,2,1\n".encode("latin-1"))
+    with pytest.raises(DataError, match=r"latin.csv is not UTF-8 text \(byte 0xe9 at offset 1\); .*--encoding latin-1"):
+        load_table(path, Columns("y", ["x"]))
+    assert load_table(path, Columns("y", ["x"], encoding="latin-1")).x[:, 0].tolist() == [1.0, 2.0]
+
+
+def test_a_given_delimiter_that_does_not_split_the_header_gets_a_hint(tmp_path):
+    with pytest.raises(DataError, match=r"looks separated by semicolons, not commas: give --sep ';'"):
+        load_table(write(tmp_path, "x;y\n1;0\n"), Columns("y", sep=","))
 
 
 def test_missing_file_names_the_flag(tmp_path):
@@ -103,7 +138,7 @@ def test_missing_file_names_the_flag(tmp_path):
 def test_binary_file_is_not_csv(tmp_path):
     path = tmp_path / "data.csv"
     path.write_bytes(b"\xff\xfe\x00\x81garbage\x00\x9c")
-    with pytest.raises(DataError, match=r"is not a text CSV file \(it is not UTF-8\)"):
+    with pytest.raises(DataError, match=r"data.csv is not UTF-8 text \(byte 0xff at offset 0\); save it as UTF-8"):
         load_table(path, Columns("y"))
 
 
