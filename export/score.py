@@ -1,0 +1,96 @@
+"""Score a file with an exported model:
+``python -m export.score --model artifacts/M.onnx --data NEW.csv|NEW.parquet [--out SCORED.csv]``.
+
+The served path (onnx, onnxruntime and numpy: no torch), with the page's column checks, messages
+and formula escaping (``export.scoring``). A Parquet file is read a batch at a time, so memory does
+not grow with its rows; a CSV is read whole. The scored file is written atomically.
+"""
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq  # a dependency of Streamlit's, so the serving install has it
+
+from export.artifact import Artifact, load_artifact
+from export.cli import OneLineParser, run_cli
+from export.errors import DataError, InputError, first_line, shorten
+from export.files import atomic_file
+from export.scoring import extra_note, score_table, scored, scored_csv, spreadsheet_safe
+
+BATCH_ROWS = 65_536
+
+
+def score_file(model: Path, data: Path, out: Path) -> None:
+    artifact = load_artifact(model)
+    if not data.is_file():
+        raise DataError(f"data file {data} does not exist; check the path given to --data")
+    try:
+        rows, notes = _score(artifact, data, out)
+    except OSError as e:
+        raise DataError(f"cannot read {data.name} or write {out} ({e.strerror or e}); check the paths") from None
+    for note in notes:
+        print(f"note: {note}")
+    print(f"scored {rows:,} rows of {data.name} with {model.name}: wrote {out}")
+
+
+def _score(artifact: Artifact, data: Path, out: Path) -> tuple[int, list[str]]:
+    if data.suffix.lower() in (".parquet", ".pq"):
+        return _score_parquet(artifact, data, out)
+    table, notes = score_table(data.read_bytes(), artifact, data.name)
+    with atomic_file(out) as f:
+        f.write(scored_csv(table))
+    return len(table), notes
+
+
+def _score_parquet(artifact: Artifact, data: Path, out: Path) -> tuple[int, list[str]]:
+    try:
+        file = pq.ParquetFile(data)
+    except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
+        raise DataError(f"{data.name} is not a readable Parquet file ({first_line(e, 120)})") from None
+    columns = [str(c) for c in file.schema_arrow.names]
+    features = artifact.card.feature_names
+    missing = [f for f in features if f not in columns]
+    if missing:
+        raise InputError(
+            f"{data.name} lacks the feature column(s) {', '.join(missing)}; the model needs {', '.join(features)}"
+        )
+    rows = 0
+    with atomic_file(out) as f:
+        for batch in file.iter_batches(batch_size=BATCH_ROWS):
+            frame = batch.to_pandas()
+            frame.columns = [str(c) for c in frame.columns]
+            where = _row_namer(frame, rows)
+            spreadsheet_safe(scored(frame, artifact, data.name, where)).to_csv(f, index=False, header=rows == 0)
+            rows += len(frame)
+    return rows, extra_note([c for c in columns if c not in features])
+
+
+def _row_namer(frame: pd.DataFrame, first: int) -> Callable[[int, str], str]:
+    def where(row: int, feature: str) -> str:
+        cell = frame[feature].iloc[row]
+        shown = "a missing value" if pd.isna(cell) else repr(shorten(str(cell)))
+        return f"on row {first + row + 1} has {shown}"
+
+    return where
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = OneLineParser(
+        prog="python -m export.score",
+        description="Score a CSV or Parquet file with an exported model (no torch): one probability column "
+        "per class and the label, appended to the file's own columns.",
+    )
+    p.add_argument("--model", type=Path, required=True, help="the exported model (.onnx)")
+    p.add_argument("--data", type=Path, required=True, help="a CSV or Parquet (.parquet) file with the feature columns")
+    p.add_argument(
+        "--out", type=Path, help="the scored CSV to write (default: DATA's name with .scored.csv, beside it)"
+    )
+    args = p.parse_args(argv)
+    out = args.out or args.data.with_name(f"{args.data.stem}.scored.csv")
+    return run_cli(lambda: score_file(args.model, args.data, out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
