@@ -23,10 +23,11 @@ from onnx import TensorProto
 
 from export.errors import ArtifactError, first_line
 
-# What torch.onnx (2.13) emits for ``export.writer.graph.ServingGraph``, plus the other spellings a torch
-# version may choose for the same steps (Gemm or Mul for the product, Gather or Slice for the batch
-# size, Max/Min for the clamp, Constant nodes for initializers). None of them creates a tensor whose
-# shape comes from data, so the shape check below covers them all.
+# What ``export.writer.graph.serving_graph`` builds and what the kit's earlier torch.onnx exports
+# hold (so their files still load), plus the other spellings a torch version may choose for the same
+# steps (Gemm or Mul for the product, Gather or Slice for the batch size, Max/Min for the clamp,
+# Constant nodes for initializers). None of them creates a tensor whose shape comes from data, so
+# the shape check below covers them all.
 ALLOWED_OPS = frozenset(
     {
         "Add", "Sub", "Mul", "Div", "Neg", "Exp", "Reciprocal", "IsNaN", "IsInf", "Greater", "Less",

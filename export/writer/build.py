@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime
-import onnxscript
 import torch
 from torch import nn
 
@@ -22,7 +21,7 @@ from export.card.model_card import CARD_KEY, ModelCard, build_card, card_to_json
 from export.card.sections import DataSummary, Description
 from export.files import write_atomic
 from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_accuracy, float32_dot_allowance
-from export.writer.graph import ServingGraph, to_onnx
+from export.writer.graph import serving_graph
 
 GRID_REACH = 1000.0  # the parity grid runs this many data spans beyond the training range
 
@@ -60,7 +59,7 @@ def build_artifact(layer: nn.Linear, description: Description) -> BuiltArtifact:
     weights = layer.weight.detach().double().numpy()
     intercept = layer.bias.detach().double().numpy()
     card = build_card(description, weights, intercept, library_versions())
-    proto = to_onnx(ServingGraph(weights, intercept, card.threshold))
+    proto = serving_graph(weights, intercept, card.threshold)
     onnx.helper.set_model_props(proto, {CARD_KEY: card_to_json(card)})
     data = proto.SerializeToString()
     artifact = Artifact.from_bytes(data, source="the exported model")
@@ -130,7 +129,6 @@ def library_versions() -> dict[str, str]:
         "python": platform.python_version(),
         "torch": torch.__version__,
         "onnx": onnx.__version__,
-        "onnxscript": onnxscript.__version__,
         "onnxruntime": onnxruntime.__version__,
         "numpy": np.__version__,
     }

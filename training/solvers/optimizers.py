@@ -3,7 +3,7 @@ full-batch L-BFGS with a strong-Wolfe line search and a convergence test."""
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,11 +58,35 @@ def gradient_norm(model: LogisticRegression, problem: Problem) -> tuple[float, f
     return value.item(), norm
 
 
+class PlainSGD:
+    """``torch.optim.SGD`` without momentum or weight decay: ``p -= lr * grad``, the operation
+    torch's single-tensor SGD applies on CPU, so the tutorial's run is reproduced bit for bit.
+    Written out because constructing any ``torch.optim`` optimizer imports ``torch._dynamo``,
+    which takes about as long as importing torch itself."""
+
+    def __init__(self, params: Iterable[torch.Tensor], lr: float):
+        self.params, self.lr = list(params), lr
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for p in self.params:
+            if p.grad is not None:
+                p.add_(p.grad, alpha=-self.lr)
+
+
+def gradient_optimizer(config: TrainConfig, params: Iterable[torch.Tensor]) -> PlainSGD | torch.optim.Adam:
+    return torch.optim.Adam(params, lr=config.lr) if config.optimizer == "adam" else PlainSGD(params, config.lr)
+
+
 def run_gradient_steps(
     model: LogisticRegression, problem: Problem, config: TrainConfig, history: History, on_step: OnStep | None
 ) -> Convergence:
     """``config.epochs`` passes of SGD or Adam; full batch unless ``config.batch_size``."""
-    optimizer = (torch.optim.Adam if config.optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=config.lr)
+    optimizer = gradient_optimizer(config, model.parameters())
     shuffle = torch.Generator().manual_seed(config.seed)
     record = recorded_steps(config.epochs)
     n = len(problem.y)
@@ -186,7 +210,7 @@ def run_oracle_steps(
     per epoch on the full objective ``evaluate_at`` (full batch), or one per minibatch evaluator
     that ``batches(epoch)`` gives. The recorded objective is always the full one (for minibatches
     that costs one more pass at each recorded epoch)."""
-    optimizer = (torch.optim.Adam if config.optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=config.lr)
+    optimizer = gradient_optimizer(config, model.parameters())
     params = list(model.parameters())
     record = recorded_steps(config.epochs)
     steps = 0

@@ -10,6 +10,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 from hostile_models import EXTERNAL, HOSTILE, edited_card, with_card
+from paths import PROJECT
 
 from export.artifact import Artifact, load_artifact
 from export.card.model_card import FORMAT_VERSION, REQUIRED_KEYS
@@ -163,3 +164,12 @@ def test_refusals_take_no_more_memory_than_the_file(tutorial_built, tmp_path):
     for path, result in zip(paths, results):
         assert result["outcome"] != "loaded", path
         assert result["growth"] <= result["size"] + 4 * 2**20, (path, result)
+
+
+def test_a_model_from_the_earlier_torch_exporter_still_loads_and_agrees():
+    """Artifacts written by torch.onnx.export (the kit before it built graphs itself) stay servable."""
+    old = load_artifact(PROJECT / "tests" / "fixtures" / "torch_exported_tutorial.onnx")
+    new = load_artifact(PROJECT / "artifacts" / "model.onnx")
+    x = np.linspace(-50, 50, 1001, dtype=np.float32)[:, None]
+    np.testing.assert_array_equal(old.predict(x).probabilities, new.predict(x).probabilities)
+    assert old.card.feature_names == new.card.feature_names

@@ -18,12 +18,12 @@ from export.parity import (
     probabilities64,
 )
 from export.writer.build import build_artifact
-from export.writer.graph import ServingGraph, to_onnx
+from export.writer.graph import serving_graph
 from training.solvers.model import LogisticRegression
 
 
-def session_for(graph: ServingGraph) -> ort.InferenceSession:
-    return ort.InferenceSession(to_onnx(graph).SerializeToString(), providers=["CPUExecutionProvider"])
+def session_for(graph: onnx.ModelProto) -> ort.InferenceSession:
+    return ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
 
 
 def test_graph_contract_names_types_and_a_symbolic_batch(tutorial_built):
@@ -48,14 +48,14 @@ def test_any_batch_size_is_served(tutorial_built, batch):
 
 
 def test_labels_use_the_stored_threshold():
-    graph = ServingGraph(np.array([[1.0]]), np.array([0.0]), threshold=0.8)
+    graph = serving_graph(np.array([[1.0]]), np.array([0.0]), threshold=0.8)
     _, probabilities, label = session_for(graph).run(None, {"x": np.array([[1.0], [1.5], [2.0]], np.float32)})
     assert label.tolist() == (probabilities[:, 1] > 0.8).astype(int).tolist() == [0, 1, 1]
 
 
 def test_probabilities_are_accurate_in_both_tails_on_250k_inputs():
     logit_grid = np.concatenate([np.linspace(-110, 110, 200_001), np.random.default_rng(0).normal(0, 30, 50_000)])
-    graph = ServingGraph(np.array([[1.0]]), np.array([0.0]), threshold=0.5)
+    graph = serving_graph(np.array([[1.0]]), np.array([0.0]), threshold=0.5)
     logit, probabilities, _ = session_for(graph).run(None, {"x": logit_grid.astype(np.float32)[:, None]})
     worst = assert_tail_accuracy(logit, probabilities)
     assert worst < 1e-6
@@ -77,7 +77,7 @@ def test_onnxruntime_sigmoid_kernel_would_fail_the_tail_check():
 
 
 def test_overflowing_inputs_give_infinite_logits_never_nan():
-    graph = ServingGraph(np.array([[10.0, 10.0]]), np.array([0.0]), threshold=0.5)
+    graph = serving_graph(np.array([[10.0, 10.0]]), np.array([0.0]), threshold=0.5)
     x = np.array([[1e38, -1e38], [3e38, 3e38], [-3e38, -3e38], [3e38, -1.0]], np.float32)
     logit, probabilities, label = session_for(graph).run(None, {"x": x})
     assert logit.tolist() == [0.0, np.inf, -np.inf, np.inf]
@@ -157,7 +157,7 @@ def test_multi_feature_model_exports_and_matches_torch():
 
 def test_softmax_probabilities_are_accurate_in_the_tails_on_120k_inputs():
     weights = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
-    graph = ServingGraph(weights, np.zeros(3), threshold=None)
+    graph = serving_graph(weights, np.zeros(3), threshold=None)
     rng = np.random.default_rng(5)
     x = np.concatenate([rng.normal(0, 30, (100_000, 2)), rng.uniform(-80, 80, (20_000, 2))]).astype(np.float32)
     logit, probabilities, label = session_for(graph).run(None, {"x": x})
@@ -170,7 +170,7 @@ def test_softmax_probabilities_are_accurate_in_the_tails_on_120k_inputs():
 
 
 def test_softmax_with_overflowing_logits_gives_no_nan():
-    graph = ServingGraph(np.array([[1.0, 1.0], [1.0, 1.0], [1.0, -1.0]]), np.zeros(3), threshold=None)
+    graph = serving_graph(np.array([[1.0, 1.0], [1.0, 1.0], [1.0, -1.0]]), np.zeros(3), threshold=None)
     x = np.array([[3e38, 3e38], [3e38, -3e38], [-3e38, -3e38]], np.float32)
     logit, probabilities, _ = session_for(graph).run(None, {"x": x})
     assert np.isinf(logit).sum() == 5 and not np.isnan(probabilities).any()
@@ -218,7 +218,7 @@ def test_small_and_large_batches_give_the_same_answers_within_float32_rounding(w
     from export.writer.graph import SMALL_BATCH
 
     session = session_for(
-        ServingGraph(weights, np.array([0.25] * len(weights)), threshold=0.5 if len(weights) == 1 else None)
+        serving_graph(weights, np.array([0.25] * len(weights)), threshold=0.5 if len(weights) == 1 else None)
     )
     x = np.random.default_rng(6).normal(0, 50, (SMALL_BATCH + 1, 3)).astype(np.float32)
     many = session.run(None, {"x": x})
