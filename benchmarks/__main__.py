@@ -1,7 +1,8 @@
 """Run the benchmarks: ``python -m benchmarks [--quick] [--out FILE]``.
 
-Full run (about 10 minutes here): time to the optimum at 1e4 x 10, 1e5 x 50 and 1e6 x 100, five
-interleaved repeats; batch scoring of 1e6 x 100; single-row latency. Writes
+Full run (about 15 minutes here): time to the optimum at 1e4 x 10, 1e5 x 50 and 1e6 x 100, five
+interleaved repeats; batch scoring of 1e6 x 100; single-row latency; streaming; start-up; and
+whole-process races against scikit-learn from a 2e6 x 100 Parquet file and a 1e6 x 50 CSV. Writes
 ``benchmarks/results.json`` and prints the table the README shows. ``--quick`` runs small sizes
 once (a minute or two) for CI and writes ``benchmarks/results-quick.json``.
 """
@@ -12,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.end_to_end import benchmark_race, benchmark_startup
+from benchmarks.end_to_end import table as end_to_end_table
 from benchmarks.fitting import CONTENDERS, benchmark_fit
 from benchmarks.problems import Problem
 from benchmarks.serving import benchmark_latency, benchmark_scoring
@@ -27,6 +30,9 @@ FULL = {
     "score_repeats": 7,
     "latency_calls": 20_000,
     "stream": (1_000_000, 10_000_000),
+    "startup_repeats": 3,
+    "races": [(2_000_000, 100, "parquet"), (1_000_000, 50, "csv")],
+    "race_repeats": 1,
 }
 QUICK = {
     "fit": [Problem(10_000, 10), Problem(100_000, 20)],
@@ -35,6 +41,9 @@ QUICK = {
     "score_repeats": 3,
     "latency_calls": 5_000,
     "stream": (100_000, 1_000_000),
+    "startup_repeats": 1,
+    "races": [(20_000, 10, "parquet"), (20_000, 10, "csv")],
+    "race_repeats": 1,
 }
 
 
@@ -48,7 +57,16 @@ def run(plan: dict, data_dir: Path) -> dict:
     latency = benchmark_latency(plan["score"], data_dir, model, plan["latency_calls"])
     print(f"streaming {plan['stream'][0]:.0e} and {plan['stream'][1]:.0e} rows ...", file=sys.stderr, flush=True)
     streaming = benchmark_streaming(plan["stream"], data_dir)
-    return {"fit": fits, "scoring": scoring, "latency": latency, "streaming": streaming}
+    print("start-up and end-to-end races ...", file=sys.stderr, flush=True)
+    startup = benchmark_startup(plan["startup_repeats"])
+    races = [benchmark_race(*race, data_dir, plan["race_repeats"]) for race in plan["races"]]
+    return {
+        "fit": fits,
+        "scoring": scoring,
+        "latency": latency,
+        "streaming": streaming,
+        "end_to_end": {"startup": startup, "races": races},
+    }
 
 
 def table(results: dict) -> list[str]:
@@ -68,7 +86,7 @@ def table(results: dict) -> list[str]:
         lines.append(f"    {kind:<12} {s['rows_per_s'] / 1e6:8.1f} M rows/s  {s['fraction_of_bound']:.2f} of the bound")
     latency = results["latency"]
     lines.append(f"single-row latency (served): p50 {latency['p50_us']:.1f} us, p99 {latency['p99_us']:.1f} us")
-    return lines + streaming_table(results["streaming"])
+    return lines + streaming_table(results["streaming"]) + end_to_end_table(results["end_to_end"])
 
 
 def main(argv: list[str] | None = None) -> int:

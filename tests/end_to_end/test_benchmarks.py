@@ -29,4 +29,8 @@ def test_quick_benchmark_runs_and_every_contender_reaches_the_optimum(tmp_path):
     assert streaming["read_rows_per_s"] > 0 and streaming["pass_rows_per_s"] > 0
     assert streaming["in_memory_objective_gap"] <= 1e-6 and streaming["torchrun_objective_gap"] <= 1e-6
     assert set(streaming["fit"]) == {"100000", "1000000"}
-    assert "time to the optimum" in done.stdout
+    end_to_end = results["end_to_end"]
+    assert set(end_to_end["startup"]["ratios"]) == {"--help", "bad flag", "tutorial run"}
+    assert [race["problem"] for race in end_to_end["races"]] == ["2e4 x 10 parquet", "2e4 x 10 csv"]
+    assert all(race["ours"]["peak_rss_bytes"] > 0 and race["ours_vs_sklearn"] > 0 for race in end_to_end["races"])
+    assert "time to the optimum" in done.stdout and "end to end, whole processes" in done.stdout
