@@ -68,7 +68,7 @@ def column_moments(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     mean is large against the spread. Blocks are reduced with matrix-vector products (a column
     reduction in torch or numpy is several times slower; docs/benchmarks.md) and added in float64.
     """
-    xt = torch.from_numpy(np.ascontiguousarray(x))
+    xt = torch.from_numpy(x if x.flags.writeable else x.copy())  # any layout: blocks are copied into a buffer
     shift_t = xt[:BLOCK_ROWS].double().mean(dim=0).to(xt.dtype) if len(xt) else torch.zeros(xt.shape[1], dtype=xt.dtype)
     ones = torch.ones(BLOCK_ROWS, dtype=xt.dtype)
     buffer = torch.empty(BLOCK_ROWS, xt.shape[1], dtype=xt.dtype)

@@ -1,4 +1,5 @@
-"""A user's CSV or Parquet file read whole into a ``Dataset``, its rows checked (``checks``).
+"""A user's CSV or Parquet file read whole into a ``Dataset``, its rows checked (``checks``);
+Parquet goes through ``columnar``.
 
 Every problem with a file is a ``DataError`` whose one line names the file, the column and the
 line (CSV, counting the header as line 1, as an editor does) or row (Parquet), and what to do.
@@ -11,25 +12,28 @@ import pandas as pd
 
 from export.csv_input import numbers, read_csv, sniff
 from export.errors import DataError
-from training.data.checks import (
-    RowChecks,
-    RowNamer,
-    check_class_count,
-    check_rows_left,
-    check_weight_total,
-)
+from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total
+from training.data.columnar import load_parquet
 from training.data.columns import Columns, pick_columns
 from training.data.dataset import Dataset
+from training.data.targets import encode_target
 
 
 def load_table(path: Path, columns: Columns) -> Dataset:
     """Read a CSV or Parquet file and pick the target, features (default: every other column but
     the weight column) and sample weights."""
     path = Path(path)
+    if not path.exists():
+        raise DataError(f"data file {path} does not exist; check the path given to --data")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        try:
+            return load_parquet(path, columns)
+        except OSError as e:
+            raise DataError(f"cannot read {path} ({e.strerror or e}); check the path and its permissions") from None
     table, name_row = _read(path, columns)
     name = path.name
     table, notes = _without_saved_index(table, columns, name)
-    features = pick_columns(list(table.columns), columns, name, name_row.dialect if name_row.csv else None)
+    features = pick_columns(list(table.columns), columns, name, name_row.dialect)
     used = columns.used(features)
     checks = RowChecks(name, name_row, columns.drop_missing)
     missing = table[used].isna()
@@ -41,7 +45,7 @@ def load_table(path: Path, columns: Columns) -> Dataset:
     positions = table.index.to_numpy()
     x = np.column_stack([numbers(table[c]) for c in features])
     checks.features(x, features, positions, lambda row, j: _cell(table[features[j]], row))
-    y, labels = _encode_target(table[columns.target], columns.target, name)
+    y, labels = encode_target(table[columns.target].to_numpy(), columns.target, name)
     weights = None
     if columns.weight:
         weights = numbers(table[columns.weight])
@@ -52,12 +56,8 @@ def load_table(path: Path, columns: Columns) -> Dataset:
 
 def _read(path: Path, columns: Columns) -> tuple[pd.DataFrame, RowNamer]:
     """The table (its index numbers the file's data rows from 0), and how to name a row of it in
-    messages: its line for CSV, its row for Parquet."""
-    if not path.exists():
-        raise DataError(f"data file {path} does not exist; check the path given to --data")
+    messages: its line as an editor counts it."""
     try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            return _read_parquet(path).reset_index(drop=True), RowNamer(None)
         dialect = sniff(path, str(path), columns.sep, columns.decimal, columns.encoding)
         return read_csv(path, str(path), dialect=dialect).reset_index(drop=True), RowNamer(path, dialect)
     except OSError as e:
@@ -76,32 +76,6 @@ def _without_saved_index(table: pd.DataFrame, columns: Columns, name: str) -> tu
         return table, ()
     note = f"the first column of {name} has no name and holds 0, 1, 2, ...: a saved row index, not a feature; left out"
     return table.drop(columns=[first]), (note,)
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    try:
-        table = pd.read_parquet(path)
-    except OSError:
-        raise
-    except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
-        reason = str(e).strip().splitlines()[0][:120]
-        raise DataError(
-            f"{path} is not a readable Parquet file ({reason}); write it with pandas.to_parquet or pass a CSV"
-        ) from None
-    if table.empty:
-        raise DataError(f"{path} has no data rows; add rows and retry")
-    table.columns = [str(c).strip() for c in table.columns]
-    return table
-
-
-def _encode_target(column: pd.Series, name: str, file: str) -> tuple[np.ndarray, tuple]:
-    values = column.to_numpy()
-    try:
-        labels, y = np.unique(values, return_inverse=True)
-    except TypeError:  # mixed types, e.g. numbers and text: compare them as text
-        labels, y = np.unique(values.astype(str), return_inverse=True)
-    check_class_count(labels, name, file)
-    return y.astype(np.int64), tuple(v.item() if hasattr(v, "item") else v for v in labels)
 
 
 def _cell(column: pd.Series, row: int) -> str:

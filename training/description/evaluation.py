@@ -4,6 +4,7 @@ Rows come in chunks (one for a table in memory, a batch at a time from a streame
 torchrun job merges its processes' sums, so every number is the one the whole table gives.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,16 @@ from training.solvers.fit import FitResult
 from training.solvers.history import parameters
 from training.solvers.model import LogisticRegression
 from training.streaming.reduce import LOCAL, Reducer
-from training.streaming.rows import Rows, chunks_of
+from training.streaming.rows import RowChunk, Rows, chunks_of
+
+BLOCK_ROWS = 65_536  # rows evaluated at once: float64 temporaries stay a few MB, whatever the table's size
+
+
+def _blocks(chunks: Iterator[RowChunk]) -> Iterator[RowChunk]:
+    for x, y, v in chunks:
+        for start in range(0, len(y), BLOCK_ROWS):
+            rows = slice(start, start + BLOCK_ROWS)
+            yield x[rows], y[rows], None if v is None else v[rows]
 
 
 def predict64(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
@@ -56,7 +66,7 @@ def evaluate_rows(
     total = RowEvaluation(
         MetricSums(rows.n_classes, threshold), 0.0, np.zeros((d + 1, d + 1)) if with_information else None
     )
-    for x, y, v in chunks_of(rows):
+    for x, y, v in _blocks(chunks_of(rows)):
         p = predict64(result.model, x)
         total.metrics.add(p, y)
         log_p = np.log(np.clip(p[np.arange(len(y)), y], 1e-300, 1.0))

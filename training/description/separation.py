@@ -9,7 +9,6 @@ with some strict inequality means quasi-complete separation; one with all strict
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 MAX_CELLS = 2_000_000  # rows x columns beyond which the check is skipped (it takes seconds there: docs/fitting.md)
 
@@ -38,6 +37,8 @@ def check_separation(x: np.ndarray, y: np.ndarray, n_classes: int, weights: np.n
 
 
 def _separation_of(design: np.ndarray, signs: np.ndarray) -> Separation:
+    from scipy.optimize import linprog  # imported when the check runs: penalized fits never need it
+
     signed = design * signs[:, None]
     n, p = signed.shape
     # maximize sum_i s_i x_i.beta  subject to  s_i x_i.beta >= 0,  -1 <= beta <= 1

@@ -7,7 +7,7 @@ with the Jacobian of the un-standardizing map.
 """
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from export.card.sections import CoefficientTable, LRTest, Statistics
 from training.config import TrainConfig
@@ -17,7 +17,7 @@ from training.solvers.fit import FitResult
 from training.solvers.history import parameters
 from training.streaming.rows import Rows
 
-Z_95 = float(stats.norm.ppf(0.975))
+Z_95 = float(special.ndtri(0.975))  # scipy.special, not scipy.stats: the same functions, a third of the import
 
 
 def null_log_likelihood(class_weights: np.ndarray) -> float:
@@ -67,7 +67,7 @@ def coefficient_table(feature_names: tuple[str, ...], result: FitResult, informa
         estimate=estimate.tolist(),
         std_error=error.tolist(),
         z=z.tolist(),
-        p_value=(2 * stats.norm.sf(np.abs(z))).tolist(),
+        p_value=(2 * special.ndtr(-np.abs(z))).tolist(),
         ci_low=(estimate - Z_95 * error).tolist(),
         ci_high=(estimate + Z_95 * error).tolist(),
     )
@@ -103,7 +103,7 @@ def statistics(
     if not not_mle:
         df = len(rows.feature_names) * (rows.n_classes - 1)
         statistic = max(2 * (model_ll - null_ll), 0.0)
-        lr_test = LRTest(statistic=statistic, df=df, p_value=float(stats.chi2.sf(statistic, df)))
+        lr_test = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
         mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
     else:
         notes.append(

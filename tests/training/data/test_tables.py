@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from export.errors import DataError
@@ -187,3 +188,36 @@ def test_a_bad_row_after_dropped_ones_is_named_by_its_own_line(tmp_path):
     path = write(tmp_path, "x,y\n,0\n1,1\n2,0\n,1\nabc,1\n")
     with pytest.raises(DataError, match=r"but line 6 has 'abc'"):
         load_table(path, Columns("y", drop_missing=True))
+
+
+def test_float32_parquet_stays_float32_and_reaches_the_float64_optimum(tmp_path):
+    from training.config import TrainConfig
+    from training.solvers.fit import fit
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(5_000, 4)).astype(np.float32)
+    y = (rng.random(5_000) < 1 / (1 + np.exp(-(x @ [1.0, -2.0, 0.5, 0.0])))).astype(np.int8)
+    frame = pd.DataFrame(x, columns=list("abcd")).assign(y=y)
+    frame.to_parquet(tmp_path / "f32.parquet")
+    frame.astype({c: np.float64 for c in "abcd"}).to_parquet(tmp_path / "f64.parquet")
+    narrow, wide = (load_table(tmp_path / f"{n}.parquet", Columns("y")) for n in ("f32", "f64"))
+    assert narrow.x.dtype == np.float32 and wide.x.dtype == np.float64
+    np.testing.assert_array_equal(narrow.x, wide.x)
+    config = TrainConfig(optimizer="lbfgs", standardize=True, l2=0.01)
+    a, b = fit(config, narrow), fit(config, wide)
+    assert a.convergence.converged and b.convergence.converged
+    assert abs(a.convergence.objective - b.convergence.objective) <= 1e-6 * abs(b.convergence.objective)
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [
+        (["1", "abc", "2"], r"feature 'x' of t.parquet must hold finite numbers, but row 2 has 'abc'"),
+        ([1.0, np.inf, 2.0], r"feature 'x' of t.parquet must hold finite numbers, but row 2 has inf"),
+        ([1.0, None, 2.0], r"1 row\(s\) of t.parquet have missing values \(in x; the first on row 2\)"),
+    ],
+)
+def test_a_bad_parquet_cell_is_named_by_its_row(tmp_path, column, message):
+    pd.DataFrame({"x": column, "y": [0, 1, 0]}).to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(DataError, match=message):
+        load_table(tmp_path / "t.parquet", Columns("y"))

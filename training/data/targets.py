@@ -1,0 +1,15 @@
+"""The target column as class indices: its distinct values, sorted, are the classes."""
+
+import numpy as np
+
+from training.data.checks import check_class_count
+
+
+def encode_target(values: np.ndarray, name: str, file: str) -> tuple[np.ndarray, tuple]:
+    """(y int64 class indices, class labels as plain Python values, in sorted order)."""
+    try:
+        labels, y = np.unique(values, return_inverse=True)
+    except TypeError:  # mixed types, e.g. numbers and text: compare them as text
+        labels, y = np.unique(values.astype(str), return_inverse=True)
+    check_class_count(labels, name, file)
+    return y.astype(np.int64), tuple(v.item() if hasattr(v, "item") else v for v in labels)
