@@ -88,7 +88,7 @@ def read_csv(
     except pd.errors.EmptyDataError:
         raise DataError(f"{name} is empty; it needs a header line and data rows") from None
     except UnicodeDecodeError as e:
-        raise DataError(_encoding_problem(name, dialect.encoding, e)) from None
+        raise DataError(encoding_problem(name, dialect.encoding, e)) from None
     except pd.errors.ParserError as e:
         raise DataError(f"{name} is not well-formed CSV ({str(e).strip()[:200]}); fix that line and retry") from None
     if table.empty:
@@ -104,7 +104,7 @@ def header(source: Source, name: str, dialect: Dialect | None = None) -> list[st
     try:
         first = next(_records(source, dialect), None)
     except UnicodeDecodeError as e:
-        raise DataError(_encoding_problem(name, dialect.encoding, e)) from None
+        raise DataError(encoding_problem(name, dialect.encoding, e)) from None
     except csv.Error as e:
         raise DataError(f"{name} is not well-formed CSV ({e}); fix its header line and retry") from None
     if first is None:
@@ -197,12 +197,12 @@ def _decoded(data: bytes, name: str, encoding: str) -> str:
     except UnicodeDecodeError as e:
         if e.start >= len(data) - 4 and len(data) == SNIFF_BYTES:
             return data[: e.start].decode(encoding)
-        raise DataError(_encoding_problem(name, encoding, e)) from None
+        raise DataError(encoding_problem(name, encoding, e)) from None
     except LookupError:
         raise DataError(f"{encoding!r} is not a text encoding Python knows; try --encoding latin-1") from None
 
 
-def _encoding_problem(name: str, encoding: str, error: UnicodeDecodeError) -> str:
+def encoding_problem(name: str, encoding: str, error: UnicodeDecodeError) -> str:
     byte = error.object[error.start : error.start + 1].hex()
     written = "UTF-8" if encoding.replace("_", "-").lower().startswith("utf-8") else encoding
     return (

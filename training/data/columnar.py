@@ -1,11 +1,13 @@
-"""A Parquet file read whole, a column at a time, straight into the array the fit uses.
+"""A CSV or Parquet file read whole with pyarrow, straight into the array the fit uses.
 
-Only the used columns are read, one at a time, into one preallocated (d, n) block whose transpose is
-the (n, d) feature matrix (column-major: torch's matrix-vector products take it as it is), so the
-peak is about one copy of the features (reading a row group at a time instead kept more memory in
-arrow's allocator, for no gain in time). Float32 features stay float32 (half the bytes of every pass
-of the fit); any other numeric column makes the matrix float64. The rows are checked as in
-``checks`` (missing values, non-finite features, bad weights), each named by its row in the file.
+Parquet: only the used columns are read, one at a time, into one preallocated (d, n) block whose
+transpose is the (n, d) feature matrix (column-major: torch's matrix-vector products take it as it
+is), so the peak is about one copy of the features (reading a row group at a time instead kept more
+memory in arrow's allocator, for no gain in time). CSV: pyarrow's multi-threaded, typed parser
+reads the used columns, which are copied into the block the same way. Float32 features stay
+float32 (half the bytes of every pass of the fit); any other numeric column makes the matrix
+float64. The rows are checked as in ``checks`` (missing values, non-finite features, bad weights),
+each named by its line (CSV) or row (Parquet) in the file.
 """
 
 from collections.abc import Iterator
@@ -16,9 +18,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from export.csv_input import numbers
+from export.csv_input import Dialect, encoding_problem, header, numbers, sniff
 from export.errors import DataError, first_line
 from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total
 from training.data.columns import Columns, pick_columns
@@ -31,16 +34,61 @@ def load_parquet(path: Path, columns: Columns) -> Dataset:
     file = _open(path)
     stored = {str(c).strip(): c for c in file.schema_arrow.names}
     features = pick_columns(list(stored), columns, name)
-    rows = file.metadata.num_rows
-    if rows == 0:
+    if file.metadata.num_rows == 0:
         raise DataError(f"{path} has no data rows; add rows and retry")
     kinds = [file.schema_arrow.field(stored[f]).type for f in features]
+    read = _read_ahead(file, [stored[c] for c in columns.used(features)])
+    return _assemble(name, features, columns, file.metadata.num_rows, kinds, read, RowNamer(None), ())
+
+
+def load_csv(path: Path, columns: Columns) -> Dataset:
+    """A CSV read by pyarrow's multi-threaded parser (its dialect sniffed unless given), then
+    checked like a Parquet file. A first column without a name that holds 0, 1, ..., n - 1 is the
+    index pandas' ``to_csv`` writes, not a feature: it is left out (unless ``--features`` names
+    it), with a note saying so."""
+    name = path.name
+    dialect = sniff(path, str(path), columns.sep, columns.decimal, columns.encoding)
+    written = header(path, str(path), dialect)
+    names = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(written)]  # pandas' names for nameless columns
+    first = names[0]
+    maybe_index = first == "Unnamed: 0" and len(names) > 2 and not (columns.features and first in columns.features)
+    features = pick_columns(names[1:] if maybe_index else names, columns, name, dialect)
+    wanted = [*([first] if maybe_index else []), *columns.used(features)]
+    table = _read_csv(path, dialect, written, [written[names.index(c)] for c in wanted])
+    if table.num_rows == 0:
+        raise DataError(f"{path} has a header but no data rows; add rows and retry")
+    notes = ()
+    if maybe_index:
+        if np.array_equal(_values(table.column(0))[0], np.arange(table.num_rows)):
+            notes = (f"the first column of {name} has no name and holds 0, 1, 2, ...: a saved row index; left out",)
+        elif columns.features is None:
+            features = pick_columns(names, columns, name, dialect)
+        table = table.select([written[names.index(c)] for c in columns.used(features)])
+    kinds = [table.schema.field(i).type for i in range(len(features))]
+    read = iter(table.columns)
+    return _assemble(name, features, columns, table.num_rows, kinds, read, RowNamer(path, dialect), notes)
+
+
+def _assemble(
+    name: str,
+    features: list[str],
+    columns: Columns,
+    rows: int,
+    kinds: list[pa.DataType],
+    read: Iterator[pa.ChunkedArray],
+    name_row: RowNamer,
+    notes: tuple[str, ...],
+) -> Dataset:
+    """The checked ``Dataset`` from the used columns as ``read`` gives them (features, then the
+    target, then the weight column): features copied one by one into the feature matrix, float32
+    if every feature column is float32."""
     dtype = np.float32 if all(pa.types.is_float32(kind) for kind in kinds) else np.float64
     block = np.empty((len(features), rows), dtype=dtype)
     missing = np.zeros(rows, dtype=bool)
     missing_in, not_finite = [], []
     shown = {}  # feature index -> the column's cells as text, for a column that holds text
-    for j, (feature, column) in enumerate(zip(features, _read_ahead(file, [stored[f] for f in features]))):
+    for j, feature in enumerate(features):
+        column = next(read)
         values, text = _values(column)
         block[j] = values
         if text is not None:
@@ -53,12 +101,10 @@ def load_parquet(path: Path, columns: Columns) -> Dataset:
             missing_in.append(feature)
         if not (np.isfinite(values) | blank).all():
             not_finite.append(j)
-    target = file.read(columns=[stored[columns.target]]).column(0)
+    target = next(read)
     lacks_target = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False)
-    weights = None
-    if columns.weight:
-        weights, _ = _values(file.read(columns=[stored[columns.weight]]).column(0))
-    checks = RowChecks(name, RowNamer(None), columns.drop_missing)
+    weights = _values(next(read))[0] if columns.weight else None
+    checks = RowChecks(name, name_row, columns.drop_missing)
     for column_name, blank in (
         (columns.target, lacks_target),
         (columns.weight, None if weights is None else np.isnan(weights)),
@@ -79,15 +125,46 @@ def load_parquet(path: Path, columns: Columns) -> Dataset:
 
         def cell(row: int, k: int) -> str:
             text = shown.get(not_finite[k])
-            return repr(text[positions[row]]) if text is not None else str(float(suspects[row, k]))
+            return repr(text[positions[row]]) if text is not None else _number(suspects[row, k])
 
         checks.features(suspects, [features[j] for j in not_finite], positions, cell)
     if weights is not None:
-        checks.weights(weights, columns.weight, positions, None)
+        checks.weights(weights, columns.weight, positions, lambda row, _: _number(weights[row]))
         check_weight_total(weights.sum(), columns.weight, name)
     values = target.to_numpy(zero_copy_only=False)
     y, labels = encode_target(values[keep] if dropped else values, columns.target, name)
-    return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped)
+    return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
+
+
+def _number(value: float) -> str:
+    """A number as a person wrote it: -1, 2.5, inf (not -1.0)."""
+    return str(int(value)) if np.isfinite(value) and value == int(value) else str(float(value))
+
+
+def _read_csv(path: Path, dialect: Dialect, written: list[str], used: list[str]) -> pa.Table:
+    """The used columns, in ``used`` order; ``DataError`` for text that is not in the dialect's
+    encoding or rows that are not well-formed."""
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=written, skip_rows=1, encoding=_arrow_encoding(dialect)),
+            parse_options=pacsv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                decimal_point=dialect.decimal, include_columns=used, strings_can_be_null=True
+            ),
+        )
+    except UnicodeDecodeError as e:
+        raise DataError(encoding_problem(path.name, dialect.encoding, e)) from None
+    except pa.ArrowInvalid as e:
+        raise DataError(f"{path} is not well-formed CSV ({first_line(e, 200)}); fix that line and retry") from None
+    return table.select(used)
+
+
+def _arrow_encoding(dialect: Dialect) -> str:
+    """pyarrow decodes UTF-8 itself (a byte-order mark included) and any other encoding through
+    Python's codecs, a single-threaded pass that costs more than the parse."""
+    utf8 = dialect.encoding.replace("_", "-").lower() in ("utf-8", "utf-8-sig", "utf8")
+    return "utf8" if utf8 else dialect.encoding
 
 
 def _read_ahead(file: pq.ParquetFile, names: list) -> Iterator[pa.ChunkedArray]:
