@@ -85,7 +85,12 @@ def table(results: dict) -> list[str]:
     for kind, s in scoring["scorers"].items():
         lines.append(f"    {kind:<12} {s['rows_per_s'] / 1e6:8.1f} M rows/s  {s['fraction_of_bound']:.2f} of the bound")
     latency = results["latency"]
-    lines.append(f"single-row latency (served): p50 {latency['p50_us']:.1f} us, p99 {latency['p99_us']:.1f} us")
+    served_vs_numpy = scoring["scorers"]["served"]["rows_per_s"] / scoring["scorers"]["numpy"]["rows_per_s"]
+    lines.append(f"    served / numpy x @ w + sigmoid: {served_vs_numpy:.2f}x the throughput")
+    lines.append(
+        f"single-row latency (served): p50 {latency['p50_us']:.1f} us, p99 {latency['p99_us']:.1f} us; bare "
+        f"onnxruntime MatMul + Add p50 {latency['bare_matmul_add_p50_us']:.1f} us: {latency['served_vs_bare']:.2f}x"
+    )
     return lines + streaming_table(results["streaming"]) + end_to_end_table(results["end_to_end"])
 
 
