@@ -24,6 +24,9 @@ from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_
 from export.writer.graph import serving_graph
 
 GRID_REACH = 1000.0  # the parity grid runs this many data spans beyond the training range
+# points per feature line: 2001 for a few features; fewer for many (at least 201), so that a wide
+# model's parity check stays a fraction of a second instead of growing with d
+LINE_POINTS, MIN_LINE_POINTS, MAX_LINE_ROWS = 2001, 201, 20_000
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,10 @@ def parity_inputs(data: DataSummary, n_features: int, seed: int) -> tuple[np.nda
     low, high, mean = data.ranges(list(data.features))
     span = np.maximum(high - low, 1.0)
     lines = []
+    points = max(MIN_LINE_POINTS, min(LINE_POINTS, MAX_LINE_ROWS // n_features))
     for j in range(n_features):
-        line = np.tile(mean, (2001, 1))
-        line[:, j] = np.linspace(low[j] - GRID_REACH * span[j], high[j] + GRID_REACH * span[j], 2001)
+        line = np.tile(mean, (points, 1))
+        line[:, j] = np.linspace(low[j] - GRID_REACH * span[j], high[j] + GRID_REACH * span[j], points)
         lines.append(line)
     box = np.random.default_rng(seed).uniform(low - 100 * span, high + 100 * span, size=(1000, n_features))
     extremes = np.concatenate([v * np.eye(n_features) for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)])
