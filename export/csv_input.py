@@ -1,8 +1,9 @@
 """Read a CSV that a person supplied, turning each way it can be broken into one line.
 
-Shared by training (``--data``) and the page (batch scoring); numpy and pandas only. Messages name
-lines as an editor numbers them (``line_of``), counting blank lines and the lines inside quoted
-multi-line cells.
+Shared by training (``--data``: the dialect, the header, line numbers; pyarrow parses the rows, in
+``training.data.columnar``) and batch scoring (the page, ``python -m export.score``: pandas parses
+the rows, keeping other columns as written). Messages name lines as an editor numbers them
+(``line_of``), counting blank lines and the lines inside quoted multi-line cells.
 """
 
 import csv
