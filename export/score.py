@@ -15,9 +15,9 @@ import pyarrow.parquet as pq  # a dependency of Streamlit's, so the serving inst
 
 from export.artifact import Artifact, load_artifact
 from export.cli import OneLineParser, run_cli
-from export.errors import DataError, InputError, first_line, shorten
+from export.errors import DataError, first_line, shorten
 from export.files import atomic_file
-from export.scoring import extra_note, score_table, scored, scored_csv, spreadsheet_safe
+from export.scoring import extra_note, other_columns, score_table, scored, scored_csv, spreadsheet_safe
 
 BATCH_ROWS = 65_536
 
@@ -49,13 +49,7 @@ def _score_parquet(artifact: Artifact, data: Path, out: Path) -> tuple[int, list
         file = pq.ParquetFile(data)
     except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
         raise DataError(f"{data.name} is not a readable Parquet file ({first_line(e, 120)})") from None
-    columns = [str(c) for c in file.schema_arrow.names]
-    features = artifact.card.feature_names
-    missing = [f for f in features if f not in columns]
-    if missing:
-        raise InputError(
-            f"{data.name} lacks the feature column(s) {', '.join(missing)}; the model needs {', '.join(features)}"
-        )
+    extra = other_columns([str(c) for c in file.schema_arrow.names], artifact.card.feature_names, data.name)
     rows = 0
     with atomic_file(out) as f:
         for batch in file.iter_batches(batch_size=BATCH_ROWS):
@@ -64,7 +58,7 @@ def _score_parquet(artifact: Artifact, data: Path, out: Path) -> tuple[int, list
             where = _row_namer(frame, rows)
             spreadsheet_safe(scored(frame, artifact, data.name, where)).to_csv(f, index=False, header=rows == 0)
             rows += len(frame)
-    return rows, extra_note([c for c in columns if c not in features])
+    return rows, extra_note(extra)
 
 
 def _row_namer(frame: pd.DataFrame, first: int) -> Callable[[int, str], str]:

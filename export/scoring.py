@@ -31,13 +31,7 @@ def score_table(
     try:
         dialect = sniff(data, name)
         columns = [c.strip() for c in header(data, name, dialect)]
-        missing = [f for f in card.feature_names if f not in columns]
-        if missing:
-            raise InputError(
-                f"{name} lacks the feature column(s) {', '.join(missing)}; the model needs "
-                f"{', '.join(card.feature_names)}"
-            )
-        extra = [c for c in columns if c not in card.feature_names]
+        extra = other_columns(columns, card.feature_names, name)
         table = read_csv(data, name, text_columns=extra, only_empty_missing=True, dialect=dialect)
     except DataError as e:
         raise InputError(str(e)) from None
@@ -52,6 +46,16 @@ def score_table(
         return f"on line {line} has {_shown(cells, columns.index(feature))}"
 
     return scored(table, artifact, name, where), extra_note(extra)
+
+
+def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> list[str]:
+    """The columns of a file to score that are not features; ``InputError`` if a feature is missing."""
+    missing = [f for f in features if f not in columns]
+    if missing:
+        raise InputError(
+            f"{name} lacks the feature column(s) {', '.join(missing)}; the model needs {', '.join(features)}"
+        )
+    return [c for c in columns if c not in features]
 
 
 def scored(table: pd.DataFrame, artifact: Artifact, name: str, where: Callable[[int, str], str]) -> pd.DataFrame:

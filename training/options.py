@@ -48,6 +48,11 @@ def option(default: Any, help: str, group: str, **how: Any) -> Any:
     return field(default=default, metadata={"option": Option(help.format(default=default), group, **how)})
 
 
+def declared(holder: type) -> list[Field]:
+    """The fields of the dataclass ``holder`` that are command-line options."""
+    return [f for f in fields(holder) if "option" in f.metadata]
+
+
 def flag_of(f: Field) -> str:
     return f.metadata["option"].flag or "--" + f.name.replace("_", "-")
 
@@ -60,8 +65,8 @@ def build_parser(*holders: type) -> OneLineParser:
         "to ONNX. With no arguments: the tutorial's program on its four points.",
     )
     groups = {name: parser.add_argument_group(name) for name in GROUPS}
-    declared = [f for holder in holders for f in fields(holder) if "option" in f.metadata]
-    for f in sorted(declared, key=lambda f: GROUPS.index(f.metadata["option"].group)):
+    options = [f for holder in holders for f in declared(holder)]
+    for f in sorted(options, key=lambda f: GROUPS.index(f.metadata["option"].group)):
         how: Option = f.metadata["option"]
         kwargs: dict[str, Any] = {"dest": f.name, "help": how.help, "default": None}
         if how.switch:
@@ -76,9 +81,7 @@ def values(holder: type, parsed: argparse.Namespace, with_data: bool) -> dict[st
     """The field values of ``holder`` from ``parsed``: what was given, else the default (the
     ``with_data`` default when ``--data`` was given)."""
     chosen = {}
-    for f in fields(holder):
-        if "option" not in f.metadata:
-            continue
+    for f in declared(holder):
         value = getattr(parsed, f.name)
         chosen[f.name] = _default(f, with_data) if value is None else value
     return chosen
@@ -86,7 +89,7 @@ def values(holder: type, parsed: argparse.Namespace, with_data: bool) -> dict[st
 
 def needing_data(holder: type) -> list[Field]:
     """The option fields of ``holder`` that make sense only with ``--data``."""
-    return [f for f in fields(holder) if "option" in f.metadata and f.metadata["option"].needs_data]
+    return [f for f in declared(holder) if f.metadata["option"].needs_data]
 
 
 def _default(f: Field, with_data: bool) -> Any:

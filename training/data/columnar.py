@@ -28,10 +28,16 @@ from training.data.columns import Columns, pick_columns
 from training.data.dataset import Dataset
 from training.data.targets import encode_target
 
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in PARQUET_SUFFIXES
+
 
 def load_parquet(path: Path, columns: Columns) -> Dataset:
     name = path.name
-    file = _open(path)
+    file = open_parquet(path)
     stored = {str(c).strip(): c for c in file.schema_arrow.names}
     features = pick_columns(list(stored), columns, name)
     if file.metadata.num_rows == 0:
@@ -183,20 +189,27 @@ def _values(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
     """(numbers, None) of a numeric or boolean column, nulls as NaN; for any other column,
     (numbers where a cell reads as one, else NaN; the cells as text)."""
     kind = column.type
-    if pa.types.is_floating(kind):
-        return column.to_numpy(), None
-    if pa.types.is_integer(kind) or pa.types.is_boolean(kind):
-        return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), None
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        return floats(column), None
     text = pc.cast(column, pa.string()).to_numpy(zero_copy_only=False)
     return numbers(pd.Series(text)), text
 
 
-def _open(path: Path) -> pq.ParquetFile:
+def floats(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A numeric or boolean Arrow column as numbers numpy can assign to float arrays, nulls as NaN
+    (floating columns keep their precision)."""
+    if pa.types.is_floating(column.type):
+        return column.to_numpy(zero_copy_only=False)
+    return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def open_parquet(path: Path) -> pq.ParquetFile:
+    """The file's reader; ``DataError`` when it cannot be read or is not Parquet."""
     try:
         return pq.ParquetFile(path)
     except OSError as e:
         if e.errno is not None:
-            raise
+            raise DataError(f"cannot read {path} ({e.strerror or e}); check the path and its permissions") from None
         reason = first_line(e, 120)
     except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
         reason = first_line(e, 120)

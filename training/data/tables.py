@@ -8,7 +8,7 @@ line (CSV, counting the header as line 1, as an editor does) or row (Parquet), a
 from pathlib import Path
 
 from export.errors import DataError
-from training.data.columnar import load_csv, load_parquet
+from training.data.columnar import is_parquet, load_csv, load_parquet
 from training.data.columns import Columns
 from training.data.dataset import Dataset
 
@@ -19,7 +19,7 @@ def load_table(path: Path, columns: Columns) -> Dataset:
     path = Path(path)
     if not path.exists():
         raise DataError(f"data file {path} does not exist; check the path given to --data")
-    load = load_parquet if path.suffix.lower() in (".parquet", ".pq") else load_csv
+    load = load_parquet if is_parquet(path) else load_csv
     try:
         return load(path, columns)
     except OSError as e:

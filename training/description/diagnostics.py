@@ -72,9 +72,7 @@ def not_converged_warning(config: TrainConfig, rows: Rows, c: Convergence) -> st
         return f"{said} Fix: {fix}."
     fixes = []
     if not config.standardize:
-        fixes.append(
-            "drop --no-standardize (features on very different scales make the problem badly conditioned)"
-        )
+        fixes.append("drop --no-standardize (features on very different scales make the problem badly conditioned)")
     if isinstance(rows, Dataset) and rows.x.dtype == np.float32:
         fixes.append(f"a larger --tol (the gradient is at float32's rounding noise; e.g. --tol {10 * c.tol:g})")
     fixes.append("a small ridge penalty, --l2 0.01")

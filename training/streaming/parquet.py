@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from export.errors import DataError, RowError
 from training.data.checks import RowChecks, RowNamer, check_class_count
+from training.data.columnar import floats, is_parquet, open_parquet
 from training.data.columns import Columns, pick_columns
 from training.data.randomness import held_out_generator, sample_key_generator
 
@@ -145,10 +146,10 @@ class ParquetStream:
         d = len(self.feature_names)
         columns = np.empty((d, batch.num_rows))  # filled a column at a time: much faster than row-major
         for j in range(d):
-            columns[j] = _floats(batch.column(j))
+            columns[j] = floats(batch.column(j))
         x = columns.T  # (n, d) in column-major order; torch's matrix-vector products take it as it is
         target = batch.column(d)
-        v = _floats(batch.column(d + 1)) if self.weight_name else None
+        v = floats(batch.column(d + 1)) if self.weight_name else None
         missing = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False) | np.isnan(columns).any(axis=0)
         if v is not None:
             missing |= np.isnan(v)
@@ -169,27 +170,12 @@ class ParquetStream:
         return x, y.astype(np.int64), v, keep
 
 
-def _floats(column: pa.Array) -> np.ndarray:
-    """A numeric Arrow column as numbers numpy can assign to float64, nulls as NaN."""
-    if pa.types.is_floating(column.type):
-        return column.to_numpy(zero_copy_only=False)
-    return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
-
-
 def _open(path: Path) -> pq.ParquetFile:
     if not path.exists():
         raise DataError(f"data file {path} does not exist; check the path given to --data")
-    if path.suffix.lower() not in (".parquet", ".pq"):
+    if not is_parquet(path):
         raise DataError(
             f"streaming (--stream, and every torchrun job) reads Parquet row groups, and {path.name} is not a "
             ".parquet file; convert it (pandas.read_csv(...).to_parquet(...)), or train without --stream in one process"
         )
-    try:
-        return pq.ParquetFile(path)
-    except OSError as e:
-        if e.errno is not None:
-            raise DataError(f"cannot read {path} ({e.strerror or e}); check the path and its permissions") from None
-        reason = str(e).strip().splitlines()[0][:120]
-    except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
-        reason = str(e).strip().splitlines()[0][:120]
-    raise DataError(f"{path} is not a readable Parquet file ({reason}); write it with pandas.to_parquet or pass a CSV")
+    return open_parquet(path)
