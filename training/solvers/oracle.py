@@ -1,24 +1,32 @@
-"""The objective and its gradient in closed form, from passes over the raw data.
+"""The objective and its gradient in closed form, from one pass over the raw data.
 
-Why not autograd here: L-BFGS on a large table is bound by memory bandwidth. One evaluation is
-two matrix-vector passes over x (x @ A^T, then R^T @ x) in x's own dtype plus a few elementwise
-operations on n numbers, all in torch (mixing in numpy's BLAS was slower: its idle threads and
-torch's fight for the cores; figures in docs/benchmarks.md). The
-standardization is folded into the parameters, so no standardized copy of x is ever made. Sums
-are returned unnormalized so that shards of the data (row groups of a file, ranks of a
-distributed job) simply add up.
+Why not autograd here: L-BFGS on a large table is bound by memory bandwidth. One evaluation reads
+x once: the rows are taken a block at a time (a block fits in cache), and each block gives its
+logits (x_b @ A^T) and its share of the gradient (R_b^T @ x_b) while it is still in cache. The
+blocks are shared among threads in numpy (its matrix products and ufuncs release the GIL), with
+BLAS held to one thread inside the pass so that the workers do not fight its own threads; the
+blocks' sums are added in block order, so the result does not depend on the number of threads.
+Per-row losses are summed in float64, and each block's gradient is carried to float64 before the
+blocks are added. The standardization is folded into the parameters, so no standardized copy of x
+is ever made. Sums are returned unnormalized so that shards of the data (row groups of a file,
+ranks of a distributed job) simply add up.
 
 Parameters are in standardized coordinates: W (L, d) and b (L,), L = 1 logit for binary targets,
 K for multinomial ones; the objective is the one of ``training.solvers.objective``.
 """
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+from threadpoolctl import ThreadpoolController
 
 from training.data.standardize import Standardizer
+
+BLOCK_BYTES = 1 << 23  # a block of rows stays in cache between its two products
 
 
 @dataclass
@@ -46,37 +54,86 @@ class Sums:
         return Sums(float(vector[0]), grad_w, vector[split:-1].copy(), float(vector[-1]))
 
 
-def chunk_sums(
-    x: torch.Tensor, y: torch.Tensor, v: torch.Tensor | None, w: np.ndarray, b: np.ndarray, standardizer: Standardizer
-) -> Sums:
-    """Sums over the rows of one chunk. ``x`` (n, d) raw values (float32 or float64), ``y`` (n,)
-    0/1 in x's dtype (binary) or int64 class index (multinomial), ``v`` (n,) row weights or None."""
-    raw_w, raw_b = standardizer.to_raw(w, b)
-    a = torch.as_tensor(raw_w, dtype=x.dtype)
-    c = torch.as_tensor(raw_b, dtype=x.dtype)
-    if w.shape[0] == 1:
-        z = torch.mv(x, a[0]) + c[0]  # pass 1 over x
-        loss = F.binary_cross_entropy_with_logits(z, y, reduction="none")
-        residual = torch.sigmoid(z) - y
+def block_sums(x: np.ndarray, y: np.ndarray, v: np.ndarray | None, a: np.ndarray, c: np.ndarray) -> Sums:
+    """Sums over one block of rows, for the raw-unit parameters ``a`` (L, d) and ``c`` (L,) in x's
+    dtype; the gradient is with respect to (a, c)."""
+    if len(a) == 1:
+        z = x @ a[0]
+        z += c[0]
+        # the stable forms, no exp of a large positive number, written in place (fewer passes):
+        # loss = log1p(e^-|z|) + max(z, 0) - y z;  sigmoid(z) = (1 if z >= 0 else e^-|z|) / (1 + e^-|z|)
+        tail = np.abs(z)
+        np.exp(np.negative(tail, out=tail), out=tail)
+        loss = np.log1p(tail)
+        loss += np.maximum(z, 0)
+        loss -= y * z
+        residual = np.maximum(tail, z >= 0)
+        residual /= 1 + tail
+        residual -= y
     else:
-        z = torch.addmm(c, x, a.T)  # pass 1 over x
-        loss = F.cross_entropy(z, y, reduction="none")
-        residual = torch.softmax(z, dim=1)
-        residual[torch.arange(len(y)), y] -= 1
+        z = x @ a.T + c
+        z -= z.max(axis=1, keepdims=True)
+        residual = np.exp(z)
+        total = residual.sum(axis=1)
+        rows = np.arange(len(y))
+        loss = np.log(total) - z[rows, y]
+        residual /= total[:, None]
+        residual[rows, y] -= 1
     if v is not None:
         loss = loss * v
         residual = residual * (v if residual.ndim == 1 else v[:, None])
     if residual.ndim == 1:
-        raw_grad = torch.mv(x.T, residual)[None, :]  # pass 2 over x
-        grad_b = residual.sum(dtype=torch.float64)[None]
+        grad_a = (residual @ x)[None, :]
+        grad_c = residual.sum(dtype=np.float64)[None]
     else:
-        raw_grad = residual.T @ x  # pass 2 over x
-        grad_b = residual.sum(dim=0, dtype=torch.float64)
-    grad_b = grad_b.numpy()
+        grad_a = residual.T @ x
+        grad_c = residual.sum(axis=0, dtype=np.float64)
+    weight = float(len(y)) if v is None else float(v.sum(dtype=np.float64))
+    return Sums(float(loss.sum(dtype=np.float64)), grad_a.astype(np.float64), grad_c, weight)
+
+
+def chunk_sums(
+    x: np.ndarray, y: np.ndarray, v: np.ndarray | None, w: np.ndarray, b: np.ndarray, standardizer: Standardizer
+) -> Sums:
+    """Sums over the rows of one chunk. ``x`` (n, d) raw values (float32 or float64), ``y`` (n,)
+    0/1 in x's dtype (binary) or int64 class index (multinomial), ``v`` (n,) row weights in x's
+    dtype or None (``as_arrays`` makes them so)."""
+    raw_w, raw_b = standardizer.to_raw(w, b)
+    a, c = raw_w.astype(x.dtype), raw_b.astype(x.dtype)
+    step = max(64, BLOCK_BYTES // max(1, x.shape[1] * x.itemsize))
+
+    def one_block(start: int) -> Sums:
+        rows = slice(start, start + step)
+        return block_sums(x[rows], y[rows], None if v is None else v[rows], a, c)
+
+    total = Sums(0.0, np.zeros_like(w), np.zeros_like(b), 0.0)
+    with blas_controller().limit(limits=1, user_api="blas"):
+        for part in blocks_in_order(one_block, range(0, len(y), step)):
+            total = total + part
     # chain rule through the folding: d/dW_std = (d/dA - d/dc * mean) / scale, d/db = d/dc
-    grad_w = (raw_grad.double().numpy() - grad_b[:, None] * standardizer.mean) / standardizer.scale
-    weight = float(len(y)) if v is None else float(v.sum(dtype=torch.float64))
-    return Sums(float(loss.sum(dtype=torch.float64)), grad_w, grad_b, weight)
+    grad_w = (total.grad_w - total.grad_b[:, None] * standardizer.mean) / standardizer.scale
+    return Sums(total.loss, grad_w, total.grad_b, total.weight)
+
+
+def blocks_in_order(one_block: Callable[[int], Sums], starts: range) -> list[Sums]:
+    """``one_block`` of every start, in order; with torch's number of threads, each thread takes a
+    contiguous run of blocks (the reads of one thread stay sequential)."""
+    workers = min(torch.get_num_threads(), len(starts))
+    if workers <= 1:
+        return [one_block(start) for start in starts]
+    runs = [starts[len(starts) * i // workers : len(starts) * (i + 1) // workers] for i in range(workers)]
+    parts = worker_pool(workers).map(lambda run: [one_block(start) for start in run], runs)
+    return [part for run in parts for part in run]
+
+
+@cache
+def worker_pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(workers, thread_name_prefix="oracle")
+
+
+@cache
+def blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 def objective_from_sums(sums: Sums, w: np.ndarray, l2: float) -> tuple[float, np.ndarray, np.ndarray]:

@@ -32,14 +32,13 @@ class Source(Protocol):
     def sums(self, w: np.ndarray, b: np.ndarray, standardizer: Standardizer) -> Sums: ...
 
 
-def as_tensors(x: np.ndarray, y: np.ndarray, v: np.ndarray | None, n_classes: int) -> tuple:
-    """Zero-copy tensors where possible: x keeps its dtype (float32 stays float32); y becomes 0/1
-    in x's dtype for binary targets, int64 class indices otherwise; v follows x's dtype."""
-    xt = torch.from_numpy(x if x.flags.c_contiguous or x.flags.f_contiguous else np.ascontiguousarray(x))
-    yt = torch.from_numpy(np.asarray(y, dtype=np.int64))
-    yt = yt.to(xt.dtype) if n_classes == 2 else yt
-    vt = None if v is None else torch.tensor(np.asarray(v), dtype=xt.dtype)  # a copy: v may be read-only
-    return xt, yt, vt
+def as_arrays(x: np.ndarray, y: np.ndarray, v: np.ndarray | None, n_classes: int) -> tuple:
+    """What ``chunk_sums`` takes, copying only where needed: x keeps its dtype (float32 stays
+    float32) and its layout if contiguous; y becomes 0/1 in x's dtype for binary targets, int64
+    class indices otherwise; v follows x's dtype."""
+    x = x if x.flags.c_contiguous or x.flags.f_contiguous else np.ascontiguousarray(x)
+    y = np.asarray(y, dtype=x.dtype if n_classes == 2 else np.int64)
+    return x, y, None if v is None else np.asarray(v, dtype=x.dtype)
 
 
 class ChunkSource:
@@ -53,7 +52,7 @@ class ChunkSource:
     def sums(self, w: np.ndarray, b: np.ndarray, standardizer: Standardizer) -> Sums:
         total = Sums(0.0, np.zeros_like(w), np.zeros_like(b), 0.0)  # a shard may lose all its rows to --drop-missing
         for x, y, v in self.rows.chunks():
-            tensors = as_tensors(x, y, weighted(v, y, self.factors), self.rows.n_classes)
+            tensors = as_arrays(x, y, weighted(v, y, self.factors), self.rows.n_classes)
             total = total + chunk_sums(*tensors, w, b, standardizer)
         return total.from_vector(self.reducer.sum(total.to_vector()))
 
@@ -82,7 +81,7 @@ class InMemorySource:
     """Arrays in memory: ``x`` (n, d) raw, float32 or float64; ``y`` (n,) class index; ``v`` weights."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray, v: np.ndarray | None, n_classes: int):
-        self.x, self.y, self.v = as_tensors(x, y, v, n_classes)
+        self.x, self.y, self.v = as_arrays(x, y, v, n_classes)
 
     def sums(self, w: np.ndarray, b: np.ndarray, standardizer: Standardizer) -> Sums:
         return chunk_sums(self.x, self.y, self.v, w, b, standardizer)
