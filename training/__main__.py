@@ -9,7 +9,9 @@ This module reads the command line (options are declared in ``training.options``
 rest to ``training.run``.
 """
 
+import importlib
 import sys
+import threading
 
 from export.cli import run_cli
 from training.config import TrainConfig
@@ -29,9 +31,18 @@ def parse(argv: list[str] | None) -> tuple[TrainConfig, Request]:
 def main(argv: list[str] | None = None) -> int:
     def parse_and_train() -> None:
         config, request = parse(argv)
-        from training.run import train  # torch and the fitting code load only once the flags are read
+        # torch, the fitting code and the exporter load only once the flags are read, and while a
+        # table is read whole they load in another thread (``training.reading`` says why)
+        from training.reading import launched_by_torchrun, read_whole, streams
 
-        train(config, request)
+        streaming = streams(request, launched_by_torchrun())
+        whole = request.data is not None and not streaming
+        if whole:
+            threading.Thread(target=importlib.import_module, args=("training.run",), daemon=True).start()
+        table = read_whole(request) if whole else None
+        from training.run import train  # waits for the thread's import, if it is still going
+
+        train(config, request, streaming, table)
 
     return run_cli(parse_and_train)
 

@@ -15,16 +15,15 @@ from export.files import write_atomic
 from export.writer.build import build_artifact, save_artifact
 from export.writer.checkpoint import checkpoint_bytes
 from training.config import TrainConfig
-from training.data.dataset import tutorial_dataset
+from training.data.dataset import Dataset, tutorial_dataset
 from training.data.split import stratified_split
-from training.data.tables import load_table
 from training.description.describe import describe
 from training.description.report import report_lines
 from training.options import Request
+from training.reading import launched_by_torchrun
 from training.solvers.fit import fit, fit_stream
-from training.streaming.reduce import LOCAL, Reducer, launched_by_torchrun, start_distributed, stop_distributed
+from training.streaming.reduce import LOCAL, Reducer, start_distributed, stop_distributed
 from training.streaming.rows import Rows
-from training.streaming.sizes import default_budget, human, in_memory_size
 from training.streaming.streamed import open_streamed
 
 
@@ -33,26 +32,6 @@ def check_query(query: dict[str, float] | None, data: Rows) -> None:
         raise ConfigError(
             f"--predict must give every feature once ({', '.join(data.feature_names)}), got {', '.join(query)}"
         )
-
-
-def streams(request: Request, distributed: bool) -> bool:
-    """Stream when asked, under torchrun, or when a Parquet file would not fit the memory budget."""
-    if request.data is None:
-        if distributed:
-            raise ConfigError("under torchrun, give --data FILE.parquet: the processes share its row groups")
-        return False
-    if request.stream or distributed:
-        return True
-    budget = default_budget() if request.memory_budget is None else request.memory_budget
-    needed = in_memory_size(request.data)
-    if needed > budget:
-        print(
-            f"{request.data.name} would take about {human(needed)} in memory, more than the budget of "
-            f"{human(budget)} (--memory-budget): streaming it",
-            file=sys.stderr,
-        )
-        return True
-    return False
 
 
 class Progress:
@@ -79,11 +58,14 @@ class Progress:
             self.bar.write(f"{unit} {step:>6}  loss {loss:.6f}", file=sys.stdout)
 
 
-def train(config: TrainConfig, request: Request) -> None:
+def train(config: TrainConfig, request: Request, streaming: bool, table: Dataset | None) -> None:
+    """Fit, describe, export and save. ``streaming``: the data is read a row group at a time
+    (``training.reading.streams`` decided); else ``table`` holds it, read whole (None: the
+    tutorial's four rows)."""
     distributed = launched_by_torchrun()
     reducer = start_distributed() if distributed else LOCAL
     try:
-        fit_and_save(config, request, reducer, streams(request, distributed))
+        fit_and_save(config, request, reducer, streaming, table)
     except KitError as e:
         if reducer.rank != 0 and not isinstance(e, (RowError, WorkerLost)):
             sys.exit(USAGE_ERROR)  # every process found the same problem: rank 0 alone says it
@@ -93,7 +75,9 @@ def train(config: TrainConfig, request: Request) -> None:
             stop_distributed()
 
 
-def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, streaming: bool) -> None:
+def fit_and_save(
+    config: TrainConfig, request: Request, reducer: Reducer, streaming: bool, table: Dataset | None
+) -> None:
     progress = Progress(config, request, streaming, shown=reducer.rank == 0)
     with progress.bar:
         if streaming:
@@ -105,7 +89,7 @@ def fit_and_save(config: TrainConfig, request: Request, reducer: Reducer, stream
                 data, streamed.valid, result, request.query, request.columns.weight, streamed.summary, reducer
             )
         else:
-            data = tutorial_dataset() if request.data is None else load_table(request.data, request.columns)
+            data = tutorial_dataset() if table is None else table
             check_query(request.query, data)
             training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
             result = fit(config, training_rows, progress.on_step)

@@ -1,7 +1,7 @@
 """A CSV or Parquet file read whole with pyarrow, straight into the array the fit uses.
 
 Parquet: only the used columns are read, one at a time, into one preallocated (d, n) block whose
-transpose is the (n, d) feature matrix (column-major: torch's matrix-vector products take it as it
+transpose is the (n, d) feature matrix (column-major: the fit's matrix products take it as it
 is), so the peak is about one copy of the features (reading a row group at a time instead kept more
 memory in arrow's allocator, for no gain in time). CSV: pyarrow's multi-threaded, typed parser
 reads the used columns, which are copied into the block the same way. Float32 features stay
@@ -10,9 +10,12 @@ float64. The rows are checked as in ``checks`` (missing values, non-finite featu
 each named by its line (CSV) or row (Parquet) in the file.
 """
 
+import io
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -29,13 +32,35 @@ from training.data.dataset import Dataset
 from training.data.targets import encode_target
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+SAMPLE_BYTES = 1 << 20  # a CSV's rows are estimated from the lines in its first megabyte
+
+
+class ReadProgress(Protocol):
+    """Told how a read goes: ``start`` with the rows expected (an estimate for a CSV, from its size),
+    then ``advance`` by the rows read since (rows' worth of cells for Parquet, read a column at a
+    time; rows' worth of bytes for a CSV)."""
+
+    def start(self, rows: float) -> None: ...
+
+    def advance(self, rows: float) -> None: ...
+
+
+class _Quiet:
+    def start(self, rows: float) -> None:
+        pass
+
+    def advance(self, rows: float) -> None:
+        pass
+
+
+QUIET = _Quiet()
 
 
 def is_parquet(path: Path) -> bool:
     return path.suffix.lower() in PARQUET_SUFFIXES
 
 
-def load_parquet(path: Path, columns: Columns) -> Dataset:
+def load_parquet(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Dataset:
     name = path.name
     file = open_parquet(path)
     stored = {str(c).strip(): c for c in file.schema_arrow.names}
@@ -43,11 +68,14 @@ def load_parquet(path: Path, columns: Columns) -> Dataset:
     if file.metadata.num_rows == 0:
         raise DataError(f"{path} has no data rows; add rows and retry")
     kinds = [file.schema_arrow.field(stored[f]).type for f in features]
-    read = _read_ahead(file, [stored[c] for c in columns.used(features)])
-    return _assemble(name, features, columns, file.metadata.num_rows, kinds, read, RowNamer(None), ())
+    used = [stored[c] for c in columns.used(features)]
+    rows = file.metadata.num_rows
+    progress.start(rows)
+    read = _read_ahead(file, used, progress, rows / len(used))
+    return _assemble(name, features, columns, rows, kinds, read, RowNamer(None), ())
 
 
-def load_csv(path: Path, columns: Columns) -> Dataset:
+def load_csv(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Dataset:
     """A CSV read by pyarrow's multi-threaded parser (its dialect sniffed unless given), then
     checked like a Parquet file. A first column without a name that holds 0, 1, ..., n - 1 is the
     index pandas' ``to_csv`` writes, not a feature: it is left out (unless ``--features`` names
@@ -60,12 +88,12 @@ def load_csv(path: Path, columns: Columns) -> Dataset:
     maybe_index = first == "Unnamed: 0" and len(names) > 2 and not (columns.features and first in columns.features)
     features = pick_columns(names[1:] if maybe_index else names, columns, name, dialect)
     wanted = [*([first] if maybe_index else []), *columns.used(features)]
-    table = _read_csv(path, dialect, written, [written[names.index(c)] for c in wanted])
+    table = _read_csv(path, dialect, written, [written[names.index(c)] for c in wanted], progress)
     if table.num_rows == 0:
         raise DataError(f"{path} has a header but no data rows; add rows and retry")
     notes = ()
     if maybe_index:
-        if np.array_equal(_values(table.column(0))[0], np.arange(table.num_rows)):
+        if np.array_equal(_numbers(table.column(0)), np.arange(table.num_rows)):
             notes = (f"the first column of {name} has no name and holds 0, 1, 2, ...: a saved row index; left out",)
         elif columns.features is None:
             features = pick_columns(names, columns, name, dialect)
@@ -95,8 +123,8 @@ def _assemble(
     shown = {}  # feature index -> the column's cells as text, for a column that holds text
     for j, feature in enumerate(features):
         column = next(read)
-        values, text = _values(column)
-        block[j] = values
+        values = block[j]
+        text = _fill(values, column)
         if text is not None:
             shown[j] = text
         if np.isfinite(block[j]).all():
@@ -109,7 +137,7 @@ def _assemble(
             not_finite.append(j)
     target = next(read)
     lacks_target = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False)
-    weights = _values(next(read))[0] if columns.weight else None
+    weights = _numbers(next(read)) if columns.weight else None
     checks = RowChecks(name, name_row, columns.drop_missing)
     for column_name, blank in (
         (columns.target, lacks_target),
@@ -147,23 +175,45 @@ def _number(value: float) -> str:
     return str(int(value)) if np.isfinite(value) and value == int(value) else str(float(value))
 
 
-def _read_csv(path: Path, dialect: Dialect, written: list[str], used: list[str]) -> pa.Table:
+def _read_csv(path: Path, dialect: Dialect, written: list[str], used: list[str], progress: ReadProgress) -> pa.Table:
     """The used columns, in ``used`` order; ``DataError`` for text that is not in the dialect's
     encoding or rows that are not well-formed."""
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=written, skip_rows=1, encoding=_arrow_encoding(dialect)),
-            parse_options=pacsv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                decimal_point=dialect.decimal, include_columns=used, strings_can_be_null=True
-            ),
-        )
+        with open(path, "rb", buffering=0) as file:
+            table = pacsv.read_csv(
+                _CountedFile(file, progress),
+                read_options=pacsv.ReadOptions(column_names=written, skip_rows=1, encoding=_arrow_encoding(dialect)),
+                parse_options=pacsv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    decimal_point=dialect.decimal, include_columns=used, strings_can_be_null=True
+                ),
+            )
     except UnicodeDecodeError as e:
         raise DataError(encoding_problem(path.name, dialect.encoding, e)) from None
     except pa.ArrowInvalid as e:
         raise DataError(f"{path} is not well-formed CSV ({first_line(e, 200)}); fix that line and retry") from None
     return table.select(used)
+
+
+class _CountedFile(io.RawIOBase):
+    """A CSV file as pyarrow reads it, telling ``progress`` how many rows' worth of bytes went by
+    (the rows per byte are taken from the first megabyte)."""
+
+    def __init__(self, file: io.RawIOBase, progress: ReadProgress):
+        self.file, self.progress = file, progress
+        sample = file.read(SAMPLE_BYTES)
+        file.seek(0)
+        size = os.fstat(file.fileno()).st_size
+        self.rows_per_byte = max(1, sample.count(b"\n")) / max(1, len(sample))
+        progress.start(size * self.rows_per_byte)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.file.readinto(buffer)
+        self.progress.advance(count * self.rows_per_byte)
+        return count
 
 
 def _arrow_encoding(dialect: Dialect) -> str:
@@ -173,26 +223,43 @@ def _arrow_encoding(dialect: Dialect) -> str:
     return "utf8" if utf8 else dialect.encoding
 
 
-def _read_ahead(file: pq.ParquetFile, names: list) -> Iterator[pa.ChunkedArray]:
+def _read_ahead(
+    file: pq.ParquetFile, names: list, progress: ReadProgress, rows_each: float
+) -> Iterator[pa.ChunkedArray]:
     """The columns ``names`` in order, the next one read (pyarrow, without the GIL) while the caller
-    copies and checks the current one: at most two columns in memory."""
+    copies and checks the current one: at most two columns in memory. Each column read is
+    ``rows_each`` rows' worth of the file for ``progress``."""
     with ThreadPoolExecutor(max_workers=1) as reader:
         pending = reader.submit(file.read, columns=[names[0]])
         for i in range(len(names)):
             table = pending.result()
             if i + 1 < len(names):
                 pending = reader.submit(file.read, columns=[names[i + 1]])
+            progress.advance(rows_each)
             yield table.column(0)
 
 
-def _values(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
-    """(numbers, None) of a numeric or boolean column, nulls as NaN; for any other column,
-    (numbers where a cell reads as one, else NaN; the cells as text)."""
+def _fill(row: np.ndarray, column: pa.ChunkedArray) -> np.ndarray | None:
+    """Write ``column``'s numbers into ``row``, nulls as NaN, a chunk at a time (no temporary copy
+    of the whole column: that copy cost as much as the read). A numeric or boolean column gives
+    None; any other column gives its cells as text, with NaN in ``row`` where a cell is not a number."""
     kind = column.type
     if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind):
-        return floats(column), None
+        start = 0
+        for chunk in column.chunks:
+            row[start : start + len(chunk)] = floats(chunk)
+            start += len(chunk)
+        return None
     text = pc.cast(column, pa.string()).to_numpy(zero_copy_only=False)
-    return numbers(pd.Series(text)), text
+    row[:] = numbers(pd.Series(text))
+    return text
+
+
+def _numbers(column: pa.ChunkedArray) -> np.ndarray:
+    """A column as float64 numbers (NaN: null, or a cell that is not a number)."""
+    values = np.empty(len(column))
+    _fill(values, column)
+    return values
 
 
 def floats(column: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -9,11 +9,11 @@ values: ``to_raw`` folds the transform into the weights, ``w_raw = w / scale`` a
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from export.card.sections import Standardization
+from training.data.blocks import block_starts, in_order
 
-BLOCK_ROWS = 8192  # a block of float32 rows stays in cache between its two reductions
+SHIFT_ROWS = 8192  # the shift: the mean of the first rows
 
 
 @dataclass(frozen=True)
@@ -65,20 +65,23 @@ def column_moments(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """(rows, mean, sum of squared deviations from the mean) per column, in one pass.
 
     Sums are taken after shifting by the first rows' mean, which keeps the variance exact when the
-    mean is large against the spread. Blocks are reduced with matrix-vector products (a column
-    reduction in torch or numpy is several times slower; docs/benchmarks.md) and added in float64.
+    mean is large against the spread. Blocks (``training.data.blocks``) are reduced with
+    matrix-vector products (a column reduction is several times slower; docs/benchmarks.md), and
+    their sums added in float64.
     """
-    xt = torch.from_numpy(x if x.flags.writeable else x.copy())  # any layout: blocks are copied into a buffer
-    shift_t = xt[:BLOCK_ROWS].double().mean(dim=0).to(xt.dtype) if len(xt) else torch.zeros(xt.shape[1], dtype=xt.dtype)
-    ones = torch.ones(BLOCK_ROWS, dtype=xt.dtype)
-    buffer = torch.empty(BLOCK_ROWS, xt.shape[1], dtype=xt.dtype)
-    sums = np.zeros(xt.shape[1])
-    squares = np.zeros(xt.shape[1])
-    for start in range(0, xt.shape[0], BLOCK_ROWS):
-        block = xt[start : start + BLOCK_ROWS]
-        centred = torch.sub(block, shift_t, out=buffer[: len(block)])
-        sums += (ones[: len(block)] @ centred).double().numpy()
-        squares += (ones[: len(block)] @ centred.mul_(centred)).double().numpy()
-    rows = float(xt.shape[0])
+    shift = x[:SHIFT_ROWS].mean(axis=0, dtype=np.float64).astype(x.dtype) if len(x) else np.zeros(x.shape[1], x.dtype)
+    starts = block_starts(x)
+    ones = np.ones(starts.step, dtype=x.dtype)
+
+    def block(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        centred = x[rows] - shift
+        column_sums = (ones[: len(centred)] @ centred).astype(np.float64)
+        return column_sums, (ones[: len(centred)] @ np.multiply(centred, centred, out=centred)).astype(np.float64)
+
+    sums, squares = np.zeros(x.shape[1]), np.zeros(x.shape[1])
+    for column_sums, column_squares in in_order(block, starts):
+        sums += column_sums
+        squares += column_squares
+    rows = float(len(x))
     per_row = sums / max(rows, 1.0)
-    return rows, shift_t.double().numpy() + per_row, squares - sums * per_row
+    return rows, shift.astype(np.float64) + per_row, squares - sums * per_row

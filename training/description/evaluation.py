@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from export.parity import probabilities64
+from training.data.blocks import block_starts, in_order
 from training.description.metrics import MetricSums
 from training.solvers.fit import FitResult
 from training.solvers.history import parameters
@@ -28,10 +29,15 @@ def _blocks(chunks: Iterator[RowChunk]) -> Iterator[RowChunk]:
 
 
 def predict64(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
-    """(n, K) class probabilities in float64 from a raw-unit model."""
+    """(n, K) class probabilities in float64 from a raw-unit model (float32 rows are widened a
+    cache-sized block at a time, by a few threads: ``training.data.blocks``)."""
     weights, intercept = parameters(model)
-    logits = x @ weights.T + intercept
-    return probabilities64(logits[:, 0] if model.n_classes == 2 else logits)
+
+    def block(rows: slice) -> np.ndarray:
+        logits = x[rows] @ weights.T + intercept
+        return probabilities64(logits[:, 0] if model.n_classes == 2 else logits)
+
+    return np.concatenate(in_order(block, block_starts(x)))
 
 
 def information_sum(x_standardized: np.ndarray, p: np.ndarray, v: np.ndarray | None) -> np.ndarray:

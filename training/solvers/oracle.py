@@ -1,13 +1,11 @@
 """The objective and its gradient in closed form, from one pass over the raw data.
 
 Why not autograd here: L-BFGS on a large table is bound by memory bandwidth. One evaluation reads
-x once: the rows are taken a block at a time (a block fits in cache), and each block gives its
-logits (x_b @ A^T) and its share of the gradient (R_b^T @ x_b) while it is still in cache. The
-blocks are shared among threads in numpy (its matrix products and ufuncs release the GIL), with
-BLAS held to one thread inside the pass so that the workers do not fight its own threads; the
-blocks' sums are added in block order, so the result does not depend on the number of threads.
-Per-row losses are summed in float64, and each block's gradient is carried to float64 before the
-blocks are added. The standardization is folded into the parameters, so no standardized copy of x
+x once: the rows are taken a block at a time (``training.data.blocks``: cache-sized, shared
+among threads), and each block gives its logits (x_b @ A^T) and its share of the gradient
+(R_b^T @ x_b) while it is still in cache; the blocks' sums are added in block order. Per-row
+losses are summed in float64, and each block's gradient is carried to float64 before the blocks
+are added. The standardization is folded into the parameters, so no standardized copy of x
 is ever made. Sums are returned unnormalized so that shards of the data (row groups of a file,
 ranks of a distributed job) simply add up.
 
@@ -15,18 +13,12 @@ Parameters are in standardized coordinates: W (L, d) and b (L,), L = 1 logit for
 K for multinomial ones; the objective is the one of ``training.solvers.objective``.
 """
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
-import torch
-from threadpoolctl import ThreadpoolController
 
+from training.data.blocks import block_starts, in_order
 from training.data.standardize import Standardizer
-
-BLOCK_BYTES = 1 << 23  # a block of rows stays in cache between its two products
 
 
 @dataclass
@@ -100,40 +92,16 @@ def chunk_sums(
     dtype or None (``as_arrays`` makes them so)."""
     raw_w, raw_b = standardizer.to_raw(w, b)
     a, c = raw_w.astype(x.dtype), raw_b.astype(x.dtype)
-    step = max(64, BLOCK_BYTES // max(1, x.shape[1] * x.itemsize))
 
-    def one_block(start: int) -> Sums:
-        rows = slice(start, start + step)
+    def one_block(rows: slice) -> Sums:
         return block_sums(x[rows], y[rows], None if v is None else v[rows], a, c)
 
     total = Sums(0.0, np.zeros_like(w), np.zeros_like(b), 0.0)
-    with blas_controller().limit(limits=1, user_api="blas"):
-        for part in blocks_in_order(one_block, range(0, len(y), step)):
-            total = total + part
+    for part in in_order(one_block, block_starts(x)):
+        total = total + part
     # chain rule through the folding: d/dW_std = (d/dA - d/dc * mean) / scale, d/db = d/dc
     grad_w = (total.grad_w - total.grad_b[:, None] * standardizer.mean) / standardizer.scale
     return Sums(total.loss, grad_w, total.grad_b, total.weight)
-
-
-def blocks_in_order(one_block: Callable[[int], Sums], starts: range) -> list[Sums]:
-    """``one_block`` of every start, in order; with torch's number of threads, each thread takes a
-    contiguous run of blocks (the reads of one thread stay sequential)."""
-    workers = min(torch.get_num_threads(), len(starts))
-    if workers <= 1:
-        return [one_block(start) for start in starts]
-    runs = [starts[len(starts) * i // workers : len(starts) * (i + 1) // workers] for i in range(workers)]
-    parts = worker_pool(workers).map(lambda run: [one_block(start) for start in run], runs)
-    return [part for run in parts for part in run]
-
-
-@cache
-def worker_pool(workers: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(workers, thread_name_prefix="oracle")
-
-
-@cache
-def blas_controller() -> ThreadpoolController:
-    return ThreadpoolController()
 
 
 def objective_from_sums(sums: Sums, w: np.ndarray, l2: float) -> tuple[float, np.ndarray, np.ndarray]:

@@ -147,7 +147,7 @@ class ParquetStream:
         columns = np.empty((d, batch.num_rows))  # filled a column at a time: much faster than row-major
         for j in range(d):
             columns[j] = floats(batch.column(j))
-        x = columns.T  # (n, d) in column-major order; torch's matrix-vector products take it as it is
+        x = columns.T  # (n, d) in column-major order; the fit's matrix products take it as it is
         target = batch.column(d)
         v = floats(batch.column(d + 1)) if self.weight_name else None
         missing = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False) | np.isnan(columns).any(axis=0)

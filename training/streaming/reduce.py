@@ -78,11 +78,6 @@ class DistributedReducer:
             ) from None
 
 
-def launched_by_torchrun() -> bool:
-    """torchrun (or any launcher of torch.distributed) describes the job in these variables."""
-    return all(name in os.environ for name in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"))
-
-
 def start_distributed(timeout_seconds: float = 600.0) -> DistributedReducer:
     """Join the process group torchrun describes in the environment (gloo on CPU, nccl on CUDA).
     torchrun stops the other workers with SIGTERM when one fails: they then say so in one line."""

@@ -221,3 +221,30 @@ def test_a_bad_parquet_cell_is_named_by_its_row(tmp_path, column, message):
     pd.DataFrame({"x": column, "y": [0, 1, 0]}).to_parquet(tmp_path / "t.parquet")
     with pytest.raises(DataError, match=message):
         load_table(tmp_path / "t.parquet", Columns("y"))
+
+
+class ProgressRecorder:
+    def __init__(self):
+        self.expected, self.read, self.calls = None, 0.0, 0
+
+    def start(self, rows: float) -> None:
+        self.expected = rows
+
+    def advance(self, rows: float) -> None:
+        self.read += rows
+        self.calls += 1
+
+
+def test_reading_reports_rows_as_it_goes(tmp_path):
+    """What the progress bar shows: Parquet counts rows' worth of columns read (exact), a CSV rows'
+    worth of bytes (estimated from its first megabyte, so close but not exact)."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=60_000), "b": rng.normal(size=60_000), "y": rng.integers(0, 2, 60_000)})
+    frame.to_parquet(tmp_path / "t.parquet", row_group_size=10_000)
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    for name, tolerance in (("t.parquet", 1e-12), ("t.csv", 0.05)):
+        progress = ProgressRecorder()
+        data = load_table(tmp_path / name, Columns("y"), progress)
+        assert len(data.y) == 60_000
+        assert progress.expected == pytest.approx(60_000, rel=tolerance)
+        assert progress.read == pytest.approx(progress.expected, rel=1e-9) and progress.calls >= 3

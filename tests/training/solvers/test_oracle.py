@@ -64,7 +64,7 @@ def test_sums_do_not_depend_on_blocks_or_threads(n_classes, monkeypatch):
     w, b = rng.normal(size=(logits, 3)), rng.normal(size=logits)
     arrays = as_arrays(x, y, rng.uniform(0.5, 2, 5_000), n_classes)
     whole = chunk_sums(*arrays, w, b, standardizer)
-    monkeypatch.setattr("training.solvers.oracle.BLOCK_BYTES", 64 * 3 * 4)  # 79 blocks of 64 rows
+    monkeypatch.setattr("training.data.blocks.BLOCK_BYTES", 64 * 3 * 4)  # 79 blocks of 64 rows
     threads = torch.get_num_threads()
     try:
         torch.set_num_threads(2)
