@@ -239,7 +239,8 @@ class CoefficientTable(Section):
 @dataclass(frozen=True, kw_only=True)
 class Statistics(Section):
     """Log-likelihoods, and where the fit is a maximum-likelihood one the LR test and McFadden's
-    R^2; the coefficient table where honest; ``notes`` say what is not shown and why."""
+    R^2; the coefficient table where honest; ``notes`` say what is not shown and why; ``aliased``
+    the features the data cannot determine (left out of the fit, no estimate in the table)."""
 
     log_likelihood: float = entry(number)
     null_log_likelihood: float = entry(number)
@@ -247,6 +248,7 @@ class Statistics(Section):
     lr_test: LRTest | None = entry(section=LRTest, optional=True)
     mcfadden_r2: float | None = entry(number, optional=True)
     coefficients: CoefficientTable | None = entry(section=CoefficientTable, optional=True)
+    aliased: list[str] | None = entry(list_of(text), optional=True)
 
 
 @dataclass(frozen=True, kw_only=True)

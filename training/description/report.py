@@ -54,7 +54,8 @@ def _coefficient_lines(artifact: Artifact) -> list[str]:
     widths = [first] + [max(12, len(h) + 2) for h in header[1:]]
     lines = ["".join(f"{h:>{w}}" if i else f"{h:<{w}}" for i, (h, w) in enumerate(zip(header, widths)))]
     for row in rows:
-        lines.append("".join(f"{v:>{w}.4g}" if i else f"{v:<{w}}" for i, (v, w) in enumerate(zip(row, widths))))
+        numbers = ("-" if v is None else format(v, ".4g") for v in row[1:])  # None: aliased, or no z
+        lines.append(f"{row[0]:<{first}}" + "".join(f"{text:>{w}}" for text, w in zip(numbers, widths[1:])))
     return lines
 
 

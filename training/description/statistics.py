@@ -15,6 +15,7 @@ from training.description.evaluation import RowEvaluation
 from training.description.separation import MAX_CELLS, Separation
 from training.solvers.fit import FitResult
 from training.solvers.history import parameters
+from training.solvers.rank import aliased_notes
 from training.streaming.rows import Rows
 
 Z_95 = float(special.ndtri(0.975))  # scipy.special, not scipy.stats: the same functions, a third of the import
@@ -54,23 +55,29 @@ def why_no_standard_errors(
 
 def coefficient_table(feature_names: tuple[str, ...], result: FitResult, information: np.ndarray) -> CoefficientTable:
     """Estimate, standard error, z, p-value and 95% interval of each raw-unit coefficient, from the
-    information matrix in standardized coordinates."""
+    information matrix in standardized coordinates. Aliased features (``result.rank``) have no
+    row of numbers: their information is left out before it is inverted."""
     weights, intercept = parameters(result.fitted)
     jacobian = result.standardizer.jacobian()
-    covariance = jacobian @ np.linalg.pinv(information, hermitian=True) @ jacobian.T
+    identified = [0, *(k + 1 for k in identified_features(result, len(feature_names)))]
+    inverse = np.zeros_like(information)
+    block = np.ix_(identified, identified)
+    inverse[block] = np.linalg.pinv(information[block], hermitian=True)
+    covariance = jacobian @ inverse @ jacobian.T
     raw_w, raw_b = result.standardizer.to_raw(weights, intercept)
     estimate = np.concatenate([raw_b, raw_w[0]])
     error = np.sqrt(np.clip(np.diag(covariance), 0, None))
     z = np.divide(estimate, error, out=np.full_like(estimate, np.nan), where=error > 0)
-    return CoefficientTable(
-        terms=["(intercept)", *feature_names],
-        estimate=estimate.tolist(),
-        std_error=error.tolist(),
-        z=z.tolist(),
-        p_value=(2 * special.ndtr(-np.abs(z))).tolist(),
-        ci_low=(estimate - Z_95 * error).tolist(),
-        ci_high=(estimate + Z_95 * error).tolist(),
-    )
+    columns = [estimate, error, z, 2 * special.ndtr(-np.abs(z)), estimate - Z_95 * error, estimate + Z_95 * error]
+    shown = np.zeros(len(estimate), dtype=bool)
+    shown[identified] = True
+    cells = ([float(value) if keep else None for value, keep in zip(column, shown)] for column in columns)
+    # CoefficientTable.parallel: terms, then the columns in the order of ``columns``
+    return CoefficientTable(terms=["(intercept)", *feature_names], **dict(zip(CoefficientTable.parallel[1:], cells)))
+
+
+def identified_features(result: FitResult, d: int) -> tuple[int, ...]:
+    return tuple(range(d)) if result.rank is None else result.rank.kept
 
 
 def statistics(
@@ -101,7 +108,7 @@ def statistics(
         if applies
     ]
     if not not_mle:
-        df = len(rows.feature_names) * (rows.n_classes - 1)
+        df = len(identified_features(result, len(rows.feature_names))) * (rows.n_classes - 1)
         statistic = max(2 * (model_ll - null_ll), 0.0)
         lr_test = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
         mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
@@ -116,6 +123,8 @@ def statistics(
             "features) of rows in memory; if the fit did not converge or some weights are very large, the "
             "classes may be separated, and --l2 or --penalty firth gives finite estimates"
         )
+    if result.rank is not None:
+        notes.extend(aliased_notes(result.rank, rows.feature_names))
     reason = why_no_standard_errors(config, rows.n_classes, result, separation)
     if reason is None:
         table = coefficient_table(rows.feature_names, result, evaluation.information)
@@ -133,4 +142,5 @@ def statistics(
         lr_test=lr_test,
         mcfadden_r2=mcfadden_r2,
         coefficients=table,
+        aliased=[rows.feature_names[j] for j in result.rank.aliased] if result.rank and result.rank.deficient else None,
     )

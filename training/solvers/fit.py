@@ -19,9 +19,10 @@ from training.solvers.history import History, parameters
 from training.solvers.model import LogisticRegression
 from training.solvers.objective import Problem
 from training.solvers.optimizers import Convergence, autograd_evaluator, run_gradient_steps, run_lbfgs, run_oracle_steps
+from training.solvers.rank import Rank, design_gram, rank_of
 from training.solvers.sources import ChunkSource, InMemorySource, oracle_evaluator, weighted
 from training.streaming.reduce import LOCAL, Reducer
-from training.streaming.rows import StreamedRows
+from training.streaming.rows import Rows, StreamedRows
 from training.streaming.summary import RowSummary
 
 
@@ -29,7 +30,8 @@ from training.streaming.summary import RowSummary
 class FitResult:
     """``model`` is in raw feature units (float64); ``fitted`` the same fit in standardized units,
     as the optimizer left it; ``class_factors`` the class weights' multipliers (None: no class weights);
-    ``config`` the configuration it ran with, ``tol`` resolved for the data's precision."""
+    ``config`` the configuration it ran with, ``tol`` resolved for the data's precision; ``rank``
+    which features the data determines (None for an L2 fit, whose penalty determines them all)."""
 
     config: TrainConfig
     model: LogisticRegression
@@ -38,6 +40,7 @@ class FitResult:
     convergence: Convergence
     standardizer: Standardizer
     class_factors: np.ndarray | None
+    rank: Rank | None = None
 
     @property
     def final_loss(self) -> float:
@@ -56,13 +59,37 @@ def class_factors(class_totals: np.ndarray, class_weight: str) -> np.ndarray | N
 
 
 def problem_for(
-    config: TrainConfig, data: Dataset, standardizer: Standardizer, weights: np.ndarray | None, dtype: torch.dtype
+    config: TrainConfig,
+    data: Dataset,
+    standardizer: Standardizer,
+    weights: np.ndarray | None,
+    dtype: torch.dtype,
+    rank: Rank | None = None,
 ) -> Problem:
     """The tensors autograd fits on: standardized features, targets and row weights."""
     x = torch.as_tensor(standardizer.transform(data.x), dtype=dtype)
     y = torch.as_tensor(data.y, dtype=dtype if data.n_classes == 2 else torch.int64)
     w = None if weights is None else torch.as_tensor(weights, dtype=dtype)
-    return Problem(x, y, w, config.l2, config.firth)
+    identified = list(rank.kept) if rank is not None and rank.deficient else None
+    return Problem(x, y, w, config.l2, config.firth, identified)
+
+
+def rank_for(config: TrainConfig, rows: Rows, standardizer: Standardizer, reducer: Reducer = LOCAL) -> Rank | None:
+    """Which features the rows determine, for a fit without an L2 penalty (``training.solvers.rank``)."""
+    return None if config.l2 > 0 else rank_of(design_gram(rows, standardizer, reducer))
+
+
+def hold_aliased(model: LogisticRegression, rank: Rank | None) -> tuple[int, ...]:
+    """Aliased features' weights start at 0 and stay there (their gradients are masked for
+    autograd; the closed-form evaluator is told them); returns their indices."""
+    aliased = () if rank is None else tuple(rank.aliased)
+    if aliased:
+        with torch.no_grad():
+            model.linear.weight[:, list(aliased)] = 0.0
+        mask = torch.ones_like(model.linear.weight)
+        mask[:, list(aliased)] = 0.0
+        model.linear.weight.register_hook(lambda grad: grad * mask)
+    return aliased
 
 
 def initial_model(config: TrainConfig, n_features: int, n_classes: int) -> LogisticRegression:
@@ -88,22 +115,23 @@ def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None
     config = config.for_data(data.x.dtype)
     standardizer = Standardizer.fit(data.x) if config.standardize else Standardizer.identity(data.x.shape[1])
     model = initial_model(config, data.x.shape[1], data.n_classes)
+    rank = rank_for(config, data, standardizer)
+    aliased = hold_aliased(model, rank)
     history = History(standardizer)
     base = np.ones(len(data.y)) if data.weights is None else data.weights
     factors = class_factors(np.bincount(data.y, weights=base, minlength=data.n_classes), config.class_weight)
     weights = weighted(data.weights, data.y, factors)
     if config.optimizer != "lbfgs":
-        problem = problem_for(config, data, standardizer, weights, torch.float32)
+        problem = problem_for(config, data, standardizer, weights, torch.float32, rank)
         convergence = run_gradient_steps(model, problem, config, history, on_step)
     elif config.firth:
-        evaluate = autograd_evaluator(model, problem_for(config, data, standardizer, weights, torch.float64))
+        evaluate = autograd_evaluator(model, problem_for(config, data, standardizer, weights, torch.float64, rank))
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
     else:
-        evaluate = oracle_evaluator(
-            model, InMemorySource(data.x, data.y, weights, data.n_classes), standardizer, config.l2
-        )
+        source = InMemorySource(data.x, data.y, weights, data.n_classes)
+        evaluate = oracle_evaluator(model, source, standardizer, config.l2, aliased)
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
-    return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors)
+    return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors, rank)
 
 
 def fit_stream(
@@ -128,16 +156,18 @@ def fit_stream(
     d = len(rows.feature_names)
     standardizer = summary.standardizer() if config.standardize else Standardizer.identity(d)
     model = initial_model(config, d, rows.n_classes)
+    rank = rank_for(config, rows, standardizer, reducer)
+    aliased = hold_aliased(model, rank)
     history = History(standardizer)
     factors = class_factors(summary.class_weights, config.class_weight)
     source = ChunkSource(rows, factors, reducer)
-    evaluate = oracle_evaluator(model, source, standardizer, config.l2)
+    evaluate = oracle_evaluator(model, source, standardizer, config.l2, aliased)
     if config.optimizer == "lbfgs":
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
     else:
         batches = None if config.batch_size is None else source.minibatches(model, standardizer, config)
         convergence = run_oracle_steps(model, evaluate, batches, config, history, on_step)
-    return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors)
+    return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors, rank)
 
 
 def raw_model(fitted: LogisticRegression, standardizer: Standardizer) -> LogisticRegression:

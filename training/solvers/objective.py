@@ -27,6 +27,7 @@ class Problem:
     weights: torch.Tensor | None
     l2: float
     firth: bool
+    identified: list[int] | None = None  # the columns Firth's information uses (None: all; aliased ones left out)
 
     @property
     def binary(self) -> bool:
@@ -51,11 +52,15 @@ def data_loss(
     return (weights * row_losses(model, x, y)).sum() / weights.sum()
 
 
-def firth_term(model: LogisticRegression, x: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
-    """-log det(X~^T diag(v p (1 - p)) X~) / (2 sum v), X~ = [1, x]: Firth's penalty on the mean scale."""
+def firth_term(
+    model: LogisticRegression, x: torch.Tensor, weights: torch.Tensor | None, identified: list[int] | None = None
+) -> torch.Tensor:
+    """-log det(X~^T diag(v p (1 - p)) X~) / (2 sum v), X~ = [1, x]: Firth's penalty on the mean
+    scale (``identified``: the columns of x in X~; aliased ones would make the determinant 0)."""
     p = torch.sigmoid(model(x))
     v = torch.ones_like(p) if weights is None else weights
-    design = torch.cat([torch.ones_like(x[:, :1]), x], dim=1)
+    columns = x if identified is None else x[:, identified]
+    design = torch.cat([torch.ones_like(x[:, :1]), columns], dim=1)
     information = design.T @ (design * (v * p * (1 - p))[:, None])
     return -torch.logdet(information) / (2 * v.sum())
 
@@ -67,5 +72,5 @@ def objective(model: LogisticRegression, problem: Problem, rows: slice | torch.T
     if problem.l2:
         value = value + 0.5 * problem.l2 * model.linear.weight.pow(2).sum()
     if problem.firth:
-        value = value + firth_term(model, problem.x[rows], weights)
+        value = value + firth_term(model, problem.x[rows], weights, problem.identified)
     return value

@@ -87,9 +87,12 @@ class InMemorySource:
         return chunk_sums(self.x, self.y, self.v, w, b, standardizer)
 
 
-def oracle_evaluator(model: LogisticRegression, source: Source, standardizer: Standardizer, l2: float) -> Evaluate:
+def oracle_evaluator(
+    model: LogisticRegression, source: Source, standardizer: Standardizer, l2: float, aliased: tuple[int, ...] = ()
+) -> Evaluate:
     """Objective and gradient at flat parameters (weight rows, then intercepts) from one pass over
-    ``source``. The model only gives the parameters' shape: L-BFGS sets it where it records."""
+    ``source``. The model only gives the parameters' shape: L-BFGS sets it where it records. The
+    gradient of ``aliased`` feature columns is 0, so they stay where they start (0)."""
     logits, features = model.linear.weight.shape
 
     def evaluate(flat: torch.Tensor) -> tuple[float, torch.Tensor]:
@@ -97,6 +100,7 @@ def oracle_evaluator(model: LogisticRegression, source: Source, standardizer: St
         w = params[: logits * features].reshape(logits, features)
         b = params[logits * features :]
         value, grad_w, grad_b = objective_from_sums(source.sums(w, b, standardizer), w, l2)
+        grad_w[:, list(aliased)] = 0.0
         return value, torch.as_tensor(np.concatenate([grad_w.ravel(), grad_b]))
 
     return evaluate

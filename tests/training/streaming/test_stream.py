@@ -116,6 +116,20 @@ def test_missing_values_are_dropped_as_in_memory(tmp_path):
     assert ours.convergence.objective == pytest.approx(theirs.convergence.objective, rel=1e-9)
 
 
+def test_an_aliased_column_is_found_and_held_at_zero_when_streamed(tmp_path):
+    frame = synthetic_frame(5_000, 2)
+    frame = frame[frame["label"].isin(["cat", "dog"])].copy()
+    frame["f2"] = 3 * frame["f0"] - frame["f1"]
+    data = write_parquet(frame.drop(columns="w"), tmp_path / "data.parquet", row_group_size=900)
+    config = TrainConfig(optimizer="lbfgs", standardize=True)
+    streamed = open_streamed(data, Columns("label"), config, LOCAL, None)
+    ours = fit_stream(config, streamed.train, streamed.summary)
+    theirs = fit(config, load_table(data, Columns("label")))
+    assert ours.rank.aliased == theirs.rank.aliased == {2: (0, 1)}
+    assert ours.model.linear.weight[0, 2].item() == 0.0
+    assert ours.convergence.objective == pytest.approx(theirs.convergence.objective, rel=1e-9)
+
+
 def test_full_batch_sgd_streams_the_tutorials_steps(tmp_path):
     frame = synthetic_frame(3_000, 2)
     data = write_parquet(frame, tmp_path / "data.parquet", row_group_size=700)
