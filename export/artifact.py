@@ -4,13 +4,17 @@ This is the serving path: the page and any other tool use ``load_artifact`` (a p
 ``Artifact.from_bytes`` (an upload). Nothing here imports torch.
 
 Graph contract (see README, "The artifact"), for K classes:
-    input  ``x``              float32 [batch, n_features], raw feature values
+    input  ``x``              float32 [batch, n_features], raw feature values (a model with
+                              categorical features: the numeric ones; absent if there are none)
+    input  ``categories``     string [batch, n_categorical], only in a model with categorical
+                              features: each one's level as text, in the card's feature order
     output ``logit``          float32 [batch] (binary) or [batch, K] (multinomial)
     output ``probabilities``  float32 [batch, K]   P(class 0), ..., P(class K-1)
     output ``label``          int64   [batch]      binary: 1 where P(class 1) > threshold;
                                                    multinomial: the most probable class
 """
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,14 +23,19 @@ import onnx
 import onnxruntime as ort
 
 from export.card.model_card import CARD_KEY, ModelCard, parse_card
-from export.errors import ArtifactError, first_line
+from export.errors import ArtifactError, InputError, first_line
 from export.reader.behaviour import check_behaviour
 from export.reader.graph_check import check_graph
+from export.reader.inputs import CATEGORIES_NAME, INPUT_NAME, columns_of, feeds_from_codes, feeds_from_columns
 
-INPUT_NAME = "x"
 OUTPUT_TYPES = {"logit": "tensor(float)", "probabilities": "tensor(float)", "label": "tensor(int64)"}
 OUTPUT_NAMES = list(OUTPUT_TYPES)
-TYPE_NAMES = {onnx.TensorProto.FLOAT: "float", onnx.TensorProto.DOUBLE: "double", onnx.TensorProto.INT64: "int64"}
+TYPE_NAMES = {
+    onnx.TensorProto.FLOAT: "float",
+    onnx.TensorProto.DOUBLE: "double",
+    onnx.TensorProto.INT64: "int64",
+    onnx.TensorProto.STRING: "string",
+}
 REBUILD_HINT = "rebuild it with `python -m training`"
 
 
@@ -49,6 +58,7 @@ class Artifact:
         self.session = session
         self.card = card
         self.source = source
+        self.design = card.design
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "the model") -> "Artifact":
@@ -62,25 +72,38 @@ class Artifact:
         model = _parse(data, source)
         _check_signature(model, source)
         card = parse_card(next((p.value for p in model.metadata_props if p.key == CARD_KEY), None), source)
-        n_inputs = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value
-        if n_inputs != card.n_features:
-            raise ArtifactError(
-                f"{source}: the graph takes {n_inputs} features but the card names {card.n_features}; "
-                "re-export the model"
-            )
-        check_graph(model, card.n_features, card.n_classes, source)
+        _check_inputs(model, card, source)
+        check_graph(model, card, source)
         artifact = cls(_session(data, source), card, source)
-        check_behaviour(artifact.predict, card, source)
+        check_behaviour(artifact.predict_codes, card, source)
         return artifact
 
-    def predict(self, x: np.ndarray) -> Prediction:
-        """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,))."""
+    def predict(self, rows: np.ndarray | Mapping) -> Prediction:
+        """Score rows: a float array (n, n_features) (or one row (n_features,)) for a model with
+        numeric features only; for any model, a pandas DataFrame or a mapping of feature name to
+        values (numbers, and text for a categorical feature), columns matched by name (others are
+        ignored). ``InputError`` for a missing feature or a level the model never saw."""
+        if type(rows) is np.ndarray or (not isinstance(rows, Mapping) and not hasattr(rows, "columns")):
+            if self.design.has_categories:
+                raise InputError(
+                    f"{self.source} has categorical features ({', '.join(self.design.categorical)}); give the rows "
+                    "as a DataFrame or a mapping of feature name to values"
+                )
+            return self.predict_codes(rows)
+        return Prediction(*self.session.run(OUTPUT_NAMES, feeds_from_columns(self.design, columns_of(rows))))
+
+    def predict_codes(self, x: np.ndarray) -> Prediction:
+        """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,)), a
+        categorical feature's column holding its level's index (``export.design``; any other
+        number gives NaN outputs)."""
         rows = x
-        if not (type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2 and x.flags.c_contiguous):
-            rows = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=np.float32)))
-        if rows.ndim != 2 or rows.shape[1] != self.card.n_features:
-            raise ValueError(f"expected rows of {self.card.n_features} features, got shape {np.shape(x)}")
-        return Prediction(*self.session.run(OUTPUT_NAMES, {INPUT_NAME: rows}))
+        if not self.design.has_categories:
+            if not (type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2 and x.flags.c_contiguous):
+                rows = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=np.float32)))
+            if rows.ndim != 2 or rows.shape[1] != self.card.n_features:
+                raise ValueError(f"expected rows of {self.card.n_features} features, got shape {np.shape(x)}")
+            return Prediction(*self.session.run(OUTPUT_NAMES, {INPUT_NAME: rows}))
+        return Prediction(*self.session.run(OUTPUT_NAMES, feeds_from_codes(self.design, rows)))
 
 
 def load_artifact(path: Path) -> Artifact:
@@ -123,26 +146,47 @@ def _type_name(value: onnx.ValueInfoProto) -> str:
 
 
 def _check_signature(model: onnx.ModelProto, source: str) -> None:
+    """Our inputs (``x`` float32, ``categories`` text, each [batch, width]) and outputs, whatever the card says."""
     inputs = list(model.graph.input)
     outputs = {o.name: _type_name(o) for o in model.graph.output}
+    kinds = {INPUT_NAME: "tensor(float)", CATEGORIES_NAME: "tensor(string)"}
     problems = []
-    if len(inputs) != 1 or inputs[0].name != INPUT_NAME or _type_name(inputs[0]) != "tensor(float)":
-        problems.append("inputs " + ", ".join(f"{i.name[:40]}: {_type_name(i)}" for i in inputs))
+    names = [i.name for i in inputs]
+    if not inputs or len(set(names)) != len(names) or any(kinds.get(i.name) != _type_name(i) for i in inputs):
+        problems.append("inputs " + ", ".join(f"{i.name[:40]}: {_type_name(i)}" for i in inputs[:4]))
     else:
-        dims = inputs[0].type.tensor_type.shape.dim
-        if (
-            len(dims) != 2
-            or not dims[1].HasField("dim_value")
-            or dims[1].dim_value < 1
-            or dims[0].HasField("dim_value")
-        ):
-            problems.append(
-                f"input shape {[d.dim_value if d.HasField('dim_value') else d.dim_param for d in dims][:4]}"
-            )
+        problems += [f"input shape {_dims(i)[:4]}" for i in inputs if _width(i) is None]
     if outputs != OUTPUT_TYPES:
         problems.append("outputs " + ", ".join(f"{k[:40]}: {v}" for k, v in list(outputs.items())[:6]))
     if problems:
         raise ArtifactError(
-            f"{source} is an ONNX model but not one of ours (expected input x: float32 [batch, n_features] and "
-            f"outputs logit, probabilities, label; found {'; '.join(problems)}); {REBUILD_HINT}"
+            f"{source} is an ONNX model but not one of ours (expected input x: float32 [batch, n_features] "
+            f"(and categories: string [batch, n_categorical]) and outputs logit, probabilities, label; "
+            f"found {'; '.join(problems)}); {REBUILD_HINT}"
         )
+
+
+def _check_inputs(model: onnx.ModelProto, card: ModelCard, source: str) -> None:
+    """The graph takes the inputs its card's features need: ``x`` [batch, numeric features] (if
+    any) and ``categories`` [batch, categorical features] (if any)."""
+    design = card.design
+    expected = {INPUT_NAME: len(design.numeric), CATEGORIES_NAME: len(design.categorical)}
+    expected = {name: width for name, width in expected.items() if width}
+    found = {i.name: _width(i) for i in model.graph.input}
+    if found != expected:
+        shown = ", ".join(f"{name} [batch, {width}]" for name, width in found.items())
+        wanted = ", ".join(f"{name} [batch, {width}]" for name, width in expected.items())
+        raise ArtifactError(
+            f"{source}: the graph takes {shown} but the card's features need {wanted}; re-export the model"
+        )
+
+
+def _width(value: onnx.ValueInfoProto) -> int | None:
+    """A [batch, width] input's width (None: another shape)."""
+    dims = value.type.tensor_type.shape.dim
+    ok = len(dims) == 2 and not dims[0].HasField("dim_value") and dims[1].HasField("dim_value")
+    return dims[1].dim_value if ok and dims[1].dim_value >= 1 else None
+
+
+def _dims(value: onnx.ValueInfoProto) -> list:
+    return [d.dim_value if d.HasField("dim_value") else d.dim_param for d in value.type.tensor_type.shape.dim]

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         whole = request.data is not None and not streaming
         if whole:
             threading.Thread(target=importlib.import_module, args=("training.run",), daemon=True).start()
-        table = read_whole(request) if whole else None
+        table = read_whole(request, config.coding) if whole else None
         from training.run import train  # waits for the thread's import, if it is still going
 
         train(config, request, streaming, table)

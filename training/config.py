@@ -162,6 +162,12 @@ class TrainConfig:
         errors, p-values and separation test do not apply as they stand."""
         return self.l2 > 0 or self.firth
 
+    @property
+    def coding(self) -> str:
+        """How categorical levels become terms (``export.design``): every level its own term under
+        an L2 penalty, which treats them alike; else against the first level, the reference."""
+        return "one-hot" if self.l2 > 0 else "treatment"
+
     def for_data(self, dtype: np.dtype) -> "TrainConfig":
         """The config with ``tol`` resolved (``fit`` does it once; ``FitResult.config`` carries it):
         float32 gradients carry about 1e-8 of rounding noise, so they get 1e-6 (the benchmarks check that

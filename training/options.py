@@ -164,6 +164,14 @@ class Request:
         metavar="COL",
         needs_data=True,
     )
+    categorical: list[str] | None = option(
+        None,
+        "integer-coded columns to treat as categories, e.g. race=1,2,3 (text and true/false columns always are)",
+        "data",
+        metavar="A,B,...",
+        read=column_list,
+        needs_data=True,
+    )
     drop_missing: bool = option(
         False,
         "leave out rows with a missing value in a used column (default: stop and say how many)",
@@ -238,7 +246,14 @@ class Request:
     @property
     def columns(self) -> Columns:
         return Columns(
-            self.target, self.features, self.weight_column, self.drop_missing, self.sep, self.decimal, self.encoding
+            self.target,
+            self.features,
+            self.weight_column,
+            self.drop_missing,
+            self.sep,
+            self.decimal,
+            self.encoding,
+            tuple(self.categorical or ()),
         )
 
 

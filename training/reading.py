@@ -8,6 +8,7 @@ imports overlap. Nothing here imports torch.
 
 import os
 import sys
+from dataclasses import replace
 
 from tqdm import tqdm
 
@@ -61,8 +62,9 @@ class ReadingBar:
         self.bar.update(rows)
 
 
-def read_whole(request: Request) -> Dataset:
-    """The table ``request.data`` in memory, checked."""
+def read_whole(request: Request, coding: str) -> Dataset:
+    """The table ``request.data`` in memory, checked; categorical features' levels coded as
+    ``coding`` says (``export.design``)."""
     bar = ReadingBar(request.data.name)
     with bar.bar:
-        return load_table(request.data, request.columns, bar)
+        return load_table(request.data, replace(request.columns, coding=coding), bar)

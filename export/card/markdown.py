@@ -36,7 +36,7 @@ def coefficient_rows(card: ModelCard) -> tuple[list[str], list[list[object]]]:
         columns = [table.estimate, table.std_error, table.z, table.p_value, table.ci_low, table.ci_high]
         return header, [[term, *(c[i] for c in columns)] for i, term in enumerate(table.terms)]
     labels = [f"class {label}" for label in card.class_labels] if not card.binary else ["estimate"]
-    terms = ["(intercept)", *card.feature_names]
+    terms = ["(intercept)", *card.design.terms]
     columns = [[b, *w] for w, b in zip(card.weights.tolist(), card.intercept.tolist())]
     return ["term", *labels], [[term, *(col[i] for col in columns)] for i, term in enumerate(terms)]
 

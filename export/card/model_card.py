@@ -4,6 +4,12 @@ This module is the one place that writes (``card_to_json``) and reads (``parse_c
 sections are defined, field by field with their checks, in ``export.card.sections``. The keys are
 a public contract documented in README.md ("The artifact"); bump ``FORMAT_VERSION`` when a key
 changes meaning or disappears (adding keys does not need it).
+
+Format 2 (cards of models with categorical features): ``terms`` and ``categories`` say how the
+inputs become the coefficients' columns (``export.design``); the coefficients, standardization,
+history and coefficient table are per term; ``data.features`` holds the numeric features' ranges;
+stored rows hold a level's index for a categorical feature; ``example`` a level. A model with
+numeric features only is still written as format 1, unchanged.
 """
 
 import json
@@ -12,10 +18,12 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from export.card.schema import is_number, record
-from export.card.sections import Coefficients, Description, Shape, entry
+from export.card.sections import Categories, Coefficients, Description, Shape, entry
+from export.design import Design, level_text
 from export.errors import ArtifactError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+NUMERIC_FORMAT = 1  # what a model without categorical features is written as
 CARD_KEY = "model_card"
 PRODUCER = "logreg-kit"
 TASKS = ("binary", "multinomial")
@@ -38,13 +46,32 @@ class ModelCard(Description):
         fill(self, "feature_names", tuple(self.feature_names))
         fill(self, "class_labels", tuple(self.class_labels))
         if self.example is None:
-            fill(self, "example", {n: self.data.features[n].mean for n in self.feature_names})
+            fill(self, "example", {n: self._typical(n) for n in self.feature_names})
         if self.warnings is None:
             fill(self, "warnings", [])
+
+    def _typical(self, name: str) -> float | str:
+        """A numeric feature's training mean; a categorical one's most common level."""
+        if name in self.design.levels:
+            feature = self.categories.features[name]
+            return feature.levels[int(np.argmax(feature.shares))]
+        return self.data.features[name].mean
+
+    @property
+    def design(self) -> Design:
+        """How the inputs become the coefficients' columns (``export.design``)."""
+        if self.categories is None:
+            return Design(self.feature_names)
+        levels = {n: tuple(f.levels) for n, f in self.categories.features.items()}
+        return Design(self.feature_names, levels, self.categories.coding)
 
     @property
     def n_features(self) -> int:
         return len(self.feature_names)
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.feature_names if self.terms is None else self.terms)
 
     @property
     def n_classes(self) -> int:
@@ -56,7 +83,7 @@ class ModelCard(Description):
 
     @property
     def weights(self) -> np.ndarray:
-        """float64 (L, d) in raw feature units: one logit for binary, K for multinomial."""
+        """float64 (L, terms) in raw feature units: one logit for binary, K for multinomial."""
         return np.asarray(self.coefficients.weights, dtype=np.float64)
 
     @property
@@ -83,9 +110,10 @@ def build_card(description: Description, weights: np.ndarray, intercept: np.ndar
         intercept=np.asarray(intercept, dtype=np.float64).tolist(),
     )
     given = {f.name: getattr(description, f.name) for f in fields(Description)}
-    return ModelCard(
-        **given, format_version=FORMAT_VERSION, producer=PRODUCER, coefficients=coefficients, versions=versions
-    )
+    version = NUMERIC_FORMAT if description.categories is None else FORMAT_VERSION
+    return ModelCard(**given, format_version=version, producer=PRODUCER, coefficients=coefficients, versions=versions)
+
+
 def parse_card(text: str | None, source: str) -> ModelCard:
     """Read and check a card; every defect is an ``ArtifactError`` naming ``source``."""
     if text is None:
@@ -148,7 +176,9 @@ def _card_from_raw(raw: dict, source: str) -> ModelCard:
     if not binary and threshold is not None:
         problems.append("a threshold for a multinomial model")
     if not problems:
-        shape = Shape(tuple(names), 1 if binary else len(labels), len(labels))
+        shape, problem = _shape(raw, tuple(names), 1 if binary else len(labels), len(labels))
+        problems += [problem] if problem else []
+    if not problems:
         # the coefficients first: they are what the graph must compute, so theirs is the defect to name
         coefficients = Coefficients.spec(shape)(raw["coefficients"], "card.coefficients")
         problem = coefficients or ModelCard.spec(shape)(raw, "card")
@@ -156,3 +186,28 @@ def _card_from_raw(raw: dict, source: str) -> ModelCard:
     if problems:
         raise ArtifactError(f"{source}: its model card is inconsistent ({'; '.join(problems)}); re-export the model")
     return ModelCard.from_json(raw)
+
+
+def _shape(raw: dict, names: tuple[str, ...], n_logits: int, n_classes: int) -> tuple[Shape, str | None]:
+    """The model's shape from its features and, in a format-2 card, its categories and terms (checked
+    first: every other section is sized by them)."""
+    categories, terms = raw.get("categories"), raw.get("terms")
+    if categories is None and terms is None:
+        return Shape(names, n_logits, n_classes), None
+    if raw["format_version"] < FORMAT_VERSION:
+        return Shape(names, n_logits, n_classes), f"categories in a format-{raw['format_version']} card"
+    named = categories.get("features") if isinstance(categories, dict) else None
+    if not isinstance(named, dict) or not named or not set(named) <= set(names):
+        return Shape(names, n_logits, n_classes), "categories.features does not name some of the features"
+    problem = Categories.spec(Shape(names, n_logits, n_classes, levels={n: () for n in named}))(
+        categories, "card.categories"
+    )
+    if problem:
+        return Shape(names, n_logits, n_classes), problem
+    levels = {n: tuple(named[n]["levels"]) for n in names if n in named}
+    if any(len(set(v)) != len(v) or list(v) != [level_text(x) for x in v] for v in levels.values()):
+        return Shape(names, n_logits, n_classes), "a categorical feature repeats a level or writes one unevenly"
+    expected = Design(names, levels, categories["coding"]).terms
+    if terms != list(expected):
+        return Shape(names, n_logits, n_classes), "terms do not follow from the features and their levels"
+    return Shape(names, n_logits, n_classes, expected, levels), None

@@ -19,6 +19,7 @@ import numpy as np
 from export.card.schema import (
     Spec,
     boolean,
+    first_problem,
     index_below,
     integer,
     keyed_by,
@@ -30,19 +31,36 @@ from export.card.schema import (
     same_lengths,
     text,
 )
+from export.design import CODINGS
 
 
 @dataclass(frozen=True)
 class Shape:
-    """The model a card describes: its feature names, logit count L and class count K."""
+    """The model a card describes: its feature names, logit count L and class count K; its terms
+    (the columns the coefficients multiply: ``export.design``) and categorical features' levels,
+    for a model with categorical features (else the terms are the features)."""
 
     names: tuple[str, ...]
     n_logits: int
     n_classes: int
+    terms: tuple[str, ...] | None = None
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def d(self) -> int:
         return len(self.names)
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.names if self.terms is None else self.terms)
+
+    @property
+    def categorical(self) -> tuple[str, ...]:
+        return tuple(n for n in self.names if n in self.levels)
+
+    @property
+    def numeric(self) -> tuple[str, ...]:
+        return tuple(n for n in self.names if n not in self.levels)
 
 
 @dataclass(frozen=True)
@@ -53,14 +71,14 @@ class Entry:
     sized: Callable[[Shape], Spec] | None = None
     section: type["Section"] | None = None
     many: bool = False  # a list of ``section``
-    keyed: bool = False  # an object of ``section`` keyed by feature name
+    keyed: str | None = None  # an object of ``section`` keyed by the names ``Shape.<keyed>`` holds
     optional: bool = False
     nullable: bool = False
 
     def check(self, shape: Shape) -> Spec:
         if self.section is not None:
             spec = self.section.spec(shape)
-            spec = list_of(spec) if self.many else keyed_by(shape.names, spec) if self.keyed else spec
+            spec = list_of(spec) if self.many else keyed_by(getattr(shape, self.keyed), spec) if self.keyed else spec
         else:
             spec = self.sized(shape) if self.sized else self.spec or _accepted
         return nullable(spec) if self.nullable else spec
@@ -129,22 +147,75 @@ class Section:
 
 @dataclass(frozen=True, kw_only=True)
 class Coefficients(Section):
-    """Raw feature units: ``weights`` (L, d), ``intercept`` (L,)."""
+    """Raw feature units: ``weights`` (L, terms), ``intercept`` (L,)."""
 
-    weights: list[list[float]] = entry(sized=lambda s: matrix(s.n_logits, s.d))
+    weights: list[list[float]] = entry(sized=lambda s: matrix(s.n_logits, s.n_terms))
     intercept: list[float] = entry(sized=lambda s: list_of(number, s.n_logits))
 
 
 @dataclass(frozen=True, kw_only=True)
 class LossHistory(Section):
     """The objective and raw-unit parameters after each recorded step (the page's epoch slider):
-    ``epoch[i]`` steps taken (0 is before the first), ``weights[i]`` (L, d), ``intercept[i]`` (L,)."""
+    ``epoch[i]`` steps taken (0 is before the first), ``weights[i]`` (L, terms), ``intercept[i]`` (L,)."""
 
     parallel = ("epoch", "loss", "weights", "intercept")
     epoch: list[int] = entry(list_of(integer, at_least=1))
     loss: list[float] = entry(list_of(number))
-    weights: list[list[list[float]]] = entry(sized=lambda s: list_of(matrix(s.n_logits, s.d)))
+    weights: list[list[list[float]]] = entry(sized=lambda s: list_of(matrix(s.n_logits, s.n_terms)))
     intercept: list[list[float]] = entry(sized=lambda s: list_of(list_of(number, s.n_logits)))
+
+
+def _codes_row(s: Shape) -> Spec:
+    """One stored row: a number per numeric feature, a level's index per categorical one."""
+    kinds = [_level_index(len(s.levels[n])) if n in s.levels else number for n in s.names]
+
+    def check(value: object, path: str) -> str | None:
+        problem = list_of(number, s.d)(value, path)
+        return problem or first_problem(kind(v, f"{path}[{j}]") for j, (kind, v) in enumerate(zip(kinds, value)))
+
+    return check
+
+
+def _level_index(count: int) -> Spec:
+    def check(value: object, path: str) -> str | None:
+        whole = isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer()
+        return None if whole and 0 <= value < count else f"{path} is {value!r}, not a level's index below {count}"
+
+    return check
+
+
+def _example(s: Shape) -> Spec:
+    """The page's starting input: a number per numeric feature, one of the levels per categorical one."""
+
+    def check(value: object, path: str) -> str | None:
+        problem = keyed_by(s.names, _accepted)(value, path)
+        return problem or first_problem(_input_value(s, n, value[n], f"{path}.{n}") for n in s.names)
+
+    return check
+
+
+def _input_value(s: Shape, name: str, value: object, path: str) -> str | None:
+    if name not in s.levels:
+        return number(value, path)
+    return None if value in s.levels[name] else f"{path} is {str(value)[:40]!r}, not one of its levels"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoricalFeature(Section):
+    """A categorical feature's levels (text, sorted: ``export.design``) and each level's share of
+    the training rows (weighted by the sample weights when given)."""
+
+    parallel = ("levels", "shares")
+    levels: list[str] = entry(list_of(text, at_least=1))
+    shares: list[float] = entry(list_of(number))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Categories(Section):
+    """The categorical features and how their levels are coded (``export.design.CODINGS``)."""
+
+    coding: str = entry(lambda v, path: None if v in CODINGS else f"{path} is {str(v)[:40]!r}, not one of {CODINGS}")
+    features: dict[str, CategoricalFeature] = entry(section=CategoricalFeature, keyed="categorical")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,10 +227,11 @@ class FeatureRange(Section):
 
 @dataclass(frozen=True, kw_only=True)
 class StoredRows(Section):
-    """A seeded sample of training rows for the page's charts: ``x`` (n, d) raw, ``y`` class indices."""
+    """A seeded sample of training rows for the page's charts: ``x`` (n, d) raw, a categorical
+    feature's column holding its level's index (``export.design``'s codes); ``y`` class indices."""
 
     parallel = ("x", "y")
-    x: list[list[float]] = entry(sized=lambda s: list_of(list_of(number, s.d)))
+    x: list[list[float]] = entry(sized=lambda s: list_of(_codes_row(s)))
     y: list[int] = entry(sized=lambda s: list_of(index_below(s.n_classes)))
 
 
@@ -173,7 +245,7 @@ class DataSummary(Section):
     dropped_rows: int | None = entry(integer, optional=True)
     weight_column: str | None = entry(text, optional=True, nullable=True)
     class_counts: list[int] = entry(sized=lambda s: list_of(integer, s.n_classes))
-    features: dict[str, FeatureRange] = entry(section=FeatureRange, keyed=True)
+    features: dict[str, FeatureRange] = entry(section=FeatureRange, keyed="numeric")  # numeric features only
     rows: StoredRows = entry(section=StoredRows)
 
     def ranges(self, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -188,10 +260,10 @@ class DataSummary(Section):
 
 @dataclass(frozen=True, kw_only=True)
 class Standardization(Section):
-    """The features' mean and scale the fit standardized with (folded into the coefficients)."""
+    """The terms' mean and scale the fit standardized with (folded into the coefficients)."""
 
-    mean: list[float] = entry(sized=lambda s: list_of(number, s.d))
-    scale: list[float] = entry(sized=lambda s: list_of(number, s.d))
+    mean: list[float] = entry(sized=lambda s: list_of(number, s.n_terms))
+    scale: list[float] = entry(sized=lambda s: list_of(number, s.n_terms))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,15 +291,15 @@ class LRTest(Section):
 
 
 def _per_term(s: Shape) -> Spec:
-    return list_of(nullable(number), s.d + 1)
+    return list_of(nullable(number), s.n_terms + 1)
 
 
 @dataclass(frozen=True, kw_only=True)
 class CoefficientTable(Section):
-    """Wald inference per raw-unit coefficient: the intercept, then one row per feature."""
+    """Wald inference per raw-unit coefficient: the intercept, then one row per term."""
 
     parallel = ("terms", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
-    terms: list[str] = entry(sized=lambda s: list_of(text, s.d + 1))
+    terms: list[str] = entry(sized=lambda s: list_of(text, s.n_terms + 1))
     estimate: list[float | None] = entry(sized=_per_term)
     std_error: list[float | None] = entry(sized=_per_term)
     z: list[float | None] = entry(sized=_per_term)
@@ -249,6 +321,8 @@ class Statistics(Section):
     mcfadden_r2: float | None = entry(number, optional=True)
     coefficients: CoefficientTable | None = entry(section=CoefficientTable, optional=True)
     aliased: list[str] | None = entry(list_of(text), optional=True)
+    # per categorical feature: the LR test of leaving out all its terms (R's drop1)
+    feature_tests: dict[str, LRTest] | None = entry(section=LRTest, keyed="categorical", optional=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,10 +364,14 @@ class Description(Section):
 
     task: str = entry()  # the header's fields are checked first, in ``model_card``
     feature_names: list[str] = entry(sized=lambda s: list_of(text, s.d))
+    # present when some features are categorical (format_version 2): the coefficients' columns
+    terms: list[str] | None = entry(sized=lambda s: list_of(text, s.n_terms), optional=True)
+    categories: Categories | None = entry(section=Categories, optional=True)
     target_name: str = entry(text)
     class_labels: list = entry()
     threshold: float | None = entry(nullable=True)  # null for multinomial models
-    example: dict[str, float] | None = entry(sized=lambda s: keyed_by(s.names, number), optional=True)
+    # a number per numeric feature, a level per categorical one
+    example: dict[str, float | str] | None = entry(sized=_example, optional=True)
     training: dict = entry(record({}))  # the TrainConfig's fields, and the loss it minimized
     summary: FitSummary | None = entry(section=FitSummary, optional=True)
     standardization: Standardization | None = entry(section=Standardization, optional=True, nullable=True)

@@ -22,19 +22,30 @@ MAX_EXTREME_FEATURES = 32  # rows with one feature at float32's limit, for the f
 
 
 def probe_rows(card: ModelCard) -> list[np.ndarray]:
-    """Batches of float32-representable rows: stored training rows and points around the training
-    range (small batch), a wide box (large batch), and float32's limits (where logits overflow)."""
-    low, high, _ = card.data.ranges(card.feature_names)
+    """Batches of float32-representable rows (codes: ``export.design``): stored training rows and
+    points around the training range (small batch), a wide box (large batch), and float32's limits
+    (where logits overflow). A categorical feature runs through its levels in every batch."""
+    design = card.design
+    numeric = [j for j, f in enumerate(design.features) if f not in design.levels]
+    low, high, _ = card.data.ranges(design.numeric)
     span = np.maximum(high - low, 1.0)
     rng = np.random.default_rng(0)
     stored = card.data.stored_x(card.n_features)[: SMALL_BATCH // 2]
-    near = rng.uniform(low - span, high + span, size=(SMALL_BATCH - len(stored), card.n_features))
-    wide = rng.uniform(low - 100 * span, high + 100 * span, size=(LARGE_BATCH, card.n_features))
-    d = min(card.n_features, MAX_EXTREME_FEATURES)
-    axes = np.eye(card.n_features)[:d]
-    alternating = FLOAT32_MAX * np.where(np.arange(card.n_features) % 2 == 0, 1.0, -1.0)
-    extremes = np.concatenate([v * axes for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)] + [alternating[None]])
-    batches = [np.concatenate([stored, near]), wide, extremes]
+
+    def rows(n: int, reach: float) -> np.ndarray:
+        batch = design.cycled(n)
+        batch[:, numeric] = rng.uniform(low - reach * span, high + reach * span, size=(n, len(numeric)))
+        return batch
+
+    batches = [np.concatenate([stored, rows(SMALL_BATCH - len(stored), 1.0)]), rows(LARGE_BATCH, 100.0)]
+    if numeric:
+        d = min(len(numeric), MAX_EXTREME_FEATURES)
+        axes = np.eye(len(numeric))[:d]
+        alternating = FLOAT32_MAX * np.where(np.arange(len(numeric)) % 2 == 0, 1.0, -1.0)
+        limits = np.concatenate([v * axes for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)] + [alternating[None]])
+        extremes = design.cycled(len(limits))
+        extremes[:, numeric] = limits
+        batches.append(extremes)
     return [np.clip(b, -FLOAT32_MAX, FLOAT32_MAX).astype(np.float32) for b in batches]
 
 
@@ -47,7 +58,7 @@ def check_behaviour(predict: Callable, card: ModelCard, source: str) -> None:
         shapes = {"logit": served.logit.shape, "probabilities": served.probabilities.shape}
         if shapes != expected or served.label.shape != (n,):
             raise ArtifactError(f"{source}: its graph returns outputs of shapes {shapes}, not {expected}; re-export it")
-        x = rows.astype(np.float64)
+        x = card.design.expand(rows)
         with np.errstate(over="ignore", invalid="ignore"):
             logits = x @ card.weights.T + card.intercept
         try:

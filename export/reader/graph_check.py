@@ -21,6 +21,7 @@ import math
 import onnx
 from onnx import TensorProto
 
+from export.card.model_card import ModelCard
 from export.errors import ArtifactError, first_line
 
 # What ``export.writer.graph.serving_graph`` builds and what the kit's earlier torch.onnx exports
@@ -35,38 +36,54 @@ ALLOWED_OPS = frozenset(
         "Unsqueeze", "Squeeze", "Concat", "Shape", "Gather", "Slice", "Identity", "Constant", "Transpose",
     }
 )  # fmt: skip
+ML_OPS = frozenset({"LabelEncoder"})  # ai.onnx.ml: a categorical feature's text to its level's index
+ML_OPSETS = range(2, 5)
 MAX_NODES = 80  # an export holds 24 (multinomial) or 29 (binary) nodes, branches included
+NODES_PER_CATEGORICAL = 4  # and this many more per categorical feature
 OPSETS = range(13, 26)  # default-domain opsets whose operators above onnxruntime 1.20+ implements
 ELEMENT_TYPES = {TensorProto.FLOAT: "float32", TensorProto.DOUBLE: "float64", TensorProto.INT64: "int64",
-                 TensorProto.BOOL: "bool"}  # fmt: skip
+                 TensorProto.BOOL: "bool", TensorProto.STRING: "string"}  # fmt: skip
 
 
-def check_graph(model: onnx.ModelProto, n_features: int, n_classes: int, source: str) -> None:
-    """Raise ``ArtifactError`` unless ``model`` has the shape of an export for ``n_features``
-    inputs and ``n_classes`` classes. Cheap (milliseconds) and allocates little beyond the proto."""
+def check_graph(model: onnx.ModelProto, card: ModelCard, source: str) -> None:
+    """Raise ``ArtifactError`` unless ``model`` has the shape of an export of the model ``card``
+    describes. Cheap (milliseconds) and allocates little beyond the proto."""
     if model.functions or model.graph.sparse_initializer or model.training_info:
         raise _not_ours(source, "it holds functions, sparse or training tensors that our exports never contain")
+    categorical = len(card.design.categorical)
     opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
-    if set(opsets) != {"ai.onnx"} or opsets["ai.onnx"] not in OPSETS:
+    ml = opsets.pop("ai.onnx.ml", None) if categorical else None
+    if set(opsets) != {"ai.onnx"} or opsets["ai.onnx"] not in OPSETS or (categorical and ml not in ML_OPSETS):
         raise _not_ours(
             source,
-            f"it imports operator sets {opsets}, not the standard one (versions {OPSETS.start}-{OPSETS.stop - 1})",
+            f"it imports operator sets {opsets}, not the standard one (versions {OPSETS.start}-{OPSETS.stop - 1})"
+            + " and ai.onnx.ml" * bool(categorical),
         )
     nodes = list(_nodes(model.graph))
-    if len(nodes) > MAX_NODES:
-        raise _not_ours(source, f"it has {len(nodes)} nodes, more than an export holds ({MAX_NODES} at most)")
-    per_row = max(n_features, n_classes)
-    largest_constant = max(n_features, 1) * max(n_classes, 2)
+    most = MAX_NODES + NODES_PER_CATEGORICAL * categorical
+    if len(nodes) > most:
+        raise _not_ours(source, f"it has {len(nodes)} nodes, more than an export holds ({most} at most)")
+    n_features, n_classes = card.n_terms, card.n_classes
+    per_row = max(card.n_features, n_classes)
+    # a categorical feature's table has a row per level and one more: at most 2 more rows than its terms
+    largest_constant = (max(n_features, 1) + 2 * categorical) * max(n_classes, 2)
     for tensor in _tensors(model.graph):
         _check_tensor(tensor, largest_constant, source)
     for node in nodes:
-        if node.domain not in ("", "ai.onnx") or node.op_type not in ALLOWED_OPS:
+        known = (
+            node.op_type in ALLOWED_OPS
+            if node.domain in ("", "ai.onnx")
+            else node.domain == "ai.onnx.ml" and node.op_type in ML_OPS
+        )
+        if not known:
             operator = f"{node.domain}.{node.op_type}" if node.domain else node.op_type
             raise _not_ours(source, f"it uses the operator {operator[:60]}, which our exporter never emits")
+        if any(len(a.strings) + len(a.ints) + len(a.floats) > 3 * largest_constant for a in node.attribute):
+            raise _not_ours(source, f"its {node.op_type} node has more attribute values than the card's levels need")
         graphs = [a.name for a in node.attribute if a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)]
         if graphs and (node.op_type != "If" or sorted(graphs) != ["else_branch", "then_branch"]):
             raise _not_ours(source, f"its {node.op_type} node carries subgraphs, which only our If nodes do")
-    _check_shapes(model, n_features, per_row, largest_constant, source)
+    _check_shapes(model, card, per_row, largest_constant, source)
 
 
 def _not_ours(source: str, why: str) -> ArtifactError:
@@ -126,7 +143,7 @@ def _check_tensor(tensor: TensorProto, largest: int, source: str) -> None:
         )
 
 
-def _check_shapes(model: onnx.ModelProto, n_features: int, per_row: int, largest: int, source: str) -> None:
+def _check_shapes(model: onnx.ModelProto, card: ModelCard, per_row: int, largest: int, source: str) -> None:
     """Infer every value's shape from the input alone and refuse any that is not linear in the batch."""
     bare = onnx.ModelProto()
     bare.CopyFrom(model)
@@ -140,10 +157,12 @@ def _check_shapes(model: onnx.ModelProto, n_features: int, per_row: int, largest
         del g.value_info[:]
         for value in g.output:
             value.type.tensor_type.ClearField("shape")
-    shape = bare.graph.input[0].type.tensor_type.shape
-    del shape.dim[:]
-    shape.dim.add().dim_param = batch
-    shape.dim.add().dim_value = n_features
+    widths = {"x": len(card.design.numeric), "categories": len(card.design.categorical)}
+    for value in bare.graph.input:  # the names were checked against the card (``export.artifact``)
+        shape = value.type.tensor_type.shape
+        del shape.dim[:]
+        shape.dim.add().dim_param = batch
+        shape.dim.add().dim_value = widths[value.name]
     try:
         inferred = onnx.shape_inference.infer_shapes(bare, check_type=True, strict_mode=True)
     except onnx.shape_inference.InferenceError as e:

@@ -19,6 +19,7 @@ from export.artifact import Artifact
 from export.card.markdown import card_markdown
 from export.card.model_card import CARD_KEY, ModelCard, build_card, card_to_json
 from export.card.sections import DataSummary, Description
+from export.design import Design
 from export.files import write_atomic
 from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_accuracy, float32_dot_allowance
 from export.writer.graph import serving_graph
@@ -62,11 +63,11 @@ def build_artifact(layer: nn.Linear, description: Description) -> BuiltArtifact:
     weights = layer.weight.detach().double().numpy()
     intercept = layer.bias.detach().double().numpy()
     card = build_card(description, weights, intercept, library_versions())
-    proto = serving_graph(weights, intercept, card.threshold)
+    proto = serving_graph(weights, intercept, card.threshold, card.design)
     onnx.helper.set_model_props(proto, {CARD_KEY: card_to_json(card)})
     data = proto.SerializeToString()
     artifact = Artifact.from_bytes(data, source="the exported model")
-    groups = parity_inputs(card.data, card.n_features, seed=card.training["seed"])
+    groups = parity_inputs(card.data, card.design, seed=card.training["seed"])
     # checked apart: one overflowing row sends its whole batch down the graph's float64 branch
     checks = [check_served(layer, artifact, group, weights, intercept, card.threshold) for group in groups]
     report = ParityReport(
@@ -87,15 +88,17 @@ def check_served(
     intercept: np.ndarray,
     threshold: float | None,
 ) -> tuple[ParityReport, float]:
-    """Parity with torch and tail accuracy of the served graph on one batch of inputs."""
-    served = artifact.predict(inputs)
+    """Parity with torch and tail accuracy of the served graph on one batch of inputs (codes:
+    ``export.design``)."""
+    served = artifact.predict_codes(inputs)
+    x = artifact.design.expand(inputs.astype(np.float32))
     report = assert_parity(
-        reference_logit(layer, inputs),
+        reference_logit(layer, x),
         served.logit,
         served.probabilities,
         served.label,
         threshold,
-        logit_allowance=float32_dot_allowance(inputs, weights, intercept),
+        logit_allowance=float32_dot_allowance(x, weights, intercept),
     )
     return report, assert_tail_accuracy(served.logit, served.probabilities)
 
@@ -109,23 +112,31 @@ def reference_logit(layer: nn.Linear, x: np.ndarray) -> np.ndarray:
     return logits[:, 0] if logits.shape[1] == 1 else logits
 
 
-def parity_inputs(data: DataSummary, n_features: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(ordinary, extreme) inputs. Ordinary: the training rows, a line per feature reaching
-    ``GRID_REACH`` spans beyond the data, random points in a wide box. Extreme: the limits of
-    float32, where a float32 logit overflows and the graph's float64 branch answers."""
-    rows = data.stored_x(n_features)
-    low, high, mean = data.ranges(list(data.features))
+def parity_inputs(data: DataSummary, design: Design, seed: int) -> tuple[np.ndarray, ...]:
+    """(ordinary, extreme) inputs, as codes (``export.design``). Ordinary: the training rows, a line
+    per numeric feature reaching ``GRID_REACH`` spans beyond the data, random points in a wide box,
+    the categorical features running through every level in each. Extreme: the limits of float32,
+    where a float32 logit overflows and the graph's float64 branch answers."""
+    numeric = [j for j, f in enumerate(design.features) if f not in design.levels]
+    rows = data.stored_x(len(design.features))
+    low, high, mean = data.ranges(design.numeric)
     span = np.maximum(high - low, 1.0)
     lines = []
-    points = max(MIN_LINE_POINTS, min(LINE_POINTS, MAX_LINE_ROWS // n_features))
-    for j in range(n_features):
-        line = np.tile(mean, (points, 1))
-        line[:, j] = np.linspace(low[j] - GRID_REACH * span[j], high[j] + GRID_REACH * span[j], points)
+    points = max(MIN_LINE_POINTS, min(LINE_POINTS, MAX_LINE_ROWS // len(design.features)))
+    for k, j in enumerate(numeric):
+        line = design.cycled(points)
+        line[:, numeric] = mean
+        line[:, j] = np.linspace(low[k] - GRID_REACH * span[k], high[k] + GRID_REACH * span[k], points)
         lines.append(line)
-    box = np.random.default_rng(seed).uniform(low - 100 * span, high + 100 * span, size=(1000, n_features))
-    extremes = np.concatenate([v * np.eye(n_features) for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)])
-    alternating = FLOAT32_MAX * np.where(np.arange(n_features) % 2 == 0, 1.0, -1.0)[None, :]
-    return np.concatenate([rows, *lines, box]), np.concatenate([extremes, alternating])
+    box = design.cycled(1000)
+    box[:, numeric] = np.random.default_rng(seed).uniform(low - 100 * span, high + 100 * span, (1000, len(numeric)))
+    if not numeric:
+        return (np.concatenate([rows, box]),)
+    limits = [v * np.eye(len(numeric)) for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)]
+    limits.append(FLOAT32_MAX * np.where(np.arange(len(numeric)) % 2 == 0, 1.0, -1.0)[None, :])
+    extremes = design.cycled(sum(len(part) for part in limits))
+    extremes[:, numeric] = np.concatenate(limits)
+    return np.concatenate([rows, *lines, box]), extremes
 
 
 def library_versions() -> dict[str, str]:

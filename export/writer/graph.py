@@ -16,6 +16,12 @@ Why the graph is built this way:
   kernel is accurate only in absolute terms (returns 0 from z <= -18), which fails the tail bar.
   Multinomial logits are clipped to the float32 range first, so a row with an infinite logit gets
   probability 1 (shared among ties) rather than NaN.
+- Categorical features (``export.design``) come in as text, one column each of the ``categories``
+  input: an ``ai.onnx.ml`` ``LabelEncoder`` turns a column's text into its level's index (-1 for
+  text that is no level), and a ``Gather`` picks that level's row from a table of what each level
+  adds to the logits (float32; the reference level's row is 0). The table's last row is NaN and a
+  Gather at -1 reads the last row: so a level the model never saw gives NaN logits and
+  probabilities, never the reference level's answer. The numeric features keep the path above.
 - Built directly rather than traced by ``torch.onnx.export``: the same nodes in milliseconds
   instead of seconds (the exporter's start-up), and the same bytes for the same weights. Every
   export is still checked against the fitted torch layer (``export.writer.build``).
@@ -25,23 +31,91 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from export.artifact import INPUT_NAME, OUTPUT_TYPES
+from export.artifact import CATEGORIES_NAME, INPUT_NAME, OUTPUT_TYPES
+from export.design import Design, level_keys
 from export.parity import FLOAT32_MAX
 
 SMALL_BATCH = 256
 OPSET = 20
+ML_OPSET = 3  # ai.onnx.ml: LabelEncoder-2 (string keys, int64 values, a default)
 IR_VERSION = 10
 PRODUCER = "logreg-kit"
-FLOAT, DOUBLE, INT64 = TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.INT64
+FLOAT, DOUBLE, INT64, STRING = TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.INT64, TensorProto.STRING
 
 
-def serving_graph(weights: np.ndarray, intercept: np.ndarray, threshold: float | None) -> onnx.ModelProto:
+def serving_graph(
+    weights: np.ndarray, intercept: np.ndarray, threshold: float | None, design: Design | None = None
+) -> onnx.ModelProto:
     """x float32 (batch, d) -> logit (batch,) or (batch, K), probabilities (batch, K), label (batch,).
-    ``weights`` float64 (1, d) for binary, (K, d) for multinomial; ``intercept`` (L,); ``threshold``
-    applies to binary models only."""
+    ``weights`` float64 (1, terms) for binary, (K, terms) for multinomial; ``intercept`` (L,);
+    ``threshold`` applies to binary models only. With categorical features (``design``), ``x``
+    holds the numeric features (absent when there are none) and ``categories`` the categorical
+    ones' text, each in the design's feature order."""
     weights, intercept = np.asarray(weights, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
     binary = weights.shape[0] == 1
-    d = weights.shape[1]
+    logit_shape = ["batch"] if binary else ["batch", weights.shape[0]]
+    design = design or Design(tuple(f"x{j}" for j in range(weights.shape[1])))
+    numeric = [t for f in design.numeric for t in design.term_indices(f)]
+    if numeric:
+        constants, nodes = _numeric_logit(weights[:, numeric], intercept, binary, logit_shape)
+    else:
+        bias = np.asarray(intercept[0] if binary else intercept, dtype=np.float32)
+        constants, nodes = [numpy_helper.from_array(bias, "bias32")], [helper.make_node("Identity", ["bias32"], ["z0"])]
+    inputs = [helper.make_tensor_value_info(INPUT_NAME, FLOAT, ["batch", len(numeric)])] if numeric else []
+    if design.has_categories:
+        inputs.append(helper.make_tensor_value_info(CATEGORIES_NAME, STRING, ["batch", len(design.categorical)]))
+        more_constants, more_nodes = _level_contributions(weights, design, binary)
+        constants += more_constants
+        nodes += more_nodes
+    nodes[-1].output[0] = "logit"  # the last sum is the logit output
+    constants, nodes = _probabilities(constants, nodes, binary, threshold)
+    n_classes = 2 if binary else weights.shape[0]
+    shapes = {"logit": logit_shape, "probabilities": ["batch", n_classes], "label": ["batch"]}
+    graph = helper.make_graph(
+        nodes,
+        "logistic_regression",
+        inputs,
+        [helper.make_tensor_value_info(name, _element(kind), shapes[name]) for name, kind in OUTPUT_TYPES.items()],
+        constants,
+    )
+    opsets = [helper.make_opsetid("", OPSET)] + [helper.make_opsetid("ai.onnx.ml", ML_OPSET)] * design.has_categories
+    model = helper.make_model(graph, opset_imports=opsets, producer_name=PRODUCER, ir_version=IR_VERSION)
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def _level_contributions(weights: np.ndarray, design: Design, binary: bool) -> tuple[list, list]:
+    """Nodes adding each categorical feature's level contribution to the running sum ``z0``."""
+    constants, nodes = [], []
+    for j, feature in enumerate(design.categorical):
+        table = design.level_contributions(weights, feature)  # (levels, L)
+        table = np.concatenate([table, np.full((1, table.shape[1]), np.nan)]).astype(np.float32)
+        keys = level_keys(design.levels[feature])
+        names = {part: f"{part}{j}" for part in ("column", "text", "level", "table", "adds")}
+        constants += [
+            numpy_helper.from_array(np.array(j, dtype=np.int64), names["column"]),
+            numpy_helper.from_array(table[:, 0] if binary else table, names["table"]),
+        ]
+        nodes += [
+            helper.make_node("Gather", [CATEGORIES_NAME, names["column"]], [names["text"]], axis=1),
+            helper.make_node(
+                "LabelEncoder",
+                [names["text"]],
+                [names["level"]],
+                domain="ai.onnx.ml",
+                keys_strings=list(keys),
+                values_int64s=list(keys.values()),
+                default_int64=-1,
+            ),
+            helper.make_node("Gather", [names["table"], names["level"]], [names["adds"]], axis=0),
+            helper.make_node("Add", [f"z{j}", names["adds"]], [f"z{j + 1}"]),
+        ]
+    return constants, nodes
+
+
+def _numeric_logit(weights: np.ndarray, intercept: np.ndarray, binary: bool, logit_shape: list) -> tuple[list, list]:
+    """The numeric features' part of the logit (intercept included), as ``z0``: float32 with a
+    float64 recomputation when it overflows (module docstring)."""
     # binary: one weight vector (d,) and a scalar intercept, so the logit comes out as (batch,);
     # multinomial: weights stored as (d, K), so no product works on a transposed view
     weight = weights[0] if binary else np.ascontiguousarray(weights.T)
@@ -54,7 +128,6 @@ def serving_graph(weights: np.ndarray, intercept: np.ndarray, threshold: float |
         numpy_helper.from_array(bias.astype(np.float32), "bias32"),
         numpy_helper.from_array(np.array(SMALL_BATCH, dtype=np.int64), "small_batch"),
     ]
-    logit_shape = ["batch"] if binary else ["batch", weights.shape[0]]
     nodes = [
         helper.make_node("Shape", [INPUT_NAME], ["shape"], start=0, end=1),
         helper.make_node("Squeeze", ["shape"], ["rows"]),
@@ -90,7 +163,7 @@ def serving_graph(weights: np.ndarray, intercept: np.ndarray, threshold: float |
         helper.make_node(
             "If",
             ["overflow"],
-            ["logit"],
+            ["z0"],
             then_branch=_branch(
                 "exact",
                 [
@@ -108,6 +181,11 @@ def serving_graph(weights: np.ndarray, intercept: np.ndarray, threshold: float |
             ),
         ),
     ]
+    return constants, nodes
+
+
+def _probabilities(constants: list, nodes: list, binary: bool, threshold: float | None) -> tuple[list, list]:
+    """The nodes from ``logit`` to ``probabilities`` and ``label`` (module docstring)."""
     if binary:
         constants += [
             numpy_helper.from_array(np.array(1.0, dtype=np.float32), "one"),
@@ -143,20 +221,7 @@ def serving_graph(weights: np.ndarray, intercept: np.ndarray, threshold: float |
             helper.make_node("Div", ["exp", "exp_total"], ["probabilities"]),
             helper.make_node("ArgMax", ["probabilities"], ["label"], axis=1, keepdims=0),
         ]
-    n_classes = 2 if binary else weights.shape[0]
-    shapes = {"logit": logit_shape, "probabilities": ["batch", n_classes], "label": ["batch"]}
-    graph = helper.make_graph(
-        nodes,
-        "logistic_regression",
-        [helper.make_tensor_value_info(INPUT_NAME, FLOAT, ["batch", d])],
-        [helper.make_tensor_value_info(name, _element(kind), shapes[name]) for name, kind in OUTPUT_TYPES.items()],
-        constants,
-    )
-    model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name=PRODUCER, ir_version=IR_VERSION
-    )
-    onnx.checker.check_model(model, full_check=True)
-    return model
+    return constants, nodes
 
 
 def _branch(name: str, nodes: list, output: str, element: int, shape: list) -> onnx.GraphProto:

@@ -132,7 +132,8 @@ CSV_ERRORS = [
         "",
         None,
         ["--target", "y"],
-        r"--target, --features, --weight-column, --sep, --decimal, --encoding and --stream need --data FILE",
+        r"--target, --features, --weight-column, --categorical, --sep, --decimal, --encoding and --stream "
+        r"need --data FILE",
     ),
     (
         "",

@@ -25,7 +25,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from export.csv_input import Dialect, encoding_problem, header, numbers, sniff
+from export.design import Design
 from export.errors import DataError, first_line
+from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_text
 from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total
 from training.data.columns import Columns, pick_columns
 from training.data.dataset import Dataset
@@ -115,25 +117,37 @@ def _assemble(
 ) -> Dataset:
     """The checked ``Dataset`` from the used columns as ``read`` gives them (features, then the
     target, then the weight column): features copied one by one into the feature matrix, float32
-    if every feature column is float32."""
-    dtype = np.float32 if all(pa.types.is_float32(kind) for kind in kinds) else np.float64
+    if every numeric feature column is float32. A categorical feature's column (``categories``)
+    first holds its level indices (NaN: missing), then becomes its terms (``export.design``)."""
+    check_declared(columns, features, name)
+    numeric_kinds = [kind for f, kind in zip(features, kinds) if f not in columns.categorical and not is_text(kind)]
+    dtype = np.float32 if numeric_kinds and all(pa.types.is_float32(kind) for kind in numeric_kinds) else np.float64
     block = np.empty((len(features), rows), dtype=dtype)
     missing = np.zeros(rows, dtype=bool)
     missing_in, not_finite = [], []
     shown = {}  # feature index -> the column's cells as text, for a column that holds text
+    levels = {}
     for j, feature in enumerate(features):
         column = next(read)
         values = block[j]
-        text = _fill(values, column)
-        if text is not None:
-            shown[j] = text
+        found = categorical_codes(values, column, feature, feature in columns.categorical, name, rows)
+        if found is NOT_CATEGORICAL:
+            text = _fill(values, column)
+            if text is not None:
+                shown[j] = text
+        else:
+            levels[feature] = found
         if np.isfinite(block[j]).all():
             continue
-        blank = np.isnan(values) if text is None else pc.is_null(column, nan_is_null=True).to_numpy(False)
+        blank = (
+            np.isnan(values)
+            if feature in levels or j not in shown
+            else pc.is_null(column, nan_is_null=True).to_numpy(False)
+        )
         if blank.any():
             missing |= blank
             missing_in.append(feature)
-        if not (np.isfinite(values) | blank).all():
+        if feature not in levels and not (np.isfinite(values) | blank).all():
             not_finite.append(j)
     target = next(read)
     lacks_target = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False)
@@ -167,7 +181,12 @@ def _assemble(
         check_weight_total(weights.sum(), columns.weight, name)
     values = target.to_numpy(zero_copy_only=False)
     y, labels = encode_target(values[keep] if dropped else values, columns.target, name)
-    return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
+    if not levels:
+        return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
+    design = Design(tuple(features), levels, columns.coding)
+    codes = x[:, [j for j, f in enumerate(features) if f in levels]].astype(np.int32)
+    encoded = np.asfortranarray(design.expand(x), dtype=x.dtype if design.numeric else np.float64)
+    return Dataset(encoded, y, design.terms, columns.target, labels, name, weights, dropped, notes, design, codes)
 
 
 def _number(value: float) -> str:

@@ -19,6 +19,8 @@ class Columns:
     sep: str | None = None
     decimal: str | None = None
     encoding: str | None = None
+    categorical: tuple[str, ...] = ()  # integer columns to read as categories (text ones are anyway)
+    coding: str = "treatment"  # of the categorical features' levels: export.design.CODINGS
 
     def used(self, features: list[str]) -> list[str]:
         """The columns read: features, target and the weight column, in that order."""

@@ -4,13 +4,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from export.design import Design
+
 
 @dataclass(frozen=True)
 class Dataset:
     """``x``: float64 (n_rows, n_features) raw values; ``y``: int64 (n_rows,) class index, index i
     standing for ``class_labels[i]`` (labels in sorted order); ``weights``: float64 (n_rows,) sample
     weights as given, or None; ``dropped_rows``: rows left out for missing values; ``notes``: what
-    the loader did that the user should hear (a saved index column left out)."""
+    the loader did that the user should hear (a saved index column left out). With categorical
+    features, ``x`` holds the terms (``feature_names`` names them) that ``design`` makes of the
+    file's columns, and ``codes`` int32 (n_rows, categorical features) each row's level indices."""
 
     x: np.ndarray
     y: np.ndarray
@@ -21,6 +25,13 @@ class Dataset:
     weights: np.ndarray | None = None
     dropped_rows: int = 0
     notes: tuple[str, ...] = ()
+    design: Design | None = None
+    codes: np.ndarray | None = None
+
+    @property
+    def inputs(self) -> Design:
+        """The raw inputs: the design, or the features themselves when all are numeric."""
+        return self.design or Design(self.feature_names)
 
     @property
     def n_classes(self) -> int:
@@ -42,6 +53,8 @@ class Dataset:
             weights,
             self.dropped_rows,
             self.notes,
+            self.design,
+            None if self.codes is None else self.codes[rows],
         )
 
 

@@ -25,15 +25,18 @@ class Standardizer:
     active: bool
 
     @classmethod
-    def fit(cls, x: np.ndarray) -> "Standardizer":
-        """Population mean and standard deviation (ddof 0); a constant feature gets scale 1."""
-        return cls.from_moments(*column_moments(x))
+    def fit(cls, x: np.ndarray, as_they_are: list[int] = ()) -> "Standardizer":
+        """Population mean and standard deviation (ddof 0); a constant feature gets scale 1; the
+        columns ``as_they_are`` (one-hot levels under an L2 penalty) get mean 0 and scale 1."""
+        return cls.from_moments(*column_moments(x), as_they_are)
 
     @classmethod
-    def from_moments(cls, rows: float, mean: np.ndarray, m2: np.ndarray) -> "Standardizer":
+    def from_moments(cls, rows: float, mean: np.ndarray, m2: np.ndarray, as_they_are: list[int] = ()) -> "Standardizer":
         """From ``column_moments`` (or their merge over the chunks of a stream, the ranks of a job)."""
         scale = np.sqrt(np.maximum(m2 / rows, 0.0))
-        return cls(mean, np.where(scale > 0, scale, 1.0), True)
+        scale, mean = np.where(scale > 0, scale, 1.0), np.array(mean, dtype=np.float64)
+        scale[list(as_they_are)], mean[list(as_they_are)] = 1.0, 0.0
+        return cls(mean, scale, True)
 
     @classmethod
     def identity(cls, n_features: int) -> "Standardizer":

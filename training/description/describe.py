@@ -7,7 +7,18 @@ streamed file and a torchrun job's shards describe themselves the same way.
 
 import numpy as np
 
-from export.card.sections import DataSummary, Description, FeatureRange, FitSummary, SplitMetrics, StoredRows
+from export.card.sections import (
+    CategoricalFeature,
+    Categories,
+    DataSummary,
+    Description,
+    FeatureRange,
+    FitSummary,
+    SplitMetrics,
+    StoredRows,
+)
+from export.design import Design
+from export.errors import ConfigError
 from training.config import TrainConfig
 from training.data.dataset import Dataset
 from training.data.randomness import sample_key_generator
@@ -54,13 +65,17 @@ def describe(
     stats = statistics(config, train, result, on_train, summary.class_weights, separation)
     n_valid_rows = 0 if on_valid is None else on_valid.metrics.rows
     weighted = train.weights_given or result.class_factors is not None
+    design = train.inputs
+    categories = categories_of(train) if design.has_categories else None
     return Description(
         task="binary" if binary else "multinomial",
-        feature_names=list(train.feature_names),
+        feature_names=list(design.features),
+        terms=list(design.terms) if design.has_categories else None,
+        categories=categories,
         target_name=train.target_name,
         class_labels=list(train.class_labels),
         threshold=threshold,
-        example=query or example_input(train, summary),
+        example=checked_query(query, design) or example_input(train, summary, categories),
         training={**config.to_dict(), "loss": "mean log loss" + (" (weighted)" if weighted else "")},
         summary=FitSummary(final_loss=result.final_loss, separation=separation.kind, **result.convergence.to_dict()),
         standardization=result.standardizer.to_section(),
@@ -89,15 +104,57 @@ def decision_threshold(config: TrainConfig, valid: Rows | None, result: FitResul
     return choose_threshold(config.threshold_metric, scores)
 
 
-def example_input(rows: Rows, summary: RowSummary) -> dict[str, float]:
-    """The input the CLI reports and the page starts from: the tutorial's x = 5, else the means."""
+def categories_of(train: Rows) -> Categories:
+    """The categorical features' levels and each level's share of the training rows."""
+    design = train.inputs
+    features = {}
+    for k, feature in enumerate(design.categorical):
+        levels = design.levels[feature]
+        counts = np.bincount(train.codes[:, k], minlength=len(levels))
+        features[feature] = CategoricalFeature(levels=list(levels), shares=(counts / max(counts.sum(), 1)).tolist())
+    return Categories(coding=design.coding, features=features)
+
+
+def checked_query(query: dict[str, float | str] | None, design: Design) -> dict[str, float | str] | None:
+    """``--predict``'s values: a number for a numeric feature, one of the levels for a categorical one."""
+    if query is None:
+        return None
+    checked = {}
+    for name in design.features:
+        value = query[name]
+        if name in design.levels:
+            value = str(value if not isinstance(value, float) or not value.is_integer() else int(value))
+            if value not in design.levels[name]:
+                raise ConfigError(
+                    f"--predict gives {name}={value}, not a level of {name!r} ({', '.join(design.levels[name][:12])})"
+                )
+        elif not isinstance(value, float):
+            raise ConfigError(f"--predict gives {name}={value}; {name!r} is numeric: give a number")
+        checked[name] = value
+    return checked
+
+
+def example_input(rows: Rows, summary: RowSummary, categories: Categories | None = None) -> dict[str, float | str]:
+    """The input the CLI reports and the page starts from: the tutorial's x = 5, else the numeric
+    features' means and the categorical ones' most common levels."""
     if rows.source == "tutorial":
         return dict(TUTORIAL_QUERY)
-    return {name: float(f"{v:.6g}") for name, v in zip(rows.feature_names, summary.mean)}  # as typed
+    design = rows.inputs
+    example = {}
+    for name in design.features:
+        if name in design.levels:
+            feature = categories.features[name]
+            example[name] = feature.levels[int(np.argmax(feature.shares))]
+        else:
+            example[name] = float(f"{summary.mean[design.term_indices(name)[0]]:.6g}")  # as typed
+    return example
 
 
 def data_summary(train: Rows, summary: RowSummary, n_valid_rows: int, weight_column: str | None) -> DataSummary:
-    """Row counts, per-feature min/max/mean of the training rows, and a seeded sample of them."""
+    """Row counts, per-feature min/max/mean of the training rows (numeric features), and a seeded
+    sample of them (as codes: ``export.design``)."""
+    design = train.inputs
+    numeric = [design.term_indices(name)[0] for name in design.numeric]
     return DataSummary(
         source=train.source,
         n_rows=summary.rows,
@@ -106,8 +163,10 @@ def data_summary(train: Rows, summary: RowSummary, n_valid_rows: int, weight_col
         weight_column=weight_column,
         class_counts=summary.class_counts.tolist(),
         features={
-            name: FeatureRange(min=float(low), max=float(high), mean=float(mean))
-            for name, low, high, mean in zip(train.feature_names, summary.minimum, summary.maximum, summary.mean)
+            name: FeatureRange(
+                min=float(summary.minimum[t]), max=float(summary.maximum[t]), mean=float(summary.mean[t])
+            )
+            for name, t in zip(design.numeric, numeric)
         },
-        rows=StoredRows(x=summary.sample_x.tolist(), y=summary.sample_y.tolist()),
+        rows=StoredRows(x=design.collapse(summary.sample_x).tolist(), y=summary.sample_y.tolist()),
     )

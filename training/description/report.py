@@ -1,8 +1,6 @@
 """The summary ``python -m training`` prints: what the tutorial printed, in readable form, plus
 convergence, statistics, metrics and warnings."""
 
-import numpy as np
-
 from export.artifact import Artifact
 from export.card.markdown import coefficient_rows
 from export.card.model_card import ModelCard
@@ -31,11 +29,20 @@ def _describe_run(card: ModelCard, data: Dataset) -> list[str]:
     return [
         f"data:     {data.source}, {card.data.n_rows} training rows"
         + "".join(f", {e}" for e in extra)
-        + f", features {', '.join(data.feature_names)}, target {data.target_name} (classes "
+        + f", features {', '.join(_feature_text(card, name) for name in card.feature_names)}, "
+        f"target {data.target_name} (classes "
         f"{', '.join(map(str, data.class_labels))})",
         *(f"note: {note}" for note in data.notes),
         f"training: {', '.join(how)}, seed {t['seed']}",
     ]
+
+
+def _feature_text(card: ModelCard, name: str) -> str:
+    """A feature, and for a categorical one its level count and coding."""
+    if name not in card.design.levels:
+        return name
+    reference = f", reference {card.design.levels[name][0]}" if card.design.coding == "treatment" else ""
+    return f"{name} ({len(card.design.levels[name])} levels{reference})"
 
 
 def _convergence_line(c: Convergence, optimizer: str) -> str:
@@ -62,8 +69,8 @@ def _coefficient_lines(artifact: Artifact) -> list[str]:
 def _prediction_lines(artifact: Artifact) -> list[str]:
     card = artifact.card
     example = card.example
-    served = artifact.predict(np.array([[example[n] for n in card.feature_names]]))
-    query = ", ".join(f"{name} = {example[name]:g}" for name in card.feature_names)
+    served = artifact.predict({n: [example[n]] for n in card.feature_names})
+    query = ", ".join(f"{name} = {_shown(example[name])}" for name in card.feature_names)
     p = served.probabilities[0]
     label = card.class_labels[int(served.label[0])]
     if card.binary:
@@ -73,6 +80,10 @@ def _prediction_lines(artifact: Artifact) -> list[str]:
         ]
     shares = ", ".join(f"{c} {pc:.6f}" for c, pc in zip(card.class_labels, p))
     return [f"P({card.target_name} | {query}): {shares}", f"class: {label} (the most probable)"]
+
+
+def _shown(value: float | str) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
 
 
 def _metric_lines(card: ModelCard) -> list[str]:

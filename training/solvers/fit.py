@@ -113,7 +113,9 @@ def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None
             f"{data.n_classes} classes; use --l2 for a multinomial target"
         )
     config = config.for_data(data.x.dtype)
-    standardizer = Standardizer.fit(data.x) if config.standardize else Standardizer.identity(data.x.shape[1])
+    standardizer = Standardizer.identity(data.x.shape[1])
+    if config.standardize:  # one-hot levels are left as they are: the L2 penalty is defined on them so
+        standardizer = Standardizer.fit(data.x, data.inputs.indicator_terms() if config.l2 > 0 else [])
     model = initial_model(config, data.x.shape[1], data.n_classes)
     rank = rank_for(config, data, standardizer)
     aliased = hold_aliased(model, rank)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from export.design import Design
 from training.data.dataset import Dataset
 from training.streaming.parquet import ParquetStream
 
@@ -27,6 +28,10 @@ class StreamedRows:
     @property
     def feature_names(self) -> tuple[str, ...]:
         return self.stream.feature_names
+
+    @property
+    def inputs(self) -> Design:
+        return Design(self.feature_names)
 
     @property
     def target_name(self) -> str:

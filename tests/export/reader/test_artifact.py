@@ -13,14 +13,14 @@ from hostile_models import EXTERNAL, HOSTILE, edited_card, with_card
 from paths import PROJECT
 
 from export.artifact import Artifact, load_artifact
-from export.card.model_card import FORMAT_VERSION, REQUIRED_KEYS
+from export.card.model_card import NUMERIC_FORMAT, REQUIRED_KEYS
 from export.errors import ArtifactError
 
 
 def test_card_exposes_the_public_contract(tutorial_built, tutorial_fit):
     card = Artifact.from_bytes(tutorial_built.data).card
     assert set(REQUIRED_KEYS) <= set(card.to_json())
-    assert card.to_json()["format_version"] == FORMAT_VERSION and card.to_json()["task"] == "binary"
+    assert card.to_json()["format_version"] == NUMERIC_FORMAT and card.to_json()["task"] == "binary"
     assert card.feature_names == ("x",) and card.target_name == "y" and card.class_labels == (0, 1)
     assert card.weights[0, 0] == pytest.approx(tutorial_fit.model.linear.weight.item())
     expected = {"optimizer": "sgd", "lr": 0.01, "epochs": 1000, "batch_size": None, "seed": 0}
@@ -76,7 +76,7 @@ def other_graph() -> bytes:
         (
             lambda good: edited_card(good, format_version=99),
             r"uses card format 99, newer than this kit reads "
-            r"\(1\); upgrade the kit",
+            r"\(2\); upgrade the kit",
         ),
         (
             lambda good: edited_card(good, feature_names=["a", "b"]),

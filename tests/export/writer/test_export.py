@@ -9,6 +9,7 @@ import torch
 import export.writer.build
 from export.artifact import Artifact
 from export.card.sections import DataSummary, Description
+from export.design import Design
 from export.errors import ParityError
 from export.parity import (
     assert_parity,
@@ -123,7 +124,7 @@ def test_logit_is_one_float32_einsum_with_a_float64_branch_for_overflow(tutorial
 def test_parity_runs_on_training_rows_and_far_outside(tutorial_built):
     data = {"rows": {"x": [[1.0], [4.0]], "y": [0, 1]}, "features": {"x": {"min": 1.0, "max": 4.0, "mean": 2.5}}}
     ordinary, extreme = export.writer.build.parity_inputs(
-        DataSummary.from_json({"source": "t.csv", "n_rows": 2, "class_counts": [1, 1], **data}), 1, seed=0
+        DataSummary.from_json({"source": "t.csv", "n_rows": 2, "class_counts": [1, 1], **data}), Design(("x",)), seed=0
     )
     assert ordinary.min() < -1000 and ordinary.max() > 1000 and {1.0, 4.0} <= set(ordinary[:, 0])
     assert np.abs(extreme).max() == float(np.finfo(np.float32).max)
