@@ -11,10 +11,11 @@ import numpy as np
 import streamlit as st
 
 from export.artifact import Artifact
+from export.card.model_card import ModelCard
 from export.errors import ArtifactError, InputError
 from export.extrapolation import extrapolation_warning
 from export.scoring import score_table, scored_csv
-from page.charts import class_bars, decision_map, loss_chart, probability_chart
+from page.charts import class_bars, decision_map, level_bars, loss_chart, probability_chart
 from page.evaluation import show_diagnostics, show_metrics, show_statistics
 from page.inputs import format_number, parse_feature_value
 from page.models import (
@@ -90,13 +91,16 @@ def choose_model() -> Artifact:
 
 
 def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
-    """The entered feature values (the card's example where an entry is unusable), and whether
-    every entry was usable."""
+    """The entered feature values as codes (``export.design``: a categorical feature's level index;
+    the card's example where an entry is unusable), and whether every entry was usable."""
     card = artifact.card
     values, valid = [], True
     columns = st.columns(min(card.n_features, 4))
     for i, name in enumerate(card.feature_names):
         default = card.example[name]
+        if name in card.design.levels:
+            values.append(choose_level(card, name, columns[i % len(columns)]))
+            continue
         extent = card.data.features[name]
         trained = f"trained on [{format_number(extent.min)}, {format_number(extent.max)}]"
         text = columns[i % len(columns)].text_input(name, value=format_number(default), key=f"x:{name}", help=trained)
@@ -110,9 +114,27 @@ def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
     return np.array(values, dtype=np.float64), valid
 
 
+def choose_level(card: ModelCard, name: str, column) -> int:
+    """A select box of a categorical feature's levels, each with its share of the training rows."""
+    feature = card.categories.features[name]
+    shares = dict(zip(feature.levels, feature.shares))
+    level = column.selectbox(
+        name,
+        feature.levels,
+        index=feature.levels.index(card.example[name]),
+        format_func=lambda level: f"{level} ({100 * shares[level]:.1f}% of training rows)",
+        key=f"x:{name}",
+    )
+    column.caption(
+        f"{len(feature.levels)} levels"
+        + (f", reference {feature.levels[0]}" if card.design.coding == "treatment" else "")
+    )
+    return feature.levels.index(level)
+
+
 def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
     card = artifact.card
-    served = artifact.predict(values[None, :])
+    served = artifact.predict_codes(values[None, :])
     label = str(card.class_labels[int(served.label[0])])
     if card.binary:
         left, middle, right = st.columns(3)
@@ -140,9 +162,17 @@ def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
 def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
     """The learned curve with an epoch slider; returns the chosen epoch's index in the history."""
     card = artifact.card
-    along = 0
+    design = card.design
+    if not design.numeric:
+        return show_level_bars(artifact, values)
+    along = card.feature_names.index(design.numeric[0])
+    if len(design.numeric) > 1:
+        along = card.feature_names.index(st.selectbox("Curve along", design.numeric, key="along"))
+    by = None
+    if design.categorical:
+        chosen = st.selectbox("One curve per level of", ["(none)", *design.categorical], key="by")
+        by = None if chosen == "(none)" else card.feature_names.index(chosen)
     if card.n_features > 1:
-        along = card.feature_names.index(st.selectbox("Curve along", card.feature_names, key="along"))
         st.caption("The other features are held at the values entered above.")
     epochs = card.history.epoch
     # keyed by the served model, so another model starts at its own last step, not at a stale one
@@ -151,16 +181,27 @@ def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
     )
     index = epochs.index(epoch)
     params = (np.asarray(card.history.weights[index]), np.asarray(card.history.intercept[index]))
-    st.altair_chart(probability_chart(artifact, values, along, params, entered, epoch))
+    st.altair_chart(probability_chart(artifact, values, along, params, entered, epoch, by))
     st.caption(
         "Solid: the served model (onnxruntime). Dashed: the model after the chosen step. "
         + ("Gray dashes: the decision boundary, where P equals the threshold. " if card.binary else "")
         + "Diamond: your input."
     )
-    if card.n_features == 2:
+    if len(design.numeric) == 2:
         st.subheader("Decision map")
-        st.altair_chart(decision_map(artifact, values if entered else None))
+        st.altair_chart(decision_map(artifact, values, entered))
     return index
+
+
+def show_level_bars(artifact: Artifact, values: np.ndarray) -> int:
+    """A model with categorical features only: P(y) per level of a chosen feature; the last step."""
+    design = artifact.card.design
+    chosen = st.selectbox("Levels of", design.categorical, key="bars") if len(design.categorical) > 1 else None
+    feature = artifact.card.feature_names.index(chosen or design.categorical[0])
+    st.altair_chart(level_bars(artifact, values, feature))
+    if len(design.categorical) > 1:
+        st.caption("The other features are held at the levels chosen above.")
+    return len(artifact.card.history.epoch) - 1
 
 
 def show_training(artifact: Artifact, index: int) -> None:
@@ -194,7 +235,9 @@ def show_batch_scoring(artifact: Artifact) -> None:
         max_upload_size=MAX_CSV_MB,
     )
     if upload is None:
-        st.caption(f"Columns needed: {plain(', '.join(artifact.card.feature_names))}.")
+        design = artifact.design
+        levels = "".join(f" {plain(f)} takes one of: {plain(', '.join(design.levels[f]))}." for f in design.categorical)
+        st.caption(f"Columns needed: {plain(', '.join(artifact.card.feature_names))}.{levels}")
         return
     try:
         scored, notes = score_table(
@@ -249,7 +292,7 @@ def main() -> None:
         f"Serving {plain(artifact.source)} with onnxruntime: {card.task}, "
         f"{plain(card.target_name)} from {plain(', '.join(card.feature_names))}."
     )
-    example = np.array([card.example[name] for name in card.feature_names], dtype=np.float64)
+    example = card.design.codes_row(card.example)
     values, entered = show_section("Predict", show_predict, artifact, fallback=(example, False))
     index = show_section("What the model learned", show_curve, artifact, values, entered, fallback=-1)
     show_section("How it learned: the objective per step", show_training, artifact, index)

@@ -90,7 +90,11 @@ class Artifact:
                     "as a DataFrame or a mapping of feature name to values"
                 )
             return self.predict_codes(rows)
-        return Prediction(*self.session.run(OUTPUT_NAMES, feeds_from_columns(self.design, columns_of(rows))))
+        return self.run(feeds_from_columns(self.design, columns_of(rows)))
+
+    def run(self, feeds: dict[str, np.ndarray]) -> Prediction:
+        """Score the graph's inputs as ``export.reader.inputs`` makes them."""
+        return Prediction(*self.session.run(OUTPUT_NAMES, feeds))
 
     def predict_codes(self, x: np.ndarray) -> Prediction:
         """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,)), a

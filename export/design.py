@@ -106,6 +106,13 @@ class Design:
                 codes[:, j] = part.argmax(axis=1)
         return codes
 
+    def codes_row(self, values: Mapping[str, float | str]) -> np.ndarray:
+        """One row of codes (d,) from a value per feature (a number, or a categorical feature's level)."""
+        return np.array(
+            [codes_of([values[f]], self.levels[f])[0] if f in self.levels else values[f] for f in self.features],
+            dtype=np.float64,
+        )
+
     def cycled(self, n: int) -> np.ndarray:
         """Codes (n, d): zeros, but the categorical columns run through their levels (probe and
         parity rows that reach every level)."""

@@ -12,8 +12,10 @@ import pandas as pd
 
 from export.artifact import Artifact
 from export.csv_input import header, locate, numbers, read_csv, sniff
+from export.design import codes_of
 from export.errors import DataError, InputError, shorten
 from export.parity import FLOAT32_MAX
+from export.reader.inputs import feeds_from_columns, known_levels
 
 # OWASP's list for CSV injection: a spreadsheet runs a cell that starts with one of these as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -32,7 +34,8 @@ def score_table(
         dialect = sniff(data, name)
         columns = [c.strip() for c in header(data, name, dialect)]
         extra = other_columns(columns, card.feature_names, name)
-        table = read_csv(data, name, text_columns=extra, only_empty_missing=True, dialect=dialect)
+        text = [*extra, *card.design.categorical]
+        table = read_csv(data, name, text_columns=text, only_empty_missing=True, dialect=dialect)
     except DataError as e:
         raise InputError(str(e)) from None
     if max_rows is not None and len(table) > max_rows:
@@ -61,9 +64,10 @@ def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> l
 def scored(table: pd.DataFrame, artifact: Artifact, name: str, where: Callable[[int, str], str]) -> pd.DataFrame:
     """``table`` with one probability column per class and the label appended, from its feature
     columns; ``where(row, feature)`` words the first bad cell of a column for the message."""
-    card = artifact.card
-    x = np.column_stack([_numeric(table[f], f, name, where) for f in card.feature_names])
-    served = artifact.predict(x)
+    card, design = artifact.card, artifact.design
+    columns = {f: _numeric(table[f], f, name, where) for f in design.numeric}
+    columns.update({f: _levels(table[f], f, design.levels[f], name, where) for f in design.categorical})
+    served = artifact.run(feeds_from_columns(design, columns))
     out = table.copy()
     for i, label in enumerate(card.class_labels):
         out[f"P({card.target_name} = {label})"] = served.probabilities[:, i].astype(np.float64)
@@ -106,6 +110,18 @@ def _numeric(column: pd.Series, feature: str, name: str, where: Callable[[int, s
         raise InputError(
             f"{name}: column {feature} {where(int(np.argmax(bad)), feature)}, not a finite number within "
             f"float32's range; {int(bad.sum())} row(s) are affected. Fix them and score again"
+        )
+    return values
+
+
+def _levels(column: pd.Series, feature: str, levels: tuple[str, ...], name: str, where) -> np.ndarray:
+    """A categorical feature's column, each cell checked to be one of ``levels``."""
+    values = column.to_numpy(dtype=object)
+    unknown = codes_of(values, levels) < 0
+    if unknown.any():
+        raise InputError(
+            f"{name}: column {feature} {where(int(np.argmax(unknown)), feature)}, not a level the model saw in "
+            f"training ({known_levels(levels)}); {int(unknown.sum())} row(s) are affected. Fix them and score again"
         )
     return values
 

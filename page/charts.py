@@ -32,13 +32,15 @@ def curve_grid(values: np.ndarray, along: int, lo: float, hi: float, points: int
 
 
 def decision_boundary(card: ModelCard, values: np.ndarray, along: int) -> float | None:
-    """Binary models: the value of feature ``along`` where P(class 1) = threshold, others at ``values``."""
+    """Binary models: the value of numeric feature ``along`` where P(class 1) = threshold, others at
+    ``values`` (codes: ``export.design``)."""
+    design = card.design
     weights, intercept = card.weights[0], card.intercept[0]
-    w = weights[along]
+    w = weights[design.term_indices(card.feature_names[along])[0]]
     if not card.binary or w == 0:
         return None
-    rest = float(weights @ values - w * values[along])
-    return (np.log(card.threshold / (1 - card.threshold)) - intercept - rest) / w
+    logit = float(design.expand(values)[0] @ weights + intercept)
+    return values[along] + (np.log(card.threshold / (1 - card.threshold)) - logit) / w
 
 
 def shown_classes(card: ModelCard) -> list[int]:
@@ -47,11 +49,17 @@ def shown_classes(card: ModelCard) -> list[int]:
 
 
 def _curve_frame(
-    name: str, grid: np.ndarray, along: int, probabilities: np.ndarray, card: ModelCard, curve: str
+    name: str, grid: np.ndarray, along: int, probabilities: np.ndarray, card: ModelCard, curve: str, level: str = ""
 ) -> pd.DataFrame:
+    """One curve's points per shown class; ``level``: the level these curves hold a feature at, if any."""
     frames = [
         pd.DataFrame(
-            {name: grid[:, along], "P": probabilities[:, c], "class": str(card.class_labels[c]), "curve": curve}
+            {
+                name: grid[:, along],
+                "P": probabilities[:, c],
+                "class": " · ".join(filter(None, [level, str(card.class_labels[c]) * (not card.binary or not level)])),
+                "curve": curve,
+            }
         )
         for c in shown_classes(card)
     ]
@@ -59,24 +67,42 @@ def _curve_frame(
 
 
 def probability_chart(
-    artifact: Artifact, values: np.ndarray, along: int, epoch_params: tuple, entered: bool, epoch: int
+    artifact: Artifact,
+    values: np.ndarray,
+    along: int,
+    epoch_params: tuple,
+    entered: bool,
+    epoch: int,
+    by: int | None = None,
 ) -> alt.LayerChart:
-    """The served curves (onnxruntime), the curves as they were at ``epoch`` (from the card's history),
-    the training rows, the decision boundary (binary) and the entered input."""
+    """The served curves (onnxruntime) along numeric feature ``along``, the curves as they were at
+    ``epoch`` (from the card's history), the training rows, the decision boundary (binary) and the
+    entered input (``values``: codes, ``export.design``). ``by``: a categorical feature drawn with
+    one curve per level (the others held at ``values``)."""
     card = artifact.card
+    design = card.design
     name = card.feature_names[along]
     extent = card.data.features[name]
     lo, hi = curve_range(extent.min, extent.max, values[along] if entered else None)
-    grid = curve_grid(values, along, lo, hi)
     w_epoch, b_epoch = epoch_params
-    logits = grid @ w_epoch.T + b_epoch
     names = ["served model", f"after epoch {epoch}"]
-    curves = pd.concat(
-        [
-            _curve_frame(name, grid, along, artifact.predict(grid).probabilities, card, names[0]),
-            _curve_frame(name, grid, along, probabilities64(logits[:, 0] if card.binary else logits), card, names[1]),
+    held = [("", values)]
+    if by is not None:
+        held = [
+            (f"{card.feature_names[by]} = {level}", _with(values, by, k))
+            for k, level in enumerate(design.levels[card.feature_names[by]])
         ]
-    )
+    parts = []
+    for level, start in held:
+        grid = curve_grid(start, along, lo, hi)
+        logits = design.expand(grid) @ w_epoch.T + b_epoch
+        parts += [
+            _curve_frame(name, grid, along, artifact.predict_codes(grid).probabilities, card, names[0], level),
+            _curve_frame(
+                name, grid, along, probabilities64(logits[:, 0] if card.binary else logits), card, names[1], level
+            ),
+        ]
+    curves = pd.concat(parts)
     x = alt.X(f"{name}:Q", scale=alt.Scale(domain=[lo, hi], nice=False), title=name)
     y_title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
     top = alt.Legend(orient="top")
@@ -86,7 +112,7 @@ def probability_chart(
         .encode(
             x=x,
             y=alt.Y("P:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("class:N", title=None, legend=top if not card.binary else None),
+            color=alt.Color("class:N", title=None, legend=top if not card.binary or by is not None else None),
             strokeDash=alt.StrokeDash(
                 "curve:N", title=None, legend=top, scale=alt.Scale(domain=names, range=[[1, 0], [6, 4]])
             ),
@@ -102,7 +128,7 @@ def probability_chart(
             .encode(x=f"{name}:Q", tooltip=[alt.Tooltip(f"{name}:Q", title="decision boundary")])
         )
     if entered and lo <= values[along] <= hi:
-        p = artifact.predict(values[None, :]).probabilities[0]
+        p = artifact.predict_codes(values[None, :]).probabilities[0]
         marks = pd.DataFrame({name: values[along], "P": [p[c] for c in shown_classes(card)]})
         layers.append(
             alt.Chart(marks)
@@ -110,6 +136,72 @@ def probability_chart(
             .encode(x=f"{name}:Q", y="P:Q", tooltip=[f"{name}:Q", "P:Q"])
         )
     return alt.layer(*layers).properties(height=340)
+
+
+def _with(values: np.ndarray, column: int, value: float) -> np.ndarray:
+    changed = values.copy()
+    changed[column] = value
+    return changed
+
+
+def level_bars(artifact: Artifact, values: np.ndarray, feature: int) -> alt.Chart:
+    """P(y) for each level of categorical feature ``feature``, the others held at ``values`` (codes):
+    the picture of a model whose features are all categorical."""
+    card = artifact.card
+    name = card.feature_names[feature]
+    levels = card.design.levels[name]
+    rows = np.array([_with(values, feature, k) for k in range(len(levels))])
+    probabilities = artifact.predict_codes(rows).probabilities
+    frame = pd.concat(
+        pd.DataFrame({name: list(levels), "P": probabilities[:, c], "class": str(card.class_labels[c])})
+        for c in shown_classes(card)
+    )
+    title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{name}:N", sort=list(levels), title=name),
+            y=alt.Y("P:Q", title=title, scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("class:N", title=None, legend=None if card.binary else alt.Legend(orient="top")),
+            xOffset="class:N",
+            tooltip=[f"{name}:N", "class:N", alt.Tooltip("P:Q", format=".6g")],
+        )
+        .properties(height=300)
+    )
+
+
+def coefficient_plot(card: ModelCard) -> alt.LayerChart | None:
+    """Each term's estimate with its 95% interval (odds ratios, on a log scale, for a binary model),
+    from the card's coefficient table; None when the card has none."""
+    table = card.statistics.coefficients if card.statistics else None
+    if table is None:
+        return None
+    frame = (
+        pd.DataFrame({"term": table.terms, "estimate": table.estimate, "low": table.ci_low, "high": table.ci_high})
+        .iloc[1:]
+        .dropna()
+    )  # the intercept has another scale; aliased terms have no estimate
+    if frame.empty:
+        return None
+    title = "estimate (95% interval)"
+    scale = alt.Scale(zero=False)
+    if card.binary:
+        frame[["estimate", "low", "high"]] = np.exp(frame[["estimate", "low", "high"]].clip(-700, 700))
+        title, scale = "odds ratio (95% interval), log scale", alt.Scale(type="log")
+    y = alt.Y("term:N", sort=None, title=None)
+    whiskers = alt.Chart(frame).mark_rule().encode(x=alt.X("low:Q", title=title, scale=scale), x2="high:Q", y=y)
+    points = (
+        alt.Chart(frame)
+        .mark_point(filled=True, size=70)
+        .encode(x="estimate:Q", y=y, tooltip=["term:N", "estimate:Q", "low:Q", "high:Q"])
+    )
+    reference = (
+        alt.Chart(pd.DataFrame({"at": [1.0 if card.binary else 0.0]}))
+        .mark_rule(strokeDash=[4, 4], color="gray")
+        .encode(x="at:Q")
+    )
+    return alt.layer(whiskers, points, reference).properties(height=28 * len(frame) + 40)
 
 
 def _training_rows(card: ModelCard) -> tuple[np.ndarray, np.ndarray]:
@@ -142,15 +234,20 @@ def _training_points(card: ModelCard, along: int, lo: float, hi: float) -> alt.C
     )
 
 
-def decision_map(artifact: Artifact, entered: np.ndarray | None) -> alt.LayerChart:
-    """For models with exactly two features: the served probability over the plane (binary: P of
-    class 1; multinomial: the predicted class, paler where less sure), training rows on top."""
+def decision_map(artifact: Artifact, values: np.ndarray, entered: bool) -> alt.LayerChart:
+    """For models with exactly two numeric features: the served probability over their plane
+    (binary: P of class 1; multinomial: the predicted class, paler where less sure), any
+    categorical features held at ``values`` (codes), training rows on top."""
     card = artifact.card
-    a, b = card.feature_names
+    a, b = card.design.numeric
+    ja, jb = card.feature_names.index(a), card.feature_names.index(b)
     ranges = [curve_range(card.data.features[n].min, card.data.features[n].max, None) for n in (a, b)]
     ga, gb = (np.linspace(lo, hi, MAP_POINTS) for lo, hi in ranges)
-    mesh = np.array(np.meshgrid(ga, gb)).reshape(2, -1).T
-    served = artifact.predict(mesh)
+    plane = np.array(np.meshgrid(ga, gb)).reshape(2, -1).T
+    mesh = np.tile(values, (len(plane), 1))
+    mesh[:, [ja, jb]] = plane
+    served = artifact.predict_codes(mesh)
+    mesh = plane
     step_a, step_b = (ga[1] - ga[0]) / 2, (gb[1] - gb[0]) / 2
     cells = pd.DataFrame(
         {"a0": mesh[:, 0] - step_a, "a1": mesh[:, 0] + step_a, "b0": mesh[:, 1] - step_b, "b1": mesh[:, 1] + step_b}
@@ -181,7 +278,7 @@ def decision_map(artifact: Artifact, entered: np.ndarray | None) -> alt.LayerCha
             )
         )
     rows, labels = _training_rows(card)
-    points = pd.DataFrame({"a0": rows[:, 0], "b0": rows[:, 1], "class": [str(card.class_labels[i]) for i in labels]})
+    points = pd.DataFrame({"a0": rows[:, ja], "b0": rows[:, jb], "class": [str(card.class_labels[i]) for i in labels]})
     layers = [
         area,
         alt.Chart(points)
@@ -190,8 +287,8 @@ def decision_map(artifact: Artifact, entered: np.ndarray | None) -> alt.LayerCha
             x="a0:Q", y="b0:Q", shape=alt.Shape("class:N", title="training rows"), tooltip=["a0:Q", "b0:Q", "class:N"]
         ),
     ]
-    if entered is not None:
-        mark = pd.DataFrame({"a0": [entered[0]], "b0": [entered[1]]})
+    if entered:
+        mark = pd.DataFrame({"a0": [values[ja]], "b0": [values[jb]]})
         layers.append(
             alt.Chart(mark)
             .mark_point(shape="diamond", size=200, filled=True, color="crimson")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from export.card.model_card import ModelCard
-from page.charts import calibration_chart
+from page.charts import calibration_chart, coefficient_plot
 from page.sections import plain
 from page.tables import coefficient_table, confusion_table, metrics_table
 
@@ -20,6 +20,17 @@ def show_diagnostics(card: ModelCard) -> None:
 
 def show_statistics(card: ModelCard) -> None:
     st.dataframe(coefficient_table(card), hide_index=True, key="coefficient_table")
+    plot = coefficient_plot(card)
+    if plot is not None:
+        st.altair_chart(plot)
+        st.caption(
+            "Each term's estimate with its 95% interval"
+            + (
+                ": odds ratios, a factor on the odds per unit (per level, against the reference)."
+                if card.binary
+                else "."
+            )
+        )
     stats = card.statistics
     if stats is None:
         st.caption("This model's card holds no statistics (it was not written by this kit's training).")
@@ -30,6 +41,11 @@ def show_statistics(card: ModelCard) -> None:
         facts.append(
             f"likelihood-ratio test against the intercept-only model: chi-squared {test.statistic:.4g} "
             f"on {test.df} degrees of freedom, p = {test.p_value:.3g}"
+        )
+    for feature, test in (stats.feature_tests or {}).items():
+        facts.append(
+            f"{feature} as a whole (leaving out all its levels' terms): chi-squared {test.statistic:.4g} on "
+            f"{test.df} degrees of freedom, p = {test.p_value:.3g}"
         )
     if stats.mcfadden_r2 is not None:
         facts.append(f"McFadden's pseudo-R-squared {stats.mcfadden_r2:.4f}")

@@ -31,8 +31,10 @@ def loss_table(artifact: Artifact) -> pd.DataFrame:
     card = artifact.card
     x = card.data.stored_x(card.n_features)
     y = np.asarray(card.data.rows.y, dtype=np.int64)
-    served = artifact.predict(x)
+    served = artifact.predict_codes(x)
     table = pd.DataFrame(x, columns=list(card.feature_names))
+    for name, levels in card.design.levels.items():  # codes shown as the levels they stand for
+        table[name] = [levels[int(k)] for k in table[name]]
     table["y"] = y if card.binary else [card.class_labels[i] for i in y]
     if card.binary:
         table["p = P(y = 1)"] = served.probabilities[:, 1].astype(np.float64)
@@ -48,8 +50,14 @@ def coefficient_table(card: ModelCard) -> pd.DataFrame:
 
 
 def feature_table(card: ModelCard) -> pd.DataFrame:
-    extents = {name: card.data.features[name].to_json() for name in card.feature_names}
-    return pd.DataFrame.from_dict(extents, orient="index")[["min", "max", "mean"]]
+    """Each numeric feature's range and mean; each categorical one's levels and their shares."""
+    rows = {name: {**card.data.features[name].to_json(), "levels": ""} for name in card.design.numeric}
+    for name in card.design.categorical:
+        feature = card.categories.features[name]
+        shares = ", ".join(f"{level} {100 * share:.1f}%" for level, share in zip(feature.levels, feature.shares))
+        rows[name] = {"min": None, "max": None, "mean": None, "levels": shares}
+    table = pd.DataFrame.from_dict({n: rows[n] for n in card.feature_names}, orient="index")
+    return table[["min", "max", "mean"] + ["levels"] * bool(card.design.categorical)]
 
 
 def metrics_table(card: ModelCard) -> pd.DataFrame:

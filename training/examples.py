@@ -42,6 +42,18 @@ EXAMPLES: dict[str, list[str]] = {
         "--valid-fraction",
         "0.2",
     ],
+    # binary with a text feature (student: No/Yes), unpenalized: ISLR's Table 4.3 (default ~ balance + income + student)
+    "default.onnx": ["--data", "data/default.csv", "--target", "default"],
+    # binary with two three-level text features (treatment coding, a likelihood-ratio test for each as a whole)
+    "penguins.onnx": [
+        "--data",
+        "data/penguins.csv",
+        "--target",
+        "sex",
+        "--features",
+        "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g",
+        "--drop-missing",
+    ],
 }
 
 

@@ -125,17 +125,18 @@ def count(text: str) -> int:
     return value
 
 
-def query(text: str) -> dict[str, float]:
-    """``x=5,y=2`` -> {"x": 5.0, "y": 2.0}."""
-    chosen = {}
+def query(text: str) -> dict[str, float | str]:
+    """``x=5,y=2,group=b`` -> {"x": 5.0, "y": 2.0, "group": "b"}: numbers, and text for a
+    categorical feature's level (checked against the features once they are known)."""
+    chosen: dict[str, float | str] = {}
     for part in text.split(","):
         name, sep, value = part.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise argparse.ArgumentTypeError(f"{part!r} is not NAME=VALUE; write e.g. --predict x=5")
         try:
             chosen[name.strip()] = float(value)
         except ValueError:
-            sep = ""
-        if not sep:
-            raise argparse.ArgumentTypeError(f"{part!r} is not NAME=NUMBER; write e.g. --predict x=5")
+            chosen[name.strip()] = value.strip()
     return chosen
 
 
@@ -214,12 +215,12 @@ class Request:
         metavar="SIZE",
         read=parse_size,
     )
-    query: dict[str, float] | None = option(
+    query: dict[str, float | str] | None = option(
         None,
         "the input to report P for (default: the tutorial's x = 5, else the training means)",
         "decision and output",
         flag="--predict",
-        metavar="A=1,B=2",
+        metavar="A=1,B=text",
         read=query,
     )
     # None: ``default_out``, so that training on your own file never replaces the tutorial's model

@@ -15,9 +15,10 @@ from export.files import write_atomic
 from export.writer.build import build_artifact, save_artifact
 from export.writer.checkpoint import checkpoint_bytes
 from training.config import TrainConfig
+from training.data.categories import check_levels_trained
 from training.data.dataset import Dataset, tutorial_dataset
 from training.data.split import stratified_split
-from training.description.describe import describe
+from training.description.describe import checked_query, describe
 from training.description.report import report_lines
 from training.options import Request
 from training.reading import launched_by_torchrun
@@ -27,11 +28,11 @@ from training.streaming.rows import Rows
 from training.streaming.streamed import open_streamed
 
 
-def check_query(query: dict[str, float] | None, data: Rows) -> None:
-    if query is not None and set(query) != set(data.feature_names):
-        raise ConfigError(
-            f"--predict must give every feature once ({', '.join(data.feature_names)}), got {', '.join(query)}"
-        )
+def check_query(query: dict[str, float | str] | None, data: Rows) -> None:
+    names = data.inputs.features
+    if query is not None and set(query) != set(names):
+        raise ConfigError(f"--predict must give every feature once ({', '.join(names)}), got {', '.join(query)}")
+    checked_query(query, data.inputs)
 
 
 class Progress:
@@ -92,6 +93,7 @@ def fit_and_save(
             data = tutorial_dataset() if table is None else table
             check_query(request.query, data)
             training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
+            check_levels_trained(training_rows, valid)
             result = fit(config, training_rows, progress.on_step)
             description = describe(training_rows, valid, result, request.query, request.columns.weight)
     if reducer.rank != 0:  # one process writes the artifact

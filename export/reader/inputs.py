@@ -81,11 +81,15 @@ def feeds_from_codes(design: Design, codes: np.ndarray) -> dict[str, np.ndarray]
 
 def level_problem(feature: str, value: object, levels: tuple[str, ...], where: str) -> str:
     """The message for a value that is not one of ``feature``'s levels."""
-    shown = ", ".join(levels[:SHOWN_LEVELS]) + (f", ... ({len(levels)} in all)" if len(levels) > SHOWN_LEVELS else "")
     return (
         f"feature {feature!r} has {shorten(level_text(value))!r} on {where}, a level the model never saw in "
-        f"training (it knows: {shown}); give one of those"
+        f"training ({known_levels(levels)}); give one of those"
     )
+
+
+def known_levels(levels: tuple[str, ...]) -> str:
+    shown = ", ".join(levels[:SHOWN_LEVELS]) + (f", ... ({len(levels)} in all)" if len(levels) > SHOWN_LEVELS else "")
+    return f"it knows: {shown}"
 
 
 def _levels(design: Design, feature: str, values: np.ndarray, row_name) -> np.ndarray:

@@ -108,8 +108,7 @@ CSV_ERRORS = [
         "",
         "x,y\n1,0\n2,1\n",
         ["--target", "y", "--predict", "x=five"],
-        r"argument --predict: 'x=five' is not "
-        r"NAME=NUMBER",
+        r"--predict gives x=five; 'x' is numeric: give a number",
     ),
     (
         "",
@@ -149,6 +148,46 @@ CSV_ERRORS = [
         r"streaming \(--stream, and every torchrun job\) reads Parquet row groups, and data.csv is not a .parquet file",
     ),
     ("", None, ["--log-every", "-1"], r"argument --log-every: must be 0 or more, got -1"),
+    # categorical features (issue 11)
+    (
+        "",
+        "name,x,y\n" + "".join(f"person{i},{i % 7},{i % 2}\n" for i in range(40)),
+        ["--target", "y"],
+        r"categorical feature 'name' of data.csv has 40 different values in 40 rows, nearly one per row: it looks "
+        r"like a name or an ID, which predicts nothing for new rows; leave it out with --features",
+    ),
+    (
+        "",
+        "code,y\n" + "".join(f"c{i % 1001},{i % 2}\n" for i in range(3000)),
+        ["--target", "y"],
+        r"categorical feature 'code' of data.csv has 1,001 levels, more than 1,000: too many to fit a coefficient each",
+    ),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--categorical", "z"], r"--categorical names 'z', not a feature column"),
+    (
+        "",
+        "x,y\n1.5,0\n2,1\n",
+        ["--target", "y", "--categorical", "x"],
+        r"--categorical names 'x' of data.csv, but it holds 1.5, not a whole number",
+    ),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "y", "--categorical", "x,y"],
+        r"--categorical lists the target 'y'; its values are the classes already",
+    ),
+    (
+        "",
+        "g,x,y\n" + "".join(f"{'rare' if i == 7 else 'common'},{i % 5},{i % 2}\n" for i in range(40)),
+        ["--target", "y", "--valid-fraction", "0.5"],
+        r"level 'rare' of feature 'g' occurs only in the validation rows \(1 row\(s\) of data.csv\), so the model "
+        r"could not learn it; lower --valid-fraction",
+    ),
+    (
+        "",
+        "g,x,y\na,1,0\nb,2,1\na,3,1\nb,4,0\n",
+        ["--target", "y", "--predict", "g=c,x=1"],
+        r"--predict gives g=c, not a level of 'g' \(a, b\)",
+    ),
 ]
 
 

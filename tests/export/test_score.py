@@ -76,3 +76,28 @@ def test_scoring_needs_no_torch(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "new.scored.csv").is_file()
+
+
+PENGUINS = PROJECT / "artifacts" / "penguins.onnx"
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_text_columns_are_scored_as_the_reader_scores_them_and_an_unseen_level_names_its_line(tmp_path, capsys, kind):
+    frame = pd.read_csv(PROJECT / "data" / "penguins.csv").dropna().head(30)
+    data = tmp_path / f"new.{kind}"
+    write = (lambda f, path: f.to_csv(path, index=False)) if kind == "csv" else (lambda f, path: f.to_parquet(path))
+    write(frame, data)
+    assert score_main(["--model", str(PENGUINS), "--data", str(data)]) == 0
+    scored = pd.read_csv(tmp_path / "new.scored.csv")
+    expected = Artifact.from_bytes(PENGUINS.read_bytes()).predict(frame).probabilities[:, 1]
+    np.testing.assert_allclose(scored["P(sex = male)"], expected, rtol=1e-7)
+    frame.loc[frame.index[4], "island"] = "Atlantis"
+    write(frame, data)
+    assert score_main(["--model", str(PENGUINS), "--data", str(data), "--out", str(tmp_path / "other.csv")]) == 2
+    where = "line 6" if kind == "csv" else "row 5"
+    assert re.fullmatch(
+        rf"error: new.{kind}: column island on {where} has 'Atlantis', not a level the model saw in training "
+        r"\(it knows: Biscoe, Dream, Torgersen\); 1 row\(s\) are affected. Fix them and score again\n",
+        capsys.readouterr().err,
+    )
+    assert not (tmp_path / "other.csv").exists()

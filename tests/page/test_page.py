@@ -5,8 +5,10 @@ import re
 
 import hostile_models
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
-from paths import PAGE
+from paths import PAGE, PROJECT
 from streamlit.testing.v1 import AppTest
 
 from export.artifact import Artifact
@@ -14,7 +16,9 @@ from export.files import write_atomic
 from export.writer.build import build_artifact
 from page.inputs import format_number
 from training.config import TrainConfig
+from training.data.columns import Columns
 from training.data.dataset import Dataset, tutorial_dataset
+from training.data.tables import load_table
 from training.description.describe import describe
 from training.solvers.fit import fit
 
@@ -290,3 +294,50 @@ def test_a_hostile_model_in_the_folder_is_refused_in_one_line(page, artifact_dir
     assert not at.exception
     (error,) = at.error
     assert error.value.startswith("model.onnx") and str(artifact_dir) not in error.value
+
+
+PENGUINS = PROJECT / "artifacts" / "penguins.onnx"
+
+
+def test_categorical_features_get_select_boxes_with_shares_and_curves_per_level(page, artifact_dir):
+    write_atomic(artifact_dir / "model.onnx", PENGUINS.read_bytes())
+    at = page.run()
+    species = at.selectbox(key="x:species")
+    assert species.label == "species" and species.options == [
+        "Adelie (43.8% of training rows)",
+        "Chinstrap (20.4% of training rows)",
+        "Gentoo (35.7% of training rows)",
+    ]
+    species.select("Gentoo").run()
+    card = Artifact.from_bytes(PENGUINS.read_bytes()).card
+    entered = {**card.example, "species": "Gentoo"}
+    p = Artifact.from_bytes(PENGUINS.read_bytes()).predict({k: [v] for k, v in entered.items()}).probabilities[0, 1]
+    assert metrics(at)["P(sex = male)"] == format_number(float(p))
+    at.selectbox(key="by").select("island").run()
+    assert not at.exception and not at.error
+    lines = {row["class"] for row in chart_rows(at.get("vega_lite_chart")[0]) if "class" in row and "P" in row}
+    assert {"island = Biscoe", "island = Dream", "island = Torgersen"} <= lines
+    plot = next(c for c in at.get("vega_lite_chart") if "odds ratio" in c.proto.spec)
+    terms = {row["term"] for row in chart_rows(plot) if "term" in row}
+    assert "species[Gentoo]" in terms and "(intercept)" not in terms
+    assert any("species as a whole" in m.value for m in at.markdown)
+
+
+def test_a_model_with_only_categorical_features_shows_bars_per_level(page, artifact_dir, tmp_path):
+    rng = np.random.default_rng(4)
+    colour = rng.choice(["red", "green", "blue"], 300)
+    frame = pd.DataFrame({"colour": colour, "y": (rng.random(300) < np.where(colour == "red", 0.8, 0.3)).astype(int)})
+    frame.to_csv(tmp_path / "colours.csv", index=False)
+    data = load_table(tmp_path / "colours.csv", Columns("y"))
+    write_atomic(artifact_dir / "model.onnx", built(TrainConfig(optimizer="lbfgs", standardize=True), data))
+    at = page.run()
+    assert not at.exception and not at.error
+    bars = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["field"] == "colour"
+    heights = {row["colour"]: row["P"] for row in chart_rows(at.get("vega_lite_chart")[0])}
+    assert heights["red"] == pytest.approx(frame.y[colour == "red"].mean(), rel=1e-5)  # one feature: the cell rate
+
+
+def chart_rows(chart) -> list[dict]:
+    """Every data row an Altair chart sent to the browser (Arrow IPC streams in the proto)."""
+    return [row for named in chart.proto.datasets for row in pa.ipc.open_stream(named.data.data).read_all().to_pylist()]

@@ -17,6 +17,7 @@ from export.csv_input import numbers
 from export.design import MAX_LEVELS, level_text
 from export.errors import DataError
 from training.data.columns import Columns, names_text
+from training.data.dataset import Dataset
 
 NOT_CATEGORICAL = None
 NUMBERS_SAMPLE = 1000  # cells of a text column looked at to tell a mistyped numeric column
@@ -109,3 +110,23 @@ def _check_count(count: int, feature: str, file: str, rows: int) -> None:
             f"categorical feature {feature!r} of {file} has {count:,} different values in {rows:,} rows, nearly "
             f"one per row: it looks like a name or an ID, which predicts nothing for new rows; {fix}"
         )
+
+
+def check_levels_trained(train: Dataset, valid: Dataset | None) -> None:
+    """Every level has training rows: a level seen only in the validation rows would get no
+    coefficient of its own (it would be scored as the reference level)."""
+    if train.codes is None or valid is None:
+        return
+    design = train.inputs
+    for k, feature in enumerate(design.categorical):
+        levels = design.levels[feature]
+        seen = np.bincount(train.codes[:, k], minlength=len(levels))
+        held = np.bincount(valid.codes[:, k], minlength=len(levels))
+        unseen = np.flatnonzero((seen == 0) & (held > 0))
+        if len(unseen):
+            level = levels[unseen[0]]
+            raise DataError(
+                f"level {level!r} of feature {feature!r} occurs only in the validation rows ({held[unseen[0]]} "
+                f"row(s) of {train.source}), so the model could not learn it; lower --valid-fraction, or merge "
+                "rare levels into others"
+            )

@@ -11,6 +11,8 @@ from scipy import special
 
 from export.card.sections import CoefficientTable, LRTest, Statistics
 from training.config import TrainConfig
+from training.data.dataset import Dataset
+from training.description.drop import feature_tests
 from training.description.evaluation import RowEvaluation
 from training.description.separation import MAX_CELLS, Separation
 from training.solvers.fit import FitResult
@@ -93,7 +95,7 @@ def statistics(
     ``class_weights``: the sample weight of each class of the training rows."""
     model_ll, null_ll = evaluation.log_likelihood, null_log_likelihood(class_weights)
     notes: list[str] = []
-    lr_test = mcfadden_r2 = table = None
+    lr_test = mcfadden_r2 = table = tests = None
     not_mle = [
         why
         for why, applies in [
@@ -112,6 +114,8 @@ def statistics(
         statistic = max(2 * (model_ll - null_ll), 0.0)
         lr_test = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
         mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
+        if isinstance(rows, Dataset) and rows.inputs.has_categories:
+            tests = feature_tests(rows, result, model_ll)
     else:
         notes.append(
             "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
@@ -143,4 +147,5 @@ def statistics(
         mcfadden_r2=mcfadden_r2,
         coefficients=table,
         aliased=[rows.feature_names[j] for j in result.rank.aliased] if result.rank and result.rank.deficient else None,
+        feature_tests=tests,
     )

@@ -70,19 +70,27 @@ def problem_for(
     x = torch.as_tensor(standardizer.transform(data.x), dtype=dtype)
     y = torch.as_tensor(data.y, dtype=dtype if data.n_classes == 2 else torch.int64)
     w = None if weights is None else torch.as_tensor(weights, dtype=dtype)
-    identified = list(rank.kept) if rank is not None and rank.deficient else None
+    identified = list(rank.kept) if rank is not None and len(rank.kept) < data.x.shape[1] else None
     return Problem(x, y, w, config.l2, config.firth, identified)
 
 
-def rank_for(config: TrainConfig, rows: Rows, standardizer: Standardizer, reducer: Reducer = LOCAL) -> Rank | None:
-    """Which features the rows determine, for a fit without an L2 penalty (``training.solvers.rank``)."""
-    return None if config.l2 > 0 else rank_of(design_gram(rows, standardizer, reducer))
+def rank_for(
+    config: TrainConfig,
+    rows: Rows,
+    standardizer: Standardizer,
+    reducer: Reducer = LOCAL,
+    left_out: tuple[int, ...] = (),
+) -> Rank | None:
+    """Which features the rows determine, for a fit without an L2 penalty (``training.solvers.rank``)
+    and without the features ``left_out``."""
+    return None if config.l2 > 0 else rank_of(design_gram(rows, standardizer, reducer), left_out)
 
 
-def hold_aliased(model: LogisticRegression, rank: Rank | None) -> tuple[int, ...]:
-    """Aliased features' weights start at 0 and stay there (their gradients are masked for
-    autograd; the closed-form evaluator is told them); returns their indices."""
-    aliased = () if rank is None else tuple(rank.aliased)
+def hold_aliased(model: LogisticRegression, rank: Rank | None, left_out: tuple[int, ...] = ()) -> tuple[int, ...]:
+    """Aliased features' weights, and those of the features ``left_out``, start at 0 and stay there
+    (their gradients are masked for autograd; the closed-form evaluator is told them); returns
+    their indices."""
+    aliased = tuple(sorted({*left_out, *(() if rank is None else rank.aliased)}))
     if aliased:
         with torch.no_grad():
             model.linear.weight[:, list(aliased)] = 0.0
@@ -105,8 +113,14 @@ def initial_model(config: TrainConfig, n_features: int, n_classes: int) -> Logis
     return model
 
 
-def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None] | None = None) -> FitResult:
-    """Train on ``data`` in memory; ``on_step(step, loss)`` is called after each epoch or L-BFGS iteration."""
+def fit(
+    config: TrainConfig,
+    data: Dataset,
+    on_step: Callable[[int, float], None] | None = None,
+    left_out: tuple[int, ...] = (),
+) -> FitResult:
+    """Train on ``data`` in memory; ``on_step(step, loss)`` is called after each epoch or L-BFGS
+    iteration. ``left_out``: features whose weights are held at 0 (the model without them)."""
     if config.firth and data.n_classes > 2:
         raise DataError(
             f"--penalty firth fits binary targets only, but {data.target_name!r} has "
@@ -117,8 +131,8 @@ def fit(config: TrainConfig, data: Dataset, on_step: Callable[[int, float], None
     if config.standardize:  # one-hot levels are left as they are: the L2 penalty is defined on them so
         standardizer = Standardizer.fit(data.x, data.inputs.indicator_terms() if config.l2 > 0 else [])
     model = initial_model(config, data.x.shape[1], data.n_classes)
-    rank = rank_for(config, data, standardizer)
-    aliased = hold_aliased(model, rank)
+    rank = rank_for(config, data, standardizer, left_out=left_out)
+    aliased = hold_aliased(model, rank, left_out)
     history = History(standardizer)
     base = np.ones(len(data.y)) if data.weights is None else data.weights
     factors = class_factors(np.bincount(data.y, weights=base, minlength=data.n_classes), config.class_weight)

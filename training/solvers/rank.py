@@ -64,14 +64,17 @@ def design_gram(rows: Rows, standardizer: Standardizer, reducer: Reducer = LOCAL
     return reducer.sum(total.ravel()).reshape(d + 1, d + 1)
 
 
-def rank_of(gram: np.ndarray) -> Rank:
-    """Aliased features of the design whose Gram matrix (intercept first) is ``gram``."""
+def rank_of(gram: np.ndarray, left_out: tuple[int, ...] = ()) -> Rank:
+    """Aliased features of the design whose Gram matrix (intercept first) is ``gram``, without the
+    features ``left_out`` (neither kept nor aliased: a fit without them)."""
     scale = np.sqrt(np.maximum(np.diag(gram), np.finfo(float).tiny))
     correlation = gram / np.outer(scale, scale)
     kept = [0]  # the intercept: a design without rows is caught before here
     factor = np.sqrt(correlation[:1, :1])
     aliased: dict[int, tuple[int, ...]] = {}
     for j in range(1, len(gram)):
+        if j - 1 in left_out:
+            continue
         projection = solve_triangular(factor, correlation[kept, j], lower=True)
         left = correlation[j, j] - projection @ projection
         if left <= ALIASED_SHARE * correlation[j, j]:

@@ -1,0 +1,30 @@
+"""Each categorical feature tested as a whole: the likelihood-ratio test of the model without any of
+its terms against the full model (R's ``drop1(fit, test = "Chisq")``).
+
+A feature with several levels has a Wald row per level in the coefficient table, each against the
+reference level; whether the feature matters at all is one question with one answer, asked by
+refitting without its terms. The statistic is 2 (l_full - l_without), on as many degrees of freedom
+as the full model has identified terms more (times K - 1 for K classes).
+"""
+
+from scipy import special
+
+from export.card.sections import LRTest
+from training.data.dataset import Dataset
+from training.description.evaluation import evaluate_rows
+from training.solvers.fit import FitResult, fit
+
+
+def feature_tests(train: Dataset, result: FitResult, log_likelihood: float) -> dict[str, LRTest]:
+    """The test of each categorical feature of ``train``, for the unpenalized maximum-likelihood
+    fit ``result`` whose log-likelihood on ``train`` is ``log_likelihood``."""
+    design = train.inputs
+    tests = {}
+    for feature in design.categorical:
+        left_out = tuple(design.term_indices(feature))
+        without = fit(result.config, train, left_out=left_out)
+        reduced = evaluate_rows(train, without, None).log_likelihood
+        df = (len(result.rank.kept) - len(without.rank.kept)) * (train.n_classes - 1)
+        statistic = max(2 * (log_likelihood - reduced), 0.0)
+        tests[feature] = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
+    return tests
