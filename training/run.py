@@ -7,6 +7,7 @@ atomically, so a failed run leaves any previous artifact as it was.
 
 import sys
 
+import numpy as np
 from tqdm import tqdm
 
 from export.cli import USAGE_ERROR
@@ -93,7 +94,10 @@ def fit_and_save(
             data = tutorial_dataset() if table is None else table
             check_query(request.query, data)
             training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
-            check_levels_trained(training_rows, valid)
+            if data.design is not None and valid is not None:
+                design = data.design
+                sums = [(part.x.sum(axis=0, dtype=np.float64), len(part.y)) for part in (training_rows, valid)]
+                check_levels_trained(design, data.source, *sums[0], *sums[1])
             result = fit(config, training_rows, progress.on_step)
             description = describe(training_rows, valid, result, request.query, request.columns.weight)
     if reducer.rank != 0:  # one process writes the artifact

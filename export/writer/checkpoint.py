@@ -45,6 +45,7 @@ def load_checkpoint(path: Path) -> tuple[nn.Linear, Description]:
         raise ArtifactError(f"{path} is not a checkpoint of this kit (format {CHECKPOINT_VERSION}); {hint}")
     description = Description.from_json(saved["card"])
     n_classes = len(description.class_labels)
-    layer = nn.Linear(len(description.feature_names), 1 if n_classes == 2 else n_classes).double()
+    terms = description.terms or description.feature_names  # the coefficients' columns
+    layer = nn.Linear(len(terms), 1 if n_classes == 2 else n_classes).double()
     layer.load_state_dict({k.removeprefix(LAYER): v for k, v in saved["state_dict"].items()})
     return layer, description

@@ -57,6 +57,17 @@ def test_export_rebuilds_the_same_bytes_from_the_checkpoint(tmp_path, capsys, tu
     assert f"saved {again} (parity with torch on" in capsys.readouterr().out
 
 
+def test_a_model_with_text_features_is_rebuilt_from_its_checkpoint_byte_for_byte(tmp_path):
+    data = tmp_path / "shops.csv"
+    data.write_text("shop,size,bought\n" + "".join(f"{'abc'[i % 3]},{i % 7},{(i * 5) % 3 == 0}\n" for i in range(60)))
+    out = tmp_path / "shops.onnx"
+    assert training_main(["--data", str(data), "--target", "bought", "--out", str(out)]) == 0
+    assert load_artifact(out).card.terms == ["shop[b]", "shop[c]", "size"]
+    again = tmp_path / "again.onnx"
+    assert export_main(["--checkpoint", str(out.with_suffix(".pt")), "--out", str(again)]) == 0
+    assert again.read_bytes() == out.read_bytes()
+
+
 CSV_ERRORS = [
     ("missing.csv", None, ["--target", "y"], r"data file .*missing.csv does not exist; check the path given to --data"),
     ("", "", ["--target", "y"], r".*data.csv is empty; it needs a header line and data rows"),

@@ -1,6 +1,7 @@
 """Batch scoring on the page: the table out, and one clear message for each bad file."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -91,3 +92,20 @@ def test_a_formula_in_a_column_name_or_class_label_is_neutralised_too():
 )
 def test_neutralise(cell, safe):
     assert neutralise(cell) == safe
+
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "artifacts" / "default.onnx"
+
+
+def test_text_columns_are_scored_and_an_unseen_level_or_empty_cell_names_its_line():
+    artifact = Artifact.from_bytes(DEFAULT_MODEL.read_bytes())
+    scored, _ = score_table(b"student,balance,income\nYes,1500,20000\n No ,800,40000\n", artifact, "rows.csv")
+    expected = artifact.predict({"student": ["Yes", "No"], "balance": [1500, 800], "income": [20000, 40000]})
+    assert scored["P(default = Yes)"].to_numpy() == pytest.approx(expected.probabilities[:, 1].astype(float))
+    for cell, shown in (("Maybe", "'Maybe'"), ("", "an empty cell")):
+        message = (
+            rf"rows.csv: column student on line 3 has {shown}, not a level the model saw in training "
+            r"\(it knows: No, Yes\); 1 row\(s\) are affected"
+        )
+        with pytest.raises(InputError, match=message):
+            score_table(f"student,balance,income\nYes,1,2\n{cell},1,2\n".encode(), artifact, "rows.csv")

@@ -14,10 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from export.csv_input import numbers
-from export.design import MAX_LEVELS, level_text
+from export.design import MAX_LEVELS, Design, level_text
 from export.errors import DataError
 from training.data.columns import Columns, names_text
-from training.data.dataset import Dataset
 
 NOT_CATEGORICAL = None
 NUMBERS_SAMPLE = 1000  # cells of a text column looked at to tell a mistyped numeric column
@@ -28,6 +27,12 @@ ID_MIN_LEVELS = 10
 
 def is_text(kind: pa.DataType) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind)
+
+
+def is_categorical_type(kind: pa.DataType) -> bool:
+    """Text or booleans: categorical whether or not ``--categorical`` names the column (text that is
+    mostly numbers aside: ``categorical_cells``)."""
+    return is_text(kind) or pa.types.is_boolean(kind)
 
 
 def check_declared(columns: Columns, features: list[str], file: str) -> None:
@@ -50,28 +55,48 @@ def categorical_codes(
 ) -> tuple[str, ...] | None:
     """For a categorical ``column``: write each row's level index into ``row`` (NaN where the cell
     is missing) and return the levels; for any other column, ``NOT_CATEGORICAL`` (nothing written)."""
+    cells = categorical_cells(column, feature, declared, file)
+    if cells is NOT_CATEGORICAL:
+        return NOT_CATEGORICAL
+    values = sorted_values(pc.unique(cells))
+    check_level_count(len(values), feature, file, rows)
+    row[:] = level_indices(cells, values)
+    return tuple(level_text(v) for v in values.to_pylist())
+
+
+def categorical_cells(
+    column: pa.ChunkedArray | pa.Array, feature: str, declared: bool, file: str
+) -> pa.ChunkedArray | pa.Array | None:
+    """A categorical column's cells as its levels are made of (text without outer spaces, an empty
+    cell missing; booleans; whole numbers as integers); ``NOT_CATEGORICAL`` for a numeric column
+    not named by ``--categorical``, and for a text column that is mostly numbers."""
     kind = column.type
     if pa.types.is_dictionary(kind):
         column, kind = pc.cast(column, kind.value_type), kind.value_type
     if pa.types.is_boolean(kind) or (is_text(kind) and not _mostly_numbers(column)):
-        cells = column if pa.types.is_boolean(kind) else _trimmed(column)
-    elif declared and pa.types.is_integer(kind):
-        cells = column
-    elif declared and pa.types.is_floating(kind):
-        cells = _whole_numbers(column, feature, file)
-    elif declared:
+        return column if pa.types.is_boolean(kind) else _trimmed(column)
+    if declared and pa.types.is_integer(kind):
+        return pc.cast(column, pa.int64())
+    if declared and pa.types.is_floating(kind):
+        return _whole_numbers(column, feature, file)
+    if declared:
         raise DataError(
             f"--categorical names {feature!r} of {file}, which holds {kind} values, not whole numbers or text; "
             "give integer codes or leave it out of --categorical"
         )
-    else:
-        return NOT_CATEGORICAL
-    values = pc.unique(cells).drop_null()
-    values = pc.take(values, pc.array_sort_indices(values))
-    _check_count(len(values), feature, file, rows)
-    index = pc.index_in(cells, value_set=values)
-    row[:] = index.to_numpy(zero_copy_only=False)  # nulls (missing cells) become NaN
-    return tuple(level_text(v) for v in values.to_pylist())
+    return NOT_CATEGORICAL
+
+
+def sorted_values(values: pa.Array) -> pa.Array:
+    """The distinct non-missing ``values``, sorted: the levels, before they are written as text."""
+    values = values.drop_null()
+    return pc.take(values, pc.array_sort_indices(values))
+
+
+def level_indices(cells: pa.ChunkedArray | pa.Array, values: pa.Array) -> np.ndarray:
+    """Each cell's index among the level ``values``, float64, NaN where a cell is missing (or, in a
+    file that changed while it was read, not a level)."""
+    return pc.index_in(cells, value_set=values).to_numpy(zero_copy_only=False).astype(np.float64)
 
 
 def _mostly_numbers(column: pa.ChunkedArray) -> bool:
@@ -98,7 +123,7 @@ def _whole_numbers(column: pa.ChunkedArray, feature: str, file: str) -> pa.Chunk
     return pc.cast(column, pa.int64())
 
 
-def _check_count(count: int, feature: str, file: str, rows: int) -> None:
+def check_level_count(count: int, feature: str, file: str, rows: int) -> None:
     fix = f"leave it out with --features (or drop the column from {file})"
     if count > MAX_LEVELS:
         raise DataError(
@@ -112,21 +137,29 @@ def _check_count(count: int, feature: str, file: str, rows: int) -> None:
         )
 
 
-def check_levels_trained(train: Dataset, valid: Dataset | None) -> None:
+def check_levels_trained(
+    design: Design, source: str, train_sums: np.ndarray, train_rows: float, valid_sums: np.ndarray, valid_rows: float
+) -> None:
     """Every level has training rows: a level seen only in the validation rows would get no
-    coefficient of its own (it would be scored as the reference level)."""
-    if train.codes is None or valid is None:
-        return
-    design = train.inputs
-    for k, feature in enumerate(design.categorical):
-        levels = design.levels[feature]
-        seen = np.bincount(train.codes[:, k], minlength=len(levels))
-        held = np.bincount(valid.codes[:, k], minlength=len(levels))
-        unseen = np.flatnonzero((seen == 0) & (held > 0))
+    coefficient of its own (it would be scored as the reference level). ``*_sums``: the sums of the
+    design's columns over the training and the validation rows (``*_rows`` of them)."""
+    for feature in design.categorical:
+        seen, held = (
+            level_counts(design, feature, sums, rows)
+            for sums, rows in ((train_sums, train_rows), (valid_sums, valid_rows))
+        )
+        unseen = np.flatnonzero((seen < 0.5) & (held > 0.5))
         if len(unseen):
-            level = levels[unseen[0]]
+            level = design.levels[feature][unseen[0]]
             raise DataError(
-                f"level {level!r} of feature {feature!r} occurs only in the validation rows ({held[unseen[0]]} "
-                f"row(s) of {train.source}), so the model could not learn it; lower --valid-fraction, or merge "
-                "rare levels into others"
+                f"level {level!r} of feature {feature!r} occurs only in the validation rows ({round(held[unseen[0]])} "
+                f"row(s) of {source}), so the model could not learn it; lower --valid-fraction, or merge rare levels "
+                "into others"
             )
+
+
+def level_counts(design: Design, feature: str, sums: np.ndarray, rows: float) -> np.ndarray:
+    """Rows per level of ``feature``, from the sums of the design's columns over ``rows`` rows (a
+    treatment-coded reference level has the rows no other level has)."""
+    counts = np.asarray(sums, dtype=np.float64)[design.term_indices(feature)]
+    return np.concatenate([[rows - counts.sum()], counts]) if design.coding == "treatment" else counts

@@ -184,9 +184,8 @@ def _assemble(
     if not levels:
         return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
     design = Design(tuple(features), levels, columns.coding)
-    codes = x[:, [j for j, f in enumerate(features) if f in levels]].astype(np.int32)
     encoded = np.asfortranarray(design.expand(x), dtype=x.dtype if design.numeric else np.float64)
-    return Dataset(encoded, y, design.terms, columns.target, labels, name, weights, dropped, notes, design, codes)
+    return Dataset(encoded, y, design.terms, columns.target, labels, name, weights, dropped, notes, design)
 
 
 def _number(value: float) -> str:

@@ -14,7 +14,7 @@ class Dataset:
     weights as given, or None; ``dropped_rows``: rows left out for missing values; ``notes``: what
     the loader did that the user should hear (a saved index column left out). With categorical
     features, ``x`` holds the terms (``feature_names`` names them) that ``design`` makes of the
-    file's columns, and ``codes`` int32 (n_rows, categorical features) each row's level indices."""
+    file's columns."""
 
     x: np.ndarray
     y: np.ndarray
@@ -26,7 +26,6 @@ class Dataset:
     dropped_rows: int = 0
     notes: tuple[str, ...] = ()
     design: Design | None = None
-    codes: np.ndarray | None = None
 
     @property
     def inputs(self) -> Design:
@@ -54,7 +53,6 @@ class Dataset:
             self.dropped_rows,
             self.notes,
             self.design,
-            None if self.codes is None else self.codes[rows],
         )
 
 

@@ -20,6 +20,7 @@ from export.card.sections import (
 from export.design import Design
 from export.errors import ConfigError
 from training.config import TrainConfig
+from training.data.categories import level_counts
 from training.data.dataset import Dataset
 from training.data.randomness import sample_key_generator
 from training.description.diagnostics import fit_warnings
@@ -62,11 +63,11 @@ def describe(
     wants_errors = why_no_standard_errors(config, train.n_classes, result, separation) is None
     on_train = evaluate_rows(train, result, threshold, wants_errors, reducer)
     on_valid = None if valid is None else evaluate_rows(valid, result, threshold, reducer=reducer)
-    stats = statistics(config, train, result, on_train, summary.class_weights, separation)
+    stats = statistics(config, train, result, on_train, summary, separation, reducer)
     n_valid_rows = 0 if on_valid is None else on_valid.metrics.rows
     weighted = train.weights_given or result.class_factors is not None
     design = train.inputs
-    categories = categories_of(train) if design.has_categories else None
+    categories = categories_of(design, summary) if design.has_categories else None
     return Description(
         task="binary" if binary else "multinomial",
         feature_names=list(design.features),
@@ -104,14 +105,13 @@ def decision_threshold(config: TrainConfig, valid: Rows | None, result: FitResul
     return choose_threshold(config.threshold_metric, scores)
 
 
-def categories_of(train: Rows) -> Categories:
-    """The categorical features' levels and each level's share of the training rows."""
-    design = train.inputs
+def categories_of(design: Design, summary: RowSummary) -> Categories:
+    """The categorical features' levels and each level's share of the training rows (from the
+    means of their terms)."""
     features = {}
-    for k, feature in enumerate(design.categorical):
-        levels = design.levels[feature]
-        counts = np.bincount(train.codes[:, k], minlength=len(levels))
-        features[feature] = CategoricalFeature(levels=list(levels), shares=(counts / max(counts.sum(), 1)).tolist())
+    for feature in design.categorical:
+        shares = level_counts(design, feature, summary.mean, 1.0)
+        features[feature] = CategoricalFeature(levels=list(design.levels[feature]), shares=shares.tolist())
     return Categories(coding=design.coding, features=features)
 
 

@@ -12,18 +12,27 @@ from scipy import special
 from export.card.sections import LRTest
 from training.data.dataset import Dataset
 from training.description.evaluation import evaluate_rows
-from training.solvers.fit import FitResult, fit
+from training.solvers.fit import FitResult, fit, fit_stream
+from training.streaming.reduce import Reducer
+from training.streaming.rows import Rows
+from training.streaming.summary import RowSummary
 
 
-def feature_tests(train: Dataset, result: FitResult, log_likelihood: float) -> dict[str, LRTest]:
-    """The test of each categorical feature of ``train``, for the unpenalized maximum-likelihood
-    fit ``result`` whose log-likelihood on ``train`` is ``log_likelihood``."""
+def feature_tests(
+    train: Rows, result: FitResult, log_likelihood: float, summary: RowSummary, reducer: Reducer
+) -> dict[str, LRTest]:
+    """The test of each categorical feature of ``train`` (in memory or streamed: ``summary`` and
+    ``reducer`` as for ``fit_stream``), for the unpenalized maximum-likelihood fit ``result`` whose
+    log-likelihood on ``train`` is ``log_likelihood``."""
     design = train.inputs
     tests = {}
     for feature in design.categorical:
         left_out = tuple(design.term_indices(feature))
-        without = fit(result.config, train, left_out=left_out)
-        reduced = evaluate_rows(train, without, None).log_likelihood
+        if isinstance(train, Dataset):
+            without = fit(result.config, train, left_out=left_out)
+        else:
+            without = fit_stream(result.config, train, summary, reducer, left_out=left_out)
+        reduced = evaluate_rows(train, without, None, reducer=reducer).log_likelihood
         df = (len(result.rank.kept) - len(without.rank.kept)) * (train.n_classes - 1)
         statistic = max(2 * (log_likelihood - reduced), 0.0)
         tests[feature] = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))

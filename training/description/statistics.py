@@ -11,14 +11,15 @@ from scipy import special
 
 from export.card.sections import CoefficientTable, LRTest, Statistics
 from training.config import TrainConfig
-from training.data.dataset import Dataset
 from training.description.drop import feature_tests
 from training.description.evaluation import RowEvaluation
 from training.description.separation import MAX_CELLS, Separation
 from training.solvers.fit import FitResult
 from training.solvers.history import parameters
 from training.solvers.rank import aliased_notes
+from training.streaming.reduce import LOCAL, Reducer
 from training.streaming.rows import Rows
+from training.streaming.summary import RowSummary
 
 Z_95 = float(special.ndtri(0.975))  # scipy.special, not scipy.stats: the same functions, a third of the import
 
@@ -87,13 +88,15 @@ def statistics(
     rows: Rows,
     result: FitResult,
     evaluation: RowEvaluation,
-    class_weights: np.ndarray,
+    summary: RowSummary,
     separation: Separation,
+    reducer: Reducer = LOCAL,
 ) -> Statistics:
     """The card's ``statistics``: log-likelihoods, the LR test and McFadden's R^2 where the fit is
-    an unpenalized maximum-likelihood one, the coefficient table where honest, and ``notes``.
-    ``class_weights``: the sample weight of each class of the training rows."""
-    model_ll, null_ll = evaluation.log_likelihood, null_log_likelihood(class_weights)
+    an unpenalized maximum-likelihood one (and each categorical feature's test as a whole), the
+    coefficient table where honest, and ``notes``. ``summary``: of the training rows (their class
+    weights; for a streamed refit), ``reducer`` as for the fit."""
+    model_ll, null_ll = evaluation.log_likelihood, null_log_likelihood(summary.class_weights)
     notes: list[str] = []
     lr_test = mcfadden_r2 = table = tests = None
     not_mle = [
@@ -114,8 +117,8 @@ def statistics(
         statistic = max(2 * (model_ll - null_ll), 0.0)
         lr_test = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
         mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
-        if isinstance(rows, Dataset) and rows.inputs.has_categories:
-            tests = feature_tests(rows, result, model_ll)
+        if rows.inputs.has_categories:
+            tests = feature_tests(rows, result, model_ll, summary, reducer)
     else:
         notes.append(
             "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "

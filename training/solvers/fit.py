@@ -100,6 +100,12 @@ def hold_aliased(model: LogisticRegression, rank: Rank | None, left_out: tuple[i
     return aliased
 
 
+def unscaled_terms(config: TrainConfig, rows: Rows) -> list[int]:
+    """Terms left as they are when the others are standardized: one-hot levels under an L2 penalty,
+    which is defined on their 0/1 columns (scikit-learn's OneHotEncoder beside a StandardScaler)."""
+    return rows.inputs.indicator_terms() if config.l2 > 0 else []
+
+
 def initial_model(config: TrainConfig, n_features: int, n_classes: int) -> LogisticRegression:
     """SGD and Adam start where the tutorial's seeded layer starts, in float32; L-BFGS starts from
     zero in float64 (a convex problem, as scikit-learn does)."""
@@ -128,8 +134,8 @@ def fit(
         )
     config = config.for_data(data.x.dtype)
     standardizer = Standardizer.identity(data.x.shape[1])
-    if config.standardize:  # one-hot levels are left as they are: the L2 penalty is defined on them so
-        standardizer = Standardizer.fit(data.x, data.inputs.indicator_terms() if config.l2 > 0 else [])
+    if config.standardize:
+        standardizer = Standardizer.fit(data.x, unscaled_terms(config, data))
     model = initial_model(config, data.x.shape[1], data.n_classes)
     rank = rank_for(config, data, standardizer, left_out=left_out)
     aliased = hold_aliased(model, rank, left_out)
@@ -156,11 +162,12 @@ def fit_stream(
     summary: RowSummary,
     reducer: Reducer = LOCAL,
     on_step: Callable[[int, float], None] | None = None,
+    left_out: tuple[int, ...] = (),
 ) -> FitResult:
     """Train on rows read a chunk at a time (``summary`` from a first pass over them): L-BFGS makes
     one streaming pass per evaluation and reaches the in-memory optimum; SGD and Adam stream their
     minibatches. Under torchrun, ``reducer`` sums every pass across the processes, so all of them
-    take the same steps."""
+    take the same steps. ``left_out``: features held at 0, as for ``fit``."""
     if config.firth:
         raise DataError("--penalty firth needs the whole table in memory (a log-determinant per step); drop --stream")
     if config.optimizer != "lbfgs" and config.batch_size is not None and reducer.world_size > 1:
@@ -170,10 +177,12 @@ def fit_stream(
         )
     config = config.for_data(np.float64)
     d = len(rows.feature_names)
-    standardizer = summary.standardizer() if config.standardize else Standardizer.identity(d)
+    standardizer = (
+        summary.standardizer(unscaled_terms(config, rows)) if config.standardize else Standardizer.identity(d)
+    )
     model = initial_model(config, d, rows.n_classes)
-    rank = rank_for(config, rows, standardizer, reducer)
-    aliased = hold_aliased(model, rank)
+    rank = rank_for(config, rows, standardizer, reducer, left_out)
+    aliased = hold_aliased(model, rank, left_out)
     history = History(standardizer)
     factors = class_factors(summary.class_weights, config.class_weight)
     source = ChunkSource(rows, factors, reducer)

@@ -21,7 +21,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from export.design import Design, level_text
 from export.errors import DataError, RowError
+from training.data.categories import (
+    NOT_CATEGORICAL,
+    categorical_cells,
+    check_declared,
+    check_level_count,
+    is_categorical_type,
+    level_indices,
+    sorted_values,
+)
 from training.data.checks import RowChecks, RowNamer, check_class_count
 from training.data.columnar import floats, is_parquet, open_parquet
 from training.data.columns import Columns, pick_columns
@@ -62,12 +72,19 @@ class ParquetStream:
         self.file = _open(self.path)
         stripped = {str(c).strip(): c for c in self.file.schema_arrow.names}
         features = pick_columns(list(stripped), columns, self.name)
-        self.feature_names = tuple(features)
+        check_declared(columns, features, self.name)
+        schema = self.file.schema_arrow
+        self.categorical = [
+            f for f in features if f in columns.categorical or is_categorical_type(schema.field(stripped[f]).type)
+        ]
+        self.declared, self.coding = columns.categorical, columns.coding
+        self.design = Design(tuple(features))  # its levels once ``find_levels`` has read them
+        self.level_values: dict[str, pa.Array] = {}
         self.target_name = columns.target
         self.weight_name = columns.weight
         self.checks = RowChecks(self.name, RowNamer(None), columns.drop_missing, partial=True)
         self._read = [stripped[c] for c in columns.used(features)]
-        self._check_types(features, stripped)
+        self._check_types([f for f in features if f not in self.categorical], stripped)
         self.seed, self.valid_fraction, self.on_rows = seed, valid_fraction, on_rows
         meta = self.file.metadata
         sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
@@ -102,12 +119,43 @@ class ParquetStream:
                     "store it as a number column, or train without --stream"
                 )
 
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        """The design's terms: the features, a categorical one's levels expanded (``export.design``)."""
+        return self.design.terms
+
+    def find_levels(self, combine: Callable[[set], set]) -> Design:
+        """The categorical features' levels (one pass over their columns; ``combine`` unites the
+        sets the processes found, so every process codes a level the same way, rows or not)."""
+        levels = {}
+        for j, feature in enumerate(self.design.features):
+            if feature not in self.categorical:
+                continue
+            found: set = set()
+            kind = None
+            for rg in self.row_groups:
+                column = self.file.read_row_group(rg, columns=[self._read[j]]).column(0)
+                cells = categorical_cells(column, feature, feature in self.declared, self.name)
+                if cells is NOT_CATEGORICAL:
+                    raise DataError(
+                        f"feature {feature!r} of {self.name} is stored as text but holds mostly numbers, and streaming "
+                        "reads numbers only; store it as a number column, or train without --stream"
+                    )
+                kind = cells.type
+                found.update(pc.unique(cells).drop_null().to_pylist())
+            values = sorted_values(pa.array(sorted(combine(found)), type=kind))
+            check_level_count(len(values), feature, self.name, self.file.metadata.num_rows)
+            self.level_values[feature] = values
+            levels[feature] = tuple(level_text(v) for v in values.to_pylist())
+        self.design = Design(self.design.features, levels, self.coding)
+        return self.design
+
     def find_labels(self, combine: Callable[[set], set]) -> tuple:
         """The target's classes, sorted (one pass over the target column; ``combine`` unites the
         sets the processes found). Mixed numbers and text are compared as text."""
         found: set = set()
         for rg in self.row_groups:
-            column = self.file.read_row_group(rg, columns=[self._read[len(self.feature_names)]]).column(0)
+            column = self.file.read_row_group(rg, columns=[self._read[len(self.design.features)]]).column(0)
             found.update(v for v in pc.unique(column).to_pylist() if v is not None and v == v)
         found = combine(found)
         try:
@@ -142,11 +190,19 @@ class ParquetStream:
                 yield chunk
 
     def _decode(self, batch: pa.RecordBatch, first: int, index: pd.Index) -> tuple:
-        """(x, y, v, keep): the checked values of the batch's usable rows, and which rows those are."""
-        d = len(self.feature_names)
+        """(x, y, v, keep): the checked values of the batch's usable rows (a categorical feature's
+        terms made of its cells), and which rows those are."""
+        design = self.design
+        d = len(design.features)
         columns = np.empty((d, batch.num_rows))  # filled a column at a time: much faster than row-major
-        for j in range(d):
-            columns[j] = floats(batch.column(j))
+        for j, feature in enumerate(design.features):
+            if feature in self.level_values:
+                cells = categorical_cells(batch.column(j), feature, feature in self.declared, self.name)
+                columns[j] = level_indices(cells, self.level_values[feature])
+                if (np.isnan(columns[j]) & ~pc.is_null(cells).to_numpy(zero_copy_only=False)).any():
+                    raise RowError(f"feature {feature!r} of {self.name} changed while it was read; retry")
+            else:
+                columns[j] = floats(batch.column(j))
         x = columns.T  # (n, d) in column-major order; the fit's matrix products take it as it is
         target = batch.column(d)
         v = floats(batch.column(d + 1)) if self.weight_name else None
@@ -159,6 +215,8 @@ class ParquetStream:
             self.dropped_rows += int((~keep).sum())
             x, positions = x[keep], positions[keep]
             v = None if v is None else v[keep]
+        if design.has_categories:
+            x = np.asfortranarray(design.expand(x))
         self.checks.features(x, self.feature_names, positions, None)
         if v is not None:
             self.checks.weights(v, self.weight_name, positions, None)

@@ -31,7 +31,7 @@ class StreamedRows:
 
     @property
     def inputs(self) -> Design:
-        return Design(self.feature_names)
+        return self.stream.design
 
     @property
     def target_name(self) -> str:

@@ -6,12 +6,13 @@ torchrun each process reads its own row groups and the results are merged across
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from training.config import TrainConfig
+from training.data.categories import check_levels_trained
 from training.data.checks import check_rows_left, check_weight_total
 from training.data.columns import Columns
 from training.data.split import check_sides
@@ -31,20 +32,26 @@ class StreamedData:
 def open_streamed(
     path: Path, columns: Columns, config: TrainConfig, reducer: Reducer, on_rows: Callable[[int], None] | None
 ) -> StreamedData:
+    columns = replace(columns, coding=config.coding)
     stream = ParquetStream(path, columns, config.seed, config.valid_fraction, reducer.rank, reducer.world_size, on_rows)
     labels = stream.find_labels(lambda found: reducer.combine(found, set.union))
+    design = stream.find_levels(lambda found: reducer.combine(found, set.union))
     k = len(labels)
     nothing = np.empty(0, np.int64)
     summary = RowSummary.of(np.empty((0, len(stream.feature_names))), nothing, None, k, np.empty(0), nothing)
-    valid_counts = np.zeros(k)
+    valid_counts, valid_sums = np.zeros(k), np.zeros(len(design.terms))
     for chunk in stream.chunks(with_keys=True):
         train = ~chunk.valid
         v = None if chunk.v is None else chunk.v[train]
         part = RowSummary.of(chunk.x[train], chunk.y[train], v, k, chunk.keys[train], chunk.positions[train])
         summary = summary.merge(part)
         valid_counts += np.bincount(chunk.y[chunk.valid], minlength=k)
+        valid_sums += chunk.x[chunk.valid].sum(axis=0)
     summary = reducer.combine(summary, RowSummary.merge)
-    valid_counts = reducer.sum(valid_counts)
+    valid_counts, valid_sums = reducer.sum(valid_counts), reducer.sum(valid_sums)
+    if design.has_categories and config.valid_fraction > 0:
+        train_sums = summary.mean * summary.rows
+        check_levels_trained(design, stream.name, train_sums, summary.rows, valid_sums, valid_counts.sum())
     dropped = int(reducer.sum(np.array([stream.dropped_rows]))[0])
     _check_rows(stream, summary, valid_counts, config.valid_fraction)
     train = StreamedRows(stream, "train")

@@ -83,8 +83,9 @@ class RowSummary:
             np.concatenate([self.sample_y, other.sample_y])[keep],
         )
 
-    def standardizer(self) -> Standardizer:
-        return Standardizer.from_moments(self.rows, self.mean, self.m2)
+    def standardizer(self, as_they_are: list[int] = ()) -> Standardizer:
+        """The features' standardization (``as_they_are``: columns left unscaled, ``Standardizer.fit``)."""
+        return Standardizer.from_moments(self.rows, self.mean, self.m2, as_they_are)
 
     def constant_features(self) -> np.ndarray:
         return self.minimum == self.maximum

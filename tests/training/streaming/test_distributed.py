@@ -49,6 +49,30 @@ def finished(process: subprocess.Popen) -> tuple[int, str, str]:
     return process.returncode, out, err
 
 
+def test_a_level_that_one_process_never_reads_is_coded_as_in_one_process(tmp_path):
+    parts = [frame(n, seed) for seed, n in enumerate([3_000, 1_000, 2_000])]
+    for k, part in enumerate(parts):  # rank 0 reads row groups 0 and 2, rank 1 row group 1: only it sees "rare"
+        part["group"] = np.where(np.arange(len(part)) % 3 == 0, "plain", "fancy")
+        if k == 1:
+            part.loc[part.index[:50], "group"] = "rare"
+    tables = [pa.Table.from_pandas(part, preserve_index=False) for part in parts]
+    data = tmp_path / "data.parquet"
+    with pq.ParquetWriter(data, tables[0].schema) as writer:
+        for table in tables:
+            writer.write_table(table, row_group_size=len(table))
+    args = ["--data", str(data), "--target", "y", "--features", "a,b,group"]
+    code, _, err = finished(torchrun([*args, "--out", str(tmp_path / "two.onnx")], tmp_path))
+    assert code == 0, err[-3000:]
+    assert training_main([*args, "--out", str(tmp_path / "memory.onnx")]) == 0
+    two, memory = (load_artifact(tmp_path / f"{n}.onnx").card for n in ("two", "memory"))
+    assert two.terms == memory.terms == ["a", "b", "group[plain]", "group[rare]"]
+    assert two.summary.objective == pytest.approx(memory.summary.objective, rel=1e-6)
+    np.testing.assert_allclose(two.weights, memory.weights, rtol=1e-5)
+    assert two.statistics.feature_tests["group"].statistic == pytest.approx(
+        memory.statistics.feature_tests["group"].statistic, rel=1e-5
+    )
+
+
 def test_two_processes_with_unequal_shards_match_one_process(tmp_path):
     data = write_row_groups(tmp_path / "data.parquet", [9_000, 1_000, 4_000, 500, 2_000])  # ranks: 15,000 and 1,500
     args = ["--data", str(data), "--target", "y", "--weight-column", "w", "--valid-fraction", "0.2"]

@@ -130,6 +130,39 @@ def test_an_aliased_column_is_found_and_held_at_zero_when_streamed(tmp_path):
     assert ours.convergence.objective == pytest.approx(theirs.convergence.objective, rel=1e-9)
 
 
+def categorical_frame(n: int, seed: int = 0) -> pd.DataFrame:
+    """Two numbers, a text column (with a rare level and some gaps), a boolean and integer codes."""
+    rng = np.random.default_rng(seed)
+    frame = synthetic_frame(n, 2, seed=seed)
+    frame["shop"] = rng.choice([" north", "south", "east", "west"], size=n, p=[0.4, 0.3, 0.29, 0.01])
+    frame.loc[rng.choice(n, 20, replace=False), "shop"] = None
+    frame["member"] = rng.random(n) < 0.3
+    frame["grade"] = rng.integers(1, 4, size=n)
+    shift = frame["shop"].map({" north": 0.0, "south": 0.8, "east": -0.6, "west": 1.5}).fillna(0) + frame["member"]
+    frame["label"] = np.where(rng.logistic(size=n) < shift + 0.3 * frame["grade"] - 0.8, "dog", "cat")
+    return frame.drop(columns="w")
+
+
+@pytest.mark.parametrize("extra", [[], ["--l2", "0.01"]])
+def test_categorical_features_stream_to_the_in_memory_fit_levels_and_tests(tmp_path, extra):
+    data = write_parquet(categorical_frame(12_000), tmp_path / "data.parquet", row_group_size=2_500)
+    common = ["--data", str(data), "--target", "label", "--categorical", "grade", "--drop-missing", *extra]
+    assert training_main([*common, "--out", str(tmp_path / "memory.onnx")]) == 0
+    assert training_main([*common, "--stream", "--out", str(tmp_path / "stream.onnx")]) == 0
+    memory, stream = (load_artifact(tmp_path / f"{n}.onnx").card for n in ("memory", "stream"))
+    assert stream.terms == memory.terms and stream.categories.coding == memory.categories.coding
+    for name, feature in memory.categories.features.items():
+        assert stream.categories.features[name].levels == feature.levels
+        assert stream.categories.features[name].shares == pytest.approx(feature.shares, rel=1e-12)
+    assert stream.categories.features["shop"].levels == ["east", "north", "south", "west"]
+    assert stream.summary.objective == pytest.approx(memory.summary.objective, rel=1e-9)
+    np.testing.assert_allclose(stream.weights, memory.weights, rtol=1e-6, atol=1e-8)
+    assert stream.data.dropped_rows == memory.data.dropped_rows == 20
+    if not extra:
+        for feature, test in memory.statistics.feature_tests.items():
+            assert stream.statistics.feature_tests[feature].statistic == pytest.approx(test.statistic, rel=1e-6)
+
+
 def test_full_batch_sgd_streams_the_tutorials_steps(tmp_path):
     frame = synthetic_frame(3_000, 2)
     data = write_parquet(frame, tmp_path / "data.parquet", row_group_size=700)
@@ -196,8 +229,9 @@ def test_bad_streamed_input_gets_one_line_and_keeps_the_artifact(tmp_path, capsy
         stream_error(tmp_path, capsys, frame, ["--target", "label", "--weight-column", "w"])
     )
     frame["f0"] = frame["f0"].astype(str)
-    assert "feature 'f0' of data.parquet is stored as text, and streaming reads numbers only" in stream_error(
-        tmp_path, capsys, frame, ["--target", "label", "--features", "f0,f1"]
+    assert (
+        "feature 'f0' of data.parquet is stored as text but holds mostly numbers, and streaming reads"
+        in stream_error(tmp_path, capsys, frame, ["--target", "label", "--features", "f0,f1"])
     )
     assert "--penalty firth needs the whole table in memory" in stream_error(
         tmp_path, capsys, synthetic_frame(100, 2), ["--target", "label", "--penalty", "firth"]
