@@ -60,6 +60,14 @@ def card_markdown(card: ModelCard) -> str:
         "",
     ]
     lines += [f"- {w}" for w in card.warnings] or ["None."]
+    if card.categories is not None:
+        coding = card.categories.coding
+        how = "the first level is the reference" if coding == "treatment" else "every level has a term"
+        lines += ["", f"## Categorical features ({coding} coding: {how})", ""]
+        lines += [
+            f"- {name}: " + ", ".join(f"{level} ({100 * share:.1f}%)" for level, share in zip(f.levels, f.shares))
+            for name, f in card.categories.features.items()
+        ]
     lines += ["", "## Coefficients (raw feature units)", "", *_table(*coefficient_rows(card)), ""]
     stats = card.statistics
     if stats and stats.lr_test:
@@ -68,6 +76,12 @@ def card_markdown(card: ModelCard) -> str:
             f"Log-likelihood {_number(stats.log_likelihood)} (intercept only "
             f"{_number(stats.null_log_likelihood)}); likelihood-ratio test chi2 = {_number(test.statistic)}"
             f" on {test.df} df, p = {_number(test.p_value)}; McFadden R² {_number(stats.mcfadden_r2)}.",
+            "",
+        ]
+    for name, test in ((stats.feature_tests or {}) if stats else {}).items():
+        lines += [
+            f"{name} as a whole (likelihood-ratio test of leaving out its terms): chi2 = {_number(test.statistic)} "
+            f"on {test.df} df, p = {_number(test.p_value)}.",
             "",
         ]
     lines += [f"Note: {note}." for note in (stats.notes if stats else [])]

@@ -69,11 +69,11 @@ def categorical_cells(
 ) -> pa.ChunkedArray | pa.Array | None:
     """A categorical column's cells as its levels are made of (text without outer spaces, an empty
     cell missing; booleans; whole numbers as integers); ``NOT_CATEGORICAL`` for a numeric column
-    not named by ``--categorical``, and for a text column that is mostly numbers."""
+    not named by ``--categorical``, and for a text column that is mostly numbers unless named."""
     kind = column.type
     if pa.types.is_dictionary(kind):
         column, kind = pc.cast(column, kind.value_type), kind.value_type
-    if pa.types.is_boolean(kind) or (is_text(kind) and not _mostly_numbers(column)):
+    if pa.types.is_boolean(kind) or (is_text(kind) and (declared or not _mostly_numbers(column))):
         return column if pa.types.is_boolean(kind) else _trimmed(column)
     if declared and pa.types.is_integer(kind):
         return pc.cast(column, pa.int64())

@@ -64,10 +64,12 @@ class RowChecks:
         if bad.any():
             row = int(np.argmax(bad.any(axis=1)))
             column = int(np.argmax(bad[row]))
+            shown = self._shown(x, row, column, show)
+            text = shown.startswith(("'", '"'))  # a text cell (numbers are shown bare): perhaps a code
             raise self._error(
                 f"feature {names[column]!r} of {self.file} must hold finite numbers, but "
-                f"{self.name_row(int(positions[row]))} has {self._shown(x, row, column, show)}; "
-                "encode it as numbers, or fix or remove that row"
+                f"{self.name_row(int(positions[row]))} has {shown}; fix or remove that row"
+                + (", or name the column in --categorical if its values are categories" * text)
             )
 
     def weights(self, v: np.ndarray, name: str, positions: np.ndarray, show: ShowCell | None) -> None:

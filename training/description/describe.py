@@ -107,10 +107,11 @@ def decision_threshold(config: TrainConfig, valid: Rows | None, result: FitResul
 
 def categories_of(design: Design, summary: RowSummary) -> Categories:
     """The categorical features' levels and each level's share of the training rows (from the
-    means of their terms)."""
+    means of their 0/1 terms: each mean times the rows is a whole count, rounded to it)."""
     features = {}
+    counts = np.round(summary.mean * summary.rows)
     for feature in design.categorical:
-        shares = level_counts(design, feature, summary.mean, 1.0)
+        shares = level_counts(design, feature, counts, summary.rows) / summary.rows
         features[feature] = CategoricalFeature(levels=list(design.levels[feature]), shares=shares.tolist())
     return Categories(coding=design.coding, features=features)
 

@@ -34,6 +34,8 @@ def feature_tests(
             without = fit_stream(result.config, train, summary, reducer, left_out=left_out)
         reduced = evaluate_rows(train, without, None, reducer=reducer).log_likelihood
         df = (len(result.rank.kept) - len(without.rank.kept)) * (train.n_classes - 1)
-        statistic = max(2 * (log_likelihood - reduced), 0.0)
-        tests[feature] = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
+        statistic = max(2 * (log_likelihood - reduced), 0.0) if df else 0.0
+        # df 0: every term of the feature is aliased, so leaving it out changes nothing (chi2 on 0 df is 0: p = 1)
+        p_value = float(special.chdtrc(df, statistic)) if df else 1.0
+        tests[feature] = LRTest(statistic=statistic, df=df, p_value=p_value)
     return tests

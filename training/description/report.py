@@ -110,6 +110,8 @@ def report_lines(artifact: Artifact, convergence: Convergence, data: Dataset) ->
             f" LR test chi2 {test.statistic:.4g} on {test.df} df, p = {test.p_value:.3g}, "
             f"McFadden R2 {stats.mcfadden_r2:.4f}"
         )
+    for name, test in (stats.feature_tests or {}).items():
+        lines.append(f"{name} as a whole: LR test chi2 {test.statistic:.4g} on {test.df} df, p = {test.p_value:.3g}")
     lines += _prediction_lines(artifact) + _metric_lines(card)
     lines += [f"note: {note}" for note in stats.notes]
     extrapolation = extrapolation_warning(card.example, card.data.features)

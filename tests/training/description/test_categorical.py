@@ -3,6 +3,8 @@ back from the artifact's card: treatment coding agrees with statsmodels' formula
 published table), one-hot coding under --l2 with scikit-learn's ColumnTransformer pipeline, and the
 test of each categorical feature as a whole with refits without it (R's drop1)."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -143,3 +145,23 @@ def test_l2_one_hot_is_scikit_learns_column_transformer_pipeline(tmp_path):
     theirs = model.coef_ - model.coef_.mean(axis=0)  # softmax weights are determined up to a shared shift
     np.testing.assert_allclose(ours_w - ours_w.mean(axis=0), theirs, atol=1e-5)
     assert card.standardization.scale[:5] == [1.0] * 5 and card.standardization.mean[:5] == [0.0] * 5
+
+
+def test_a_grouping_of_another_features_levels_is_aliased_and_named(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    shop = rng.choice(["north", "south", "east", "west"], 400)
+    x = rng.normal(size=400)
+    frame = pd.DataFrame({"shop": shop, "region": np.where(np.isin(shop, ["north", "south"]), "NS", "EW"), "x": x})
+    frame["y"] = (rng.logistic(size=400) < x + (shop == "east")).astype(int)
+    frame.to_csv(tmp_path / "shops.csv", index=False)
+    card = trained(tmp_path, "--data", str(tmp_path / "shops.csv"), "--target", "y")
+    out = capsys.readouterr().out
+    assert card.statistics.aliased == ["region[NS]"]
+    assert "'region[NS]' is a linear combination of 'shop[north]' and 'shop[south]' (and the intercept)" in out
+    assert card.statistics.feature_tests["region"].to_json() == {"statistic": 0.0, "df": 0, "p_value": 1.0}
+    reference = smf.logit("y ~ C(shop) + x", frame).fit(method="newton", tol=1e-12, disp=False)
+    table = table_of(card).drop(index="region[NS]").rename(index=patsy_name).loc[reference.params.index]
+    np.testing.assert_allclose(table.estimate, reference.params, rtol=1e-6)
+    np.testing.assert_allclose(table.std_error, reference.bse, rtol=1e-5)
+    # without shop, region is no longer aliased: 4 identified terms against 2, as R's drop1 counts them
+    assert re.search(r"^shop as a whole: LR test chi2 [\d.]+ on 2 df, p = ", out, re.MULTILINE)
