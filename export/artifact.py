@@ -59,6 +59,7 @@ class Artifact:
         self.card = card
         self.source = source
         self.design = card.design
+        self.numeric_only = not self.design.has_categories
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "the model") -> "Artifact":
@@ -83,31 +84,37 @@ class Artifact:
         numeric features only; for any model, a pandas DataFrame or a mapping of feature name to
         values (numbers, and text for a categorical feature), columns matched by name (others are
         ignored). ``InputError`` for a missing feature or a level the model never saw."""
-        if type(rows) is np.ndarray or (not isinstance(rows, Mapping) and not hasattr(rows, "columns")):
-            if self.design.has_categories:
-                raise InputError(
-                    f"{self.source} has categorical features ({', '.join(self.design.categorical)}); give the rows "
-                    "as a DataFrame or a mapping of feature name to values"
-                )
-            return self.predict_codes(rows)
+        if self.numeric_only and type(rows) is np.ndarray:  # first: the single-row path is kept short
+            return self._score_array(rows)
+        columns = isinstance(rows, Mapping) or hasattr(rows, "columns")
+        if self.numeric_only and not columns:  # lists of numbers
+            return self._score_array(rows)
+        if not columns:
+            raise InputError(
+                f"{self.source} has categorical features ({', '.join(self.design.categorical)}); give the rows "
+                "as a DataFrame or a mapping of feature name to values"
+            )
         return self.run(feeds_from_columns(self.design, columns_of(rows)))
-
-    def run(self, feeds: dict[str, np.ndarray]) -> Prediction:
-        """Score the graph's inputs as ``export.reader.inputs`` makes them."""
-        return Prediction(*self.session.run(OUTPUT_NAMES, feeds))
 
     def predict_codes(self, x: np.ndarray) -> Prediction:
         """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,)), a
         categorical feature's column holding its level's index (``export.design``; any other
         number gives NaN outputs)."""
+        if self.numeric_only:
+            return self._score_array(x)
+        return self.run(feeds_from_codes(self.design, x))
+
+    def run(self, feeds: dict[str, np.ndarray]) -> Prediction:
+        """Score the graph's inputs as ``export.reader.inputs`` makes them."""
+        return Prediction(*self.session.run(OUTPUT_NAMES, feeds))
+
+    def _score_array(self, x: np.ndarray) -> Prediction:
         rows = x
-        if not self.design.has_categories:
-            if not (type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2 and x.flags.c_contiguous):
-                rows = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=np.float32)))
-            if rows.ndim != 2 or rows.shape[1] != self.card.n_features:
-                raise ValueError(f"expected rows of {self.card.n_features} features, got shape {np.shape(x)}")
-            return Prediction(*self.session.run(OUTPUT_NAMES, {INPUT_NAME: rows}))
-        return Prediction(*self.session.run(OUTPUT_NAMES, feeds_from_codes(self.design, rows)))
+        if not (type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2 and x.flags.c_contiguous):
+            rows = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=np.float32)))
+        if rows.ndim != 2 or rows.shape[1] != self.card.n_features:
+            raise ValueError(f"expected rows of {self.card.n_features} features, got shape {np.shape(x)}")
+        return Prediction(*self.session.run(OUTPUT_NAMES, {INPUT_NAME: rows}))
 
 
 def load_artifact(path: Path) -> Artifact:
