@@ -1,0 +1,206 @@
+"""The static site (``python -m export.site``) in headless Chromium, served by Python's plain
+http.server on 127.0.0.1: onnxruntime-web's answers against the Python reader's, the form, batch
+scoring against the Streamlit page's, and nothing fetched from anywhere else."""
+
+import functools
+import io
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from paths import PROJECT
+from playwright.sync_api import Browser, Page
+
+from export.artifact import Artifact, load_artifact
+from export.scoring import score_table
+from export.site.__main__ import main as site_main
+from page.inputs import format_number
+
+pytestmark = pytest.mark.browser
+MODELS = {"binary": "cancer.onnx", "multinomial": "iris.onnx", "categorical": "penguins.onnx"}
+SHIPPED = sorted(p.name for p in (PROJECT / "artifacts").glob("*.onnx"))
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> Iterator[str]:
+    """One site per kind of model, under one http.server on 127.0.0.1."""
+    root = tmp_path_factory.mktemp("sites")
+    for kind, model in MODELS.items():
+        assert site_main(["--model", str(PROJECT / "artifacts" / model), "--out", str(root / kind)]) == 0
+    for model in SHIPPED:
+        assert site_main(["--model", str(PROJECT / "artifacts" / model), "--out", str(root / Path(model).stem)]) == 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class Visit:
+    """A page of one site, with every request and console problem it caused."""
+
+    def __init__(self, browser: Browser, url: str):
+        self.page: Page = browser.new_page(viewport={"width": 1100, "height": 2000})
+        self.requests: list[str] = []
+        self.problems: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.problems.append(m.text) if m.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
+        self.page.goto(url)
+        self.page.wait_for_function("document.body.dataset.ready !== undefined", timeout=60_000)
+        assert self.page.evaluate("document.body.dataset.ready") == "true", self.page.inner_text("#failure")
+
+    def predict(self, rows: list[dict]) -> np.ndarray:
+        return np.array(self.page.evaluate("rows => window.logreg.predict(rows)", rows))
+
+    def check_stayed_home(self, home: str) -> None:
+        assert self.requests and all(url.startswith(home + "/") for url in self.requests), self.requests
+        assert not self.problems, self.problems
+
+
+def probe_rows(artifact: Artifact, n: int = 300) -> list[dict]:
+    """Rows around and well beyond the training ranges, every level of every categorical feature."""
+    card, rng = artifact.card, np.random.default_rng(7)
+    rows = [{} for _ in range(n)]
+    for name in card.feature_names:
+        if name in card.design.levels:
+            levels = card.design.levels[name]
+            values = [levels[i % len(levels)] for i in range(n)]
+        else:
+            r = card.data.features[name]
+            span = max(r.max - r.min, 1.0)
+            values = rng.uniform(r.min - 3 * span, r.max + 3 * span, n).tolist()
+        for row, value in zip(rows, values):
+            row[name] = value
+    return rows
+
+
+@pytest.mark.parametrize("model", SHIPPED)
+def test_the_browser_scores_as_the_python_reader_does(sites, browser, model):
+    artifact = load_artifact(PROJECT / "artifacts" / model)
+    visit = Visit(browser, f"{sites}/{Path(model).stem}/")
+    rows = probe_rows(artifact)
+    ours = visit.predict(rows)
+    theirs = artifact.predict(pd.DataFrame(rows)).probabilities
+    assert artifact.card.n_classes > 2 or np.ptp(theirs[:, 1]) > 0.5  # the rows reach both classes
+    assert ours.shape == theirs.shape == (len(rows), artifact.card.n_classes)
+    np.testing.assert_allclose(ours, theirs, atol=1e-6, rtol=0)
+    visit.check_stayed_home(sites)
+
+
+def test_the_form_answers_as_the_reader_and_names_bad_entries(sites, browser):
+    artifact = load_artifact(PROJECT / "artifacts" / MODELS["binary"])
+    visit = Visit(browser, f"{sites}/binary/")
+    page = visit.page
+    entry = page.locator('[data-feature="mean_radius"]')
+    entry.fill("15")
+    entry.press("Enter")
+    values = {**artifact.card.example, "mean_radius": 15.0}
+    expected = artifact.predict({k: [v] for k, v in values.items()}).probabilities[0, 1]
+    page.wait_for_function(
+        f"document.querySelector('#probability strong').textContent === '{format_number(float(expected))}'"
+    )
+    for text, message in [
+        ("abc", "mean_radius: 'abc' is not a number; enter one such as 2.5 or 1e3 (with a dot for decimals)."),
+        ("nan", "mean_radius: NaN is not a value the model can score; enter a number."),
+        ("-inf", "mean_radius: infinity cannot be scored; enter a finite number."),
+        ("1e39", "mean_radius: 1e39 is beyond the float32 range the model takes (about ±3.4e38)."),
+        ("", "Enter a value for mean_radius."),
+    ]:
+        entry.fill(text)
+        entry.press("Enter")
+        page.wait_for_function(
+            "m => document.querySelector('[data-error=\"mean_radius\"]').textContent === m", arg=message
+        )
+    entry.fill("1e30")  # far outside the training range: an answer and the extrapolation warning
+    entry.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('#warnings').textContent.includes('extrapolation: mean_radius = 1e+30')"
+    )
+    visit.check_stayed_home(sites)
+
+
+def test_a_level_chosen_in_the_form_is_scored_and_unknown_levels_are_refused(sites, browser):
+    artifact = load_artifact(PROJECT / "artifacts" / MODELS["categorical"])
+    visit = Visit(browser, f"{sites}/categorical/")
+    page = visit.page
+    options = page.locator('[data-feature="species"] option').all_inner_texts()
+    assert options == [
+        "Adelie (43.8% of training rows)",
+        "Chinstrap (20.4% of training rows)",
+        "Gentoo (35.7% of training rows)",
+    ]
+    page.select_option('[data-feature="species"]', label="Gentoo (35.7% of training rows)")
+    values = {**artifact.card.example, "species": "Gentoo"}
+    expected = artifact.predict({k: [v] for k, v in values.items()}).probabilities[0, 1]
+    page.wait_for_function(
+        f"document.querySelector('#probability strong').textContent === '{format_number(float(expected))}'"
+    )
+    error = page.evaluate(
+        "row => window.logreg.predict([row]).then(() => 'scored', e => e.message)", {**values, "island": "Atlantis"}
+    )
+    assert error == (
+        "feature 'island' has 'Atlantis' on row 1, a level the model never saw in training "
+        "(it knows: Biscoe, Dream, Torgersen); give one of those"
+    )
+    visit.check_stayed_home(sites)
+
+
+def upload(page: Page, name: str, data: bytes) -> None:
+    page.set_input_files("#batch-file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+
+
+@pytest.mark.parametrize("kind", ["categorical", "multinomial"])
+def test_batch_scoring_in_the_browser_equals_the_pages(sites, browser, kind):
+    artifact = load_artifact(PROJECT / "artifacts" / MODELS[kind])
+    frame = pd.DataFrame(probe_rows(artifact, 120))
+    frame.insert(0, "id", [f"=cmd{i}" if i % 7 == 0 else f"row{i}" for i in range(len(frame))])
+    data = frame.to_csv(index=False).encode()
+    visit = Visit(browser, f"{sites}/{kind}/")
+    upload(visit.page, "new.csv", data)
+    visit.page.wait_for_function("window.logreg.scored !== null")
+    ours = pd.read_csv(io.StringIO(visit.page.evaluate("window.logreg.scored")), dtype={"id": str})
+    theirs, _ = score_table(data, artifact, "the CSV file")
+    assert list(ours.columns) == list(theirs.columns)
+    assert ours["id"].tolist() == ["'" + v if v.startswith("=") else v for v in frame["id"]]  # formulas neutralised
+    probabilities = [c for c in theirs.columns if c.startswith("P(")]
+    np.testing.assert_allclose(ours[probabilities].to_numpy(), theirs[probabilities].to_numpy(dtype=float), atol=1e-6)
+    assert ours["label"].astype(str).tolist() == theirs["label"].astype(str).tolist()
+    visit.check_stayed_home(sites)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("species,island\nAdelie,Dream\n", "the CSV file lacks the feature column(s) bill_length_mm"),
+        (
+            "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g\n"
+            "Adelie,Dream,40,18,190,3800\nAdelie,Atlantis,40,18,190,3800\n",
+            "the CSV file: column island on line 3 has 'Atlantis', not a level the model saw in training "
+            "(it knows: Biscoe, Dream, Torgersen); 1 row(s) are affected. Fix them and score again",
+        ),
+        (
+            "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g\nAdelie,Dream,abc,18,190,3800\n",
+            "the CSV file: column bill_length_mm on line 2 has 'abc', not a finite number within float32's range; "
+            "1 row(s) are affected. Fix them and score again",
+        ),
+    ],
+)
+def test_a_bad_file_gets_the_pages_message(sites, browser, text, message):
+    artifact = load_artifact(PROJECT / "artifacts" / MODELS["categorical"])
+    with pytest.raises(Exception) as python_side:
+        score_table(text.encode(), artifact, "the CSV file")
+    assert str(python_side.value).startswith(message)
+    visit = Visit(browser, f"{sites}/categorical/")
+    upload(visit.page, "bad.csv", text.encode())
+    visit.page.wait_for_selector("#batch-message .error")
+    assert visit.page.inner_text("#batch-message .error").startswith(message)
