@@ -33,8 +33,10 @@ MARKER = "site.json"
 
 
 def node_modules() -> Path:
-    """npm's packages: ``LOGREG_NODE_MODULES``, else the project's ``node_modules`` (after ``npm ci``)."""
-    folder = Path(os.environ.get("LOGREG_NODE_MODULES", PROJECT / "node_modules"))
+    """npm's packages: ``LOGREG_NODE_MODULES``, else the project's ``node_modules`` (after ``npm ci``;
+    for an installed copy of the kit, the one in the current folder)."""
+    default = PROJECT / "node_modules" if (PROJECT / "package.json").is_file() else Path.cwd() / "node_modules"
+    folder = Path(os.environ.get("LOGREG_NODE_MODULES", default))
     missing = [name for name, source in NPM_FILES.items() if not (folder / source).is_file()]
     if missing:
         raise ConfigError(
