@@ -153,7 +153,7 @@ def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
             hide_index=True,
             key="class_probabilities",
         )
-        right.altair_chart(class_bars(card, served.probabilities[0]))
+        right.vega_lite_chart(class_bars(card, served.probabilities[0]))
     warning = extrapolation_warning(dict(zip(card.feature_names, values)), card.data.features)
     if warning:
         st.warning(warning)
@@ -181,7 +181,7 @@ def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
     )
     index = epochs.index(epoch)
     params = (np.asarray(card.history.weights[index]), np.asarray(card.history.intercept[index]))
-    st.altair_chart(probability_chart(artifact, values, along, params, entered, epoch, by))
+    st.vega_lite_chart(probability_chart(artifact, values, along, params, entered, by))
     st.caption(
         "Solid: the served model (onnxruntime). Dashed: the model after the chosen step. "
         + ("Gray dashes: the decision boundary, where P equals the threshold. " if card.binary else "")
@@ -198,7 +198,7 @@ def show_level_bars(artifact: Artifact, values: np.ndarray) -> int:
     design = artifact.card.design
     chosen = st.selectbox("Levels of", design.categorical, key="bars") if len(design.categorical) > 1 else None
     feature = artifact.card.feature_names.index(chosen or design.categorical[0])
-    st.altair_chart(level_bars(artifact, values, feature))
+    st.vega_lite_chart(level_bars(artifact, values, feature))
     if len(design.categorical) > 1:
         st.caption("The other features are held at the levels chosen above.")
     return len(artifact.card.history.epoch) - 1
@@ -206,7 +206,7 @@ def show_level_bars(artifact: Artifact, values: np.ndarray) -> int:
 
 def show_training(artifact: Artifact, index: int) -> None:
     history = artifact.card.history
-    st.altair_chart(loss_chart(history, history.epoch[index]))
+    st.vega_lite_chart(loss_chart(history, history.epoch[index]))
     st.caption(f"After step {history.epoch[index]}: objective {history.loss[index]:.6f}.")
 
 

@@ -1,4 +1,6 @@
-"""Altair charts of what the model learned: curves, the decision map, the loss history, calibration."""
+"""The page's charts: the learned curve, the objective per step and the class and level bars fill the
+templates the static site also draws (``export.charts``); the decision map, the coefficient plot and
+calibration are drawn with Altair here."""
 
 import altair as alt
 import numpy as np
@@ -7,6 +9,7 @@ import pandas as pd
 from export.artifact import Artifact
 from export.card.model_card import ModelCard
 from export.card.sections import LossHistory, SplitMetrics
+from export.charts import CURVES, classes_template, curve_template, filled, levels_template, loss_template
 from export.parity import probabilities64
 
 GRID_POINTS = 400
@@ -48,22 +51,18 @@ def shown_classes(card: ModelCard) -> list[int]:
     return [1] if card.binary else list(range(card.n_classes))
 
 
-def _curve_frame(
-    name: str, grid: np.ndarray, along: int, probabilities: np.ndarray, card: ModelCard, curve: str, level: str = ""
-) -> pd.DataFrame:
+def _curve_rows(
+    grid: np.ndarray, along: int, probabilities: np.ndarray, card: ModelCard, curve: str, level: str = ""
+) -> list[dict]:
     """One curve's points per shown class; ``level``: the level these curves hold a feature at, if any."""
-    frames = [
-        pd.DataFrame(
-            {
-                name: grid[:, along],
-                "P": probabilities[:, c],
-                "class": " · ".join(filter(None, [level, str(card.class_labels[c]) * (not card.binary or not level)])),
-                "curve": curve,
-            }
-        )
-        for c in shown_classes(card)
-    ]
-    return pd.concat(frames)
+    rows = []
+    for c in shown_classes(card):
+        label = " · ".join(filter(None, [level, str(card.class_labels[c]) * (not card.binary or not level)]))
+        rows += [
+            {"value": float(v), "P": float(p), "class": label, "curve": curve}
+            for v, p in zip(grid[:, along], probabilities[:, c])
+        ]
+    return rows
 
 
 def probability_chart(
@@ -72,70 +71,48 @@ def probability_chart(
     along: int,
     epoch_params: tuple,
     entered: bool,
-    epoch: int,
     by: int | None = None,
-) -> alt.LayerChart:
-    """The served curves (onnxruntime) along numeric feature ``along``, the curves as they were at
-    ``epoch`` (from the card's history), the training rows, the decision boundary (binary) and the
-    entered input (``values``: codes, ``export.design``). ``by``: a categorical feature drawn with
-    one curve per level (the others held at ``values``)."""
+) -> dict:
+    """The served curves (onnxruntime) along numeric feature ``along``, the curves as they were
+    after the chosen step (``epoch_params``, from the card's history), the training rows, the
+    decision boundary (binary) and the entered input (``values``: codes, ``export.design``). ``by``:
+    a categorical feature drawn with one curve per level (the others held at ``values``). The
+    template is the static site's (``export.charts``)."""
     card = artifact.card
     design = card.design
     name = card.feature_names[along]
     extent = card.data.features[name]
     lo, hi = curve_range(extent.min, extent.max, values[along] if entered else None)
     w_epoch, b_epoch = epoch_params
-    names = ["served model", f"after epoch {epoch}"]
     held = [("", values)]
     if by is not None:
-        held = [
-            (f"{card.feature_names[by]} = {level}", _with(values, by, k))
-            for k, level in enumerate(design.levels[card.feature_names[by]])
-        ]
-    parts = []
+        feature = card.feature_names[by]
+        held = [(f"{feature} = {level}", _with(values, by, k)) for k, level in enumerate(design.levels[feature])]
+    curves = []
     for level, start in held:
         grid = curve_grid(start, along, lo, hi)
         logits = design.expand(grid) @ w_epoch.T + b_epoch
-        parts += [
-            _curve_frame(name, grid, along, artifact.predict_codes(grid).probabilities, card, names[0], level),
-            _curve_frame(
-                name, grid, along, probabilities64(logits[:, 0] if card.binary else logits), card, names[1], level
-            ),
-        ]
-    curves = pd.concat(parts)
-    x = alt.X(f"{name}:Q", scale=alt.Scale(domain=[lo, hi], nice=False), title=name)
-    y_title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
-    top = alt.Legend(orient="top")
-    layers = [
-        alt.Chart(curves)
-        .mark_line()
-        .encode(
-            x=x,
-            y=alt.Y("P:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("class:N", title=None, legend=top if not card.binary or by is not None else None),
-            strokeDash=alt.StrokeDash(
-                "curve:N", title=None, legend=top, scale=alt.Scale(domain=names, range=[[1, 0], [6, 4]])
-            ),
-            detail="curve:N",
-        )
+        past = probabilities64(logits[:, 0] if card.binary else logits)
+        curves += _curve_rows(grid, along, artifact.predict_codes(grid).probabilities, card, CURVES[0], level)
+        curves += _curve_rows(grid, along, past, card, CURVES[1], level)
+    stored, y = _training_rows(card)
+    keep = (stored[:, along] >= lo) & (stored[:, along] <= hi)
+    rows = [
+        {"value": float(v), "P": float(label) if card.binary else 0.0, "class": str(card.class_labels[label])}
+        for v, label in zip(stored[keep, along], y[keep])
     ]
-    layers.append(_training_points(card, along, lo, hi))
     boundary = decision_boundary(card, values, along)
-    if boundary is not None and lo <= boundary <= hi:
-        layers.append(
-            alt.Chart(pd.DataFrame({name: [boundary]}))
-            .mark_rule(strokeDash=[4, 4], color="gray")
-            .encode(x=f"{name}:Q", tooltip=[alt.Tooltip(f"{name}:Q", title="decision boundary")])
-        )
+    point = []
     if entered and lo <= values[along] <= hi:
         p = artifact.predict_codes(values[None, :]).probabilities[0]
-        marks = pd.DataFrame({name: values[along], "P": [p[c] for c in shown_classes(card)]})
-        layers.append(
-            alt.Chart(marks)
-            .mark_point(size=160, shape="diamond", filled=True, color="crimson")
-            .encode(x=f"{name}:Q", y="P:Q", tooltip=[f"{name}:Q", "P:Q"])
-        )
-    return alt.layer(*layers).properties(height=340)
+        point = [{"value": float(values[along]), "P": float(p[c])} for c in shown_classes(card)]
+    data = {
+        "curves": curves,
+        "rows": rows,
+        "boundary": [{"value": float(boundary)}] if boundary is not None and lo <= boundary <= hi else [],
+        "point": point,
+    }
+    return filled(curve_template(card, name), data)
 
 
 def _with(values: np.ndarray, column: int, value: float) -> np.ndarray:
@@ -144,7 +121,7 @@ def _with(values: np.ndarray, column: int, value: float) -> np.ndarray:
     return changed
 
 
-def level_bars(artifact: Artifact, values: np.ndarray, feature: int) -> alt.Chart:
+def level_bars(artifact: Artifact, values: np.ndarray, feature: int) -> dict:
     """P(y) for each level of categorical feature ``feature``, the others held at ``values`` (codes):
     the picture of a model whose features are all categorical."""
     card = artifact.card
@@ -152,23 +129,12 @@ def level_bars(artifact: Artifact, values: np.ndarray, feature: int) -> alt.Char
     levels = card.design.levels[name]
     rows = np.array([_with(values, feature, k) for k in range(len(levels))])
     probabilities = artifact.predict_codes(rows).probabilities
-    frame = pd.concat(
-        pd.DataFrame({name: list(levels), "P": probabilities[:, c], "class": str(card.class_labels[c])})
+    data = [
+        {"level": level, "P": float(probabilities[k, c]), "class": str(card.class_labels[c])}
         for c in shown_classes(card)
-    )
-    title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{name}:N", sort=list(levels), title=name),
-            y=alt.Y("P:Q", title=title, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("class:N", title=None, legend=None if card.binary else alt.Legend(orient="top")),
-            xOffset="class:N",
-            tooltip=[f"{name}:N", "class:N", alt.Tooltip("P:Q", format=".6g")],
-        )
-        .properties(height=300)
-    )
+        for k, level in enumerate(levels)
+    ]
+    return filled(levels_template(card, name), {"levels": data})
 
 
 def coefficient_plot(card: ModelCard) -> alt.LayerChart | None:
@@ -206,32 +172,6 @@ def coefficient_plot(card: ModelCard) -> alt.LayerChart | None:
 
 def _training_rows(card: ModelCard) -> tuple[np.ndarray, np.ndarray]:
     return card.data.stored_x(card.n_features), np.asarray(card.data.rows.y)
-
-
-def _training_points(card: ModelCard, along: int, lo: float, hi: float) -> alt.Chart:
-    """Binary: each row at P = 0 or 1 by its class. Multinomial: a rug of ticks at P = 0, by class."""
-    rows, y = _training_rows(card)
-    name = card.feature_names[along]
-    keep = (rows[:, along] >= lo) & (rows[:, along] <= hi)
-    labels = [str(card.class_labels[i]) for i in y[keep]]
-    if card.binary:
-        points = pd.DataFrame({name: rows[keep, along], "P": y[keep].astype(float), "class": labels})
-        return (
-            alt.Chart(points)
-            .mark_point(size=80, filled=True, opacity=0.8, color="#555")
-            .encode(
-                x=f"{name}:Q",
-                y="P:Q",
-                shape=alt.Shape("class:N", title="training rows", legend=alt.Legend(orient="top")),
-                tooltip=[f"{name}:Q", "class:N"],
-            )
-        )
-    points = pd.DataFrame({name: rows[keep, along], "P": 0.0, "class": labels})
-    return (
-        alt.Chart(points)
-        .mark_tick(thickness=2, size=14, opacity=0.7)
-        .encode(x=f"{name}:Q", y="P:Q", color="class:N", tooltip=[f"{name}:Q", "class:N"])
-    )
 
 
 def decision_map(artifact: Artifact, values: np.ndarray, entered: bool) -> alt.LayerChart:
@@ -297,35 +237,15 @@ def decision_map(artifact: Artifact, values: np.ndarray, entered: bool) -> alt.L
     return alt.layer(*layers).properties(height=420)
 
 
-def class_bars(card: ModelCard, probabilities: np.ndarray) -> alt.Chart:
-    frame = pd.DataFrame({"class": [str(c) for c in card.class_labels], "P": probabilities})
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("P:Q", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("class:N", sort=None),
-            color="class:N",
-            tooltip=["class:N", alt.Tooltip("P:Q", format=".6g")],
-        )
-        .properties(height=40 * card.n_classes + 40)
-    )
+def class_bars(card: ModelCard, probabilities: np.ndarray) -> dict:
+    classes = [{"class": str(c), "P": float(p)} for c, p in zip(card.class_labels, probabilities)]
+    return filled(classes_template(card), {"classes": classes})
 
 
-def loss_chart(history: LossHistory, epoch: int) -> alt.LayerChart:
+def loss_chart(history: LossHistory, epoch: int) -> dict:
     """The objective after each recorded step, with the selected one marked."""
-    frame = pd.DataFrame({"epoch": history.epoch, "loss": history.loss})
-    line = (
-        alt.Chart(frame)
-        .mark_line()
-        .encode(
-            x=alt.X("epoch:Q", title="epoch / iteration"),
-            y=alt.Y("loss:Q", title="objective (mean log loss + penalty)", scale=alt.Scale(zero=False)),
-            tooltip=["epoch:Q", alt.Tooltip("loss:Q", format=".6f")],
-        )
-    )
-    rule = alt.Chart(pd.DataFrame({"epoch": [epoch]})).mark_rule(color="crimson").encode(x="epoch:Q")
-    return alt.layer(line, rule).properties(height=260)
+    points = [{"epoch": e, "loss": loss} for e, loss in zip(history.epoch, history.loss)]
+    return filled(loss_template(), {"history": points, "step": [{"epoch": epoch}]})
 
 
 def calibration_chart(metrics: SplitMetrics, binary: bool) -> alt.LayerChart:

@@ -1,5 +1,5 @@
 """Write the static site: the page (``web/``), the JavaScript it runs (from npm's ``node_modules``),
-the model and its card, and the charts' Vega-Lite templates (``export.site.charts``).
+the model and its card, and the charts' Vega-Lite templates (``export.charts``).
 
 The folder is built beside ``out`` and renamed into place, so a failed build leaves any previous
 site as it was; an existing folder is replaced only if it holds a site this kit built (its
@@ -14,8 +14,8 @@ from pathlib import Path
 
 from export.artifact import load_artifact
 from export.card.model_card import card_to_json
+from export.charts import chart_templates
 from export.errors import ConfigError
-from export.site.charts import chart_templates
 
 WEB = Path(__file__).resolve().parent / "web"
 PROJECT = Path(__file__).resolve().parents[2]

@@ -174,7 +174,7 @@ def test_several_features_get_one_input_each_and_a_curve_along_a_chosen_one(page
     assert metrics(at)["P(sick = yes)"] == served_p(two_feature_model, 1.5, -0.5)
     at.selectbox(key="along").select("weight").run()
     assert not at.exception
-    assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["layer"][0]["encoding"]["x"]["field"] == "weight"
+    assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["layer"][0]["encoding"]["x"]["title"] == "weight"
 
 
 def test_diagnostics_say_in_plain_words_that_the_tutorial_run_did_not_converge(page):
@@ -333,8 +333,8 @@ def test_a_model_with_only_categorical_features_shows_bars_per_level(page, artif
     at = page.run()
     assert not at.exception and not at.error
     bars = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["field"] == "colour"
-    heights = {row["colour"]: row["P"] for row in chart_rows(at.get("vega_lite_chart")[0])}
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["title"] == "colour"
+    heights = {row["level"]: row["P"] for row in chart_rows(at.get("vega_lite_chart")[0])}
     assert heights["red"] == pytest.approx(frame.y[colour == "red"].mean(), rel=1e-5)  # one feature: the cell rate
 
 

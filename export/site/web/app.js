@@ -200,6 +200,7 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// export/charts.py's ``filled``: the template with its data sets, empty layers left out
 function embed(target, template, data) {
   const spec = structuredClone(template);
   spec.datasets = data;

@@ -159,12 +159,12 @@ def upload(page: Page, name: str, data: bytes) -> None:
     page.set_input_files("#batch-file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
 
 
-@pytest.mark.parametrize("kind", ["categorical", "multinomial"])
-def test_batch_scoring_in_the_browser_equals_the_pages(sites, browser, kind):
+@pytest.mark.parametrize(("kind", "sep", "decimal"), [("categorical", ",", "."), ("multinomial", ";", ",")])
+def test_batch_scoring_in_the_browser_equals_the_pages(sites, browser, kind, sep, decimal):
     artifact = load_artifact(PROJECT / "artifacts" / MODELS[kind])
     frame = pd.DataFrame(probe_rows(artifact, 120))
     frame.insert(0, "id", [f"=cmd{i}" if i % 7 == 0 else f"row{i}" for i in range(len(frame))])
-    data = frame.to_csv(index=False).encode()
+    data = frame.to_csv(index=False, sep=sep, decimal=decimal).encode()  # as spreadsheets save them, too
     visit = Visit(browser, f"{sites}/{kind}/")
     upload(visit.page, "new.csv", data)
     visit.page.wait_for_function("window.logreg.scored !== null")

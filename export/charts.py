@@ -1,12 +1,15 @@
-"""The site's charts as Vega-Lite templates, built with Altair: each layer reads a named data set
-(``curves``, ``rows``, ``boundary``, ``point``, ``history``, ``step``, ``classes``, ``levels``)
-that the page's script fills with what onnxruntime-web computed, then hands to vega-embed.
+"""A model's charts, defined once as Vega-Lite templates (built with Altair) for both pages: the
+Streamlit page fills them in Python (``page/charts.py``), the static site in the browser with what
+onnxruntime-web computed (``export/site/web/app.js``, which mirrors ``filled``). Each layer reads a
+named data set (``curves``, ``rows``, ``boundary``, ``point``, ``history``, ``step``, ``classes``,
+``levels``).
 
-They draw what the Streamlit page draws (``page/charts.py``): the learned curve along a numeric
-feature with the curve after a chosen step, the training rows, the decision boundary and the
-entered input; the objective per step; the class probabilities; P(y) per level when every feature
-is categorical.
+The charts: the learned curve along a numeric feature with the curve after a chosen step, the
+training rows, the decision boundary and the entered input; the objective per step; the class
+probabilities; P(y) per level of a categorical feature.
 """
+
+import copy
 
 import altair as alt
 
@@ -20,14 +23,26 @@ def chart_templates(card: ModelCard) -> dict:
     """The templates this model's page needs, as Vega-Lite JSON (dicts)."""
     design = card.design
     return {
-        "curves": {name: _curve(card, name).to_dict() for name in design.numeric},
-        "levels": {name: _levels(card, name).to_dict() for name in design.categorical},
-        "loss": _loss().to_dict(),
-        "classes": _classes(card).to_dict(),
+        "curves": {name: curve_template(card, name) for name in design.numeric},
+        "levels": {name: levels_template(card, name) for name in design.categorical},
+        "loss": loss_template(),
+        "classes": classes_template(card),
     }
 
 
-def _curve(card: ModelCard, name: str) -> alt.LayerChart:
+def filled(template: dict, data: dict[str, list[dict]]) -> dict:
+    """The template with its named data sets given (rows as dicts); a layer whose data set is
+    empty is left out (Vega-Lite warns about the extent of an empty layer)."""
+    spec = copy.deepcopy(template)
+    spec["datasets"] = data
+    if "layer" in spec:
+        spec["layer"] = [layer for layer in spec["layer"] if data[layer["data"]["name"]]]
+    return spec
+
+
+def curve_template(card: ModelCard, name: str) -> dict:
+    """P along numeric feature ``name`` (``value``): lines by ``class`` (a class, or a level the
+    curves hold another feature at) and ``curve``, training rows, the boundary, the entered point."""
     x = alt.X("value:Q", title=name, scale=alt.Scale(nice=False, zero=False))
     title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
     lines = (
@@ -57,10 +72,11 @@ def _curve(card: ModelCard, name: str) -> alt.LayerChart:
         .mark_point(size=160, shape="diamond", filled=True, color="crimson")
         .encode(x="value:Q", y="P:Q", tooltip=["value:Q", "P:Q"])
     )
-    return alt.layer(lines, rows, boundary, point).properties(width="container", height=320)
+    return alt.layer(lines, rows, boundary, point).properties(width="container", height=320).to_dict()
 
 
-def _levels(card: ModelCard, name: str) -> alt.Chart:
+def levels_template(card: ModelCard, name: str) -> dict:
+    """P for each ``level`` of categorical feature ``name``, a bar per shown ``class``."""
     title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
     return (
         alt.Chart(alt.NamedData("levels"))
@@ -73,10 +89,12 @@ def _levels(card: ModelCard, name: str) -> alt.Chart:
             tooltip=["level:N", "class:N", alt.Tooltip("P:Q", format=".6g")],
         )
         .properties(width="container", height=300)
+        .to_dict()
     )
 
 
-def _loss() -> alt.LayerChart:
+def loss_template() -> dict:
+    """The objective per ``epoch`` (``history``), the chosen ``step`` marked."""
     line = (
         alt.Chart(alt.NamedData("history"))
         .mark_line()
@@ -87,10 +105,11 @@ def _loss() -> alt.LayerChart:
         )
     )
     rule = alt.Chart(alt.NamedData("step")).mark_rule(color="crimson").encode(x="epoch:Q")
-    return alt.layer(line, rule).properties(width="container", height=240)
+    return alt.layer(line, rule).properties(width="container", height=240).to_dict()
 
 
-def _classes(card: ModelCard) -> alt.Chart:
+def classes_template(card: ModelCard) -> dict:
+    """Each ``class``'s probability ``P``."""
     return (
         alt.Chart(alt.NamedData("classes"))
         .mark_bar()
@@ -101,4 +120,5 @@ def _classes(card: ModelCard) -> alt.Chart:
             tooltip=["class:N", alt.Tooltip("P:Q", format=".6g")],
         )
         .properties(width="container", height=40 * card.n_classes + 40)
+        .to_dict()
     )
