@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from no_torch import BLOCK_TORCH
 from paths import PROJECT
 
 import export.score
@@ -65,12 +66,7 @@ def test_scoring_needs_no_torch(tmp_path):
     data = tmp_path / "new.csv"
     rows().to_csv(data, index=False)
     code = (
-        "import sys, importlib.abc\n"
-        "class NoTorch(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name.split('.')[0] == 'torch': raise ImportError('torch is blocked')\n"
-        "sys.meta_path.insert(0, NoTorch())\n"
-        "from export.score import main\n"
+        BLOCK_TORCH + "from export.score import main\n"
         f"sys.exit(main(['--model', {str(MODEL)!r}, '--data', {str(data)!r}]))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -4,18 +4,13 @@ import os
 import subprocess
 import sys
 
+from no_torch import BLOCK_TORCH
 from paths import PAGE
 
 # Runs in a fresh interpreter: any attempt to import torch raises, then the page is run.
-WITHOUT_TORCH = f"""
-import importlib.abc, sys
-
-class NoTorch(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name == "torch" or name.startswith("torch."):
-            raise ImportError("torch is blocked: the serving path must not import it")
-
-sys.meta_path.insert(0, NoTorch())
+WITHOUT_TORCH = (
+    BLOCK_TORCH
+    + f"""
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({str(PAGE)!r}, default_timeout=60).run()
 assert not at.exception, at.exception
@@ -23,6 +18,7 @@ assert not at.error, [e.value for e in at.error]
 assert "torch" not in sys.modules
 print("P =", {{m.label: m.value for m in at.metric}}["P(y = 1)"])
 """
+)
 
 
 def test_page_serves_with_torch_unimportable(artifact_dir, tutorial_built):

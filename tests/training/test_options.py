@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from no_torch import BLOCK_TORCH
 
 from training.__main__ import parse
 from training.config import TrainConfig
@@ -46,18 +47,13 @@ def test_help_shows_each_default():
 
 
 # A fresh interpreter where importing torch raises: help and a bad flag must not need it.
-WITHOUT_TORCH = """
-import importlib.abc, sys
-
-class NoTorch(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name == "torch" or name.startswith("torch."):
-            raise ImportError("torch is blocked")
-
-sys.meta_path.insert(0, NoTorch())
+WITHOUT_TORCH = (
+    BLOCK_TORCH
+    + """
 from training.__main__ import main
 code = main(sys.argv[1:])
 """
+)
 
 
 @pytest.mark.parametrize(("argv", "status"), [(["--help"], 0), (["--epochs", "ten"], 2), (["--target", "y"], 2)])

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from no_torch import BLOCK_TORCH
 from paths import PROJECT
 
 from export.artifact import load_artifact
@@ -65,18 +66,13 @@ def test_without_npm_packages_it_says_to_run_npm_ci(tmp_path, capsys, monkeypatc
     assert not (tmp_path / "site").exists()
 
 
-WITHOUT_TORCH = """
-import importlib.abc, sys
-
-class NoTorch(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name == "torch" or name.startswith("torch."):
-            raise ImportError("torch is blocked")
-
-sys.meta_path.insert(0, NoTorch())
+WITHOUT_TORCH = (
+    BLOCK_TORCH
+    + """
 from export.site.__main__ import main
 sys.exit(main(sys.argv[1:]))
 """
+)
 
 
 def test_the_builder_needs_no_torch(tmp_path):
