@@ -7,7 +7,6 @@ atomically, so a failed run leaves any previous artifact as it was.
 
 import sys
 
-import numpy as np
 from tqdm import tqdm
 
 from export.cli import USAGE_ERROR
@@ -16,7 +15,7 @@ from export.files import write_atomic
 from export.writer.build import build_artifact, save_artifact
 from export.writer.checkpoint import checkpoint_bytes
 from training.config import TrainConfig
-from training.data.categories import check_levels_trained
+from training.data.categories import check_split_levels
 from training.data.dataset import Dataset, tutorial_dataset
 from training.data.split import stratified_split
 from training.description.describe import checked_query, describe
@@ -94,10 +93,7 @@ def fit_and_save(
             data = tutorial_dataset() if table is None else table
             check_query(request.query, data)
             training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
-            if data.design is not None and valid is not None:
-                design = data.design
-                sums = [(part.x.sum(axis=0, dtype=np.float64), len(part.y)) for part in (training_rows, valid)]
-                check_levels_trained(design, data.source, *sums[0], *sums[1])
+            check_split_levels(training_rows, valid)
             result = fit(config, training_rows, progress.on_step)
             description = describe(training_rows, valid, result, request.query, request.columns.weight)
     if reducer.rank != 0:  # one process writes the artifact

@@ -17,6 +17,7 @@ from export.csv_input import numbers
 from export.design import MAX_LEVELS, Design, level_text
 from export.errors import DataError
 from training.data.columns import Columns, names_text
+from training.data.dataset import Dataset
 
 NOT_CATEGORICAL = None
 NUMBERS_SAMPLE = 1000  # cells of a text column looked at to tell a mistyped numeric column
@@ -135,6 +136,13 @@ def check_level_count(count: int, feature: str, file: str, rows: int) -> None:
             f"categorical feature {feature!r} of {file} has {count:,} different values in {rows:,} rows, nearly "
             f"one per row: it looks like a name or an ID, which predicts nothing for new rows; {fix}"
         )
+
+
+def check_split_levels(train: Dataset, valid: Dataset | None) -> None:
+    """``check_levels_trained`` for rows in memory."""
+    if train.design is not None and valid is not None:
+        sums = [(part.x.sum(axis=0, dtype=np.float64), len(part.y)) for part in (train, valid)]
+        check_levels_trained(train.design, train.source, *sums[0], *sums[1])
 
 
 def check_levels_trained(
