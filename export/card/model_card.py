@@ -53,8 +53,7 @@ class ModelCard(Description):
     def _typical(self, name: str) -> float | str:
         """A numeric feature's training mean; a categorical one's most common level."""
         if name in self.design.levels:
-            feature = self.categories.features[name]
-            return feature.levels[int(np.argmax(feature.shares))]
+            return self.categories.features[name].most_common
         return self.data.features[name].mean
 
     @property

@@ -209,6 +209,10 @@ class CategoricalFeature(Section):
     levels: list[str] = entry(list_of(text, at_least=1))
     shares: list[float] = entry(list_of(number))
 
+    @property
+    def most_common(self) -> str:
+        return self.levels[int(np.argmax(self.shares))]
+
 
 @dataclass(frozen=True, kw_only=True)
 class Categories(Section):

@@ -144,8 +144,7 @@ def example_input(rows: Rows, summary: RowSummary, categories: Categories | None
     example = {}
     for name in design.features:
         if name in design.levels:
-            feature = categories.features[name]
-            example[name] = feature.levels[int(np.argmax(feature.shares))]
+            example[name] = categories.features[name].most_common
         else:
             example[name] = float(f"{summary.mean[design.term_indices(name)[0]]:.6g}")  # as typed
     return example
