@@ -13,6 +13,7 @@ categorical feature's column holding its level's index. The card stores its trai
 reader share it.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +21,9 @@ import numpy as np
 
 CODINGS = ("treatment", "one-hot")
 MAX_LEVELS = 1000  # a categorical feature with more levels is refused (a name, an ID, a measurement)
+# a whole number written as text ("2", "+2", "2.0"): the level is its digits ("2"); codes with
+# leading zeros ("02134") are not numbers but codes, and stay as written
+WHOLE_NUMBER = r"^\+?(-?)(0|[1-9][0-9]*)(?:\.0*)?$"
 
 
 @dataclass(frozen=True)
@@ -137,14 +141,17 @@ def term_name(feature: str, level: str) -> str:
 
 def level_text(value: object) -> str:
     """A raw value as a level: text as written (outer spaces removed), a whole number without a
-    decimal point (1, not 1.0), a boolean as ``True``/``False`` (pandas' spelling)."""
+    decimal point or sign (1, not 1.0 or +1; as a number or as text; 007 stays 007), a boolean as
+    ``True``/``False`` (pandas' spelling)."""
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    whole = re.match(WHOLE_NUMBER, text)
+    return whole.group(1) + whole.group(2) if whole else text
 
 
 def level_keys(levels: Sequence[str]) -> dict[str, int]:

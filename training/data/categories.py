@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from export.csv_input import numbers
-from export.design import MAX_LEVELS, Design, level_text
+from export.design import MAX_LEVELS, WHOLE_NUMBER, Design, level_text
 from export.errors import DataError
 from training.data.columns import Columns, names_text
 from training.data.dataset import Dataset
@@ -24,6 +24,7 @@ NUMBERS_SAMPLE = 1000  # cells of a text column looked at to tell a mistyped num
 MOSTLY_NUMBERS = 0.5  # that share of those cells being numbers makes it one
 ID_ROWS_PER_LEVEL = 2  # fewer rows per level than this (and more than ID_MIN_LEVELS levels): an ID
 ID_MIN_LEVELS = 10
+WHOLE_TEXT = r"^-?[0-9]+$"  # a level that is a whole number, or a code of digits
 
 
 def is_text(kind: pa.DataType) -> bool:
@@ -74,7 +75,9 @@ def categorical_cells(
     kind = column.type
     if pa.types.is_dictionary(kind):
         column, kind = pc.cast(column, kind.value_type), kind.value_type
-    if pa.types.is_boolean(kind) or (is_text(kind) and (declared or not _mostly_numbers(column))):
+    if is_text(kind) and declared:
+        return _whole_text(_trimmed(column), feature, file)
+    if pa.types.is_boolean(kind) or (is_text(kind) and not _mostly_numbers(column)):
         return column if pa.types.is_boolean(kind) else _trimmed(column)
     if declared and pa.types.is_integer(kind):
         return pc.cast(column, pa.int64())
@@ -89,8 +92,12 @@ def categorical_cells(
 
 
 def sorted_values(values: pa.Array) -> pa.Array:
-    """The distinct non-missing ``values``, sorted: the levels, before they are written as text."""
+    """The distinct non-missing ``values``, sorted: the levels, before they are written as text.
+    Text that is all whole numbers (codes read as text, ``02134`` included) is sorted by value."""
     values = values.drop_null()
+    if is_text(values.type) and len(values) and pc.all(pc.match_substring_regex(values, WHOLE_TEXT)).as_py():
+        numbers = [(int(text), text) for text in values.to_pylist()]
+        return pc.take(values, sorted(range(len(numbers)), key=numbers.__getitem__))
     return pc.take(values, pc.array_sort_indices(values))
 
 
@@ -106,9 +113,20 @@ def _mostly_numbers(column: pa.ChunkedArray) -> bool:
 
 
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Text without outer spaces; an empty cell is a missing value."""
+    """Text as ``export.design.level_text`` writes it: without outer spaces, a whole number's
+    digits alone (``2.0`` is ``2``); an empty cell is a missing value."""
     text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+    text = pc.replace_substring_regex(text, pattern=WHOLE_NUMBER, replacement=r"\1\2")
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _whole_text(cells: pa.ChunkedArray, feature: str, file: str) -> pa.ChunkedArray:
+    """Text of a column named by ``--categorical``: codes (any text), but a column of numbers must
+    hold whole ones (1.5 is a measurement, not a category)."""
+    values = numbers(pd.Series(cells.drop_null().to_numpy(zero_copy_only=False)))
+    if len(values) and np.isfinite(values).all():
+        _whole_numbers(pa.chunked_array([pa.array(values)]), feature, file)
+    return cells
 
 
 def _whole_numbers(column: pa.ChunkedArray, feature: str, file: str) -> pa.ChunkedArray:

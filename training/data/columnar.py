@@ -90,7 +90,8 @@ def load_csv(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Da
     maybe_index = first == "Unnamed: 0" and len(names) > 2 and not (columns.features and first in columns.features)
     features = pick_columns(names[1:] if maybe_index else names, columns, name, dialect)
     wanted = [*([first] if maybe_index else []), *columns.used(features)]
-    table = _read_csv(path, dialect, written, [written[names.index(c)] for c in wanted], progress)
+    text = [written[names.index(c)] for c in columns.categorical if c in names]  # codes as written: 02134
+    table = _read_csv(path, dialect, written, [written[names.index(c)] for c in wanted], progress, text)
     if table.num_rows == 0:
         raise DataError(f"{path} has a header but no data rows; add rows and retry")
     notes = ()
@@ -193,9 +194,11 @@ def _number(value: float) -> str:
     return str(int(value)) if np.isfinite(value) and value == int(value) else str(float(value))
 
 
-def _read_csv(path: Path, dialect: Dialect, written: list[str], used: list[str], progress: ReadProgress) -> pa.Table:
-    """The used columns, in ``used`` order; ``DataError`` for text that is not in the dialect's
-    encoding or rows that are not well-formed."""
+def _read_csv(
+    path: Path, dialect: Dialect, written: list[str], used: list[str], progress: ReadProgress, text: list[str]
+) -> pa.Table:
+    """The used columns, in ``used`` order (``text``: read as text whatever they hold); ``DataError``
+    for text that is not in the dialect's encoding or rows that are not well-formed."""
     try:
         with open(path, "rb", buffering=0) as file:
             table = pacsv.read_csv(
@@ -203,7 +206,10 @@ def _read_csv(path: Path, dialect: Dialect, written: list[str], used: list[str],
                 read_options=pacsv.ReadOptions(column_names=written, skip_rows=1, encoding=_arrow_encoding(dialect)),
                 parse_options=pacsv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
-                    decimal_point=dialect.decimal, include_columns=used, strings_can_be_null=True
+                    decimal_point=dialect.decimal,
+                    include_columns=used,
+                    strings_can_be_null=True,
+                    column_types={name: pa.string() for name in text},
                 ),
             )
     except UnicodeDecodeError as e:

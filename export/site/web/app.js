@@ -66,11 +66,15 @@ function levelKeys(levels) {
   return keys;
 }
 
-// a raw value as a level: text without outer spaces, a whole number without a decimal point
+// a raw value as a level (export/design.py's level_text): text without outer spaces, a whole
+// number's digits alone (2, not 2.0 or +2; 007 stays 007)
+const WHOLE_NUMBER = /^\+?(-?)(0|[1-9][0-9]*)(?:\.0*)?$/;
 function levelText(value) {
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "number" && Number.isInteger(value)) return String(value);
-  return String(value).trim();
+  const text = String(value).trim();
+  const whole = WHOLE_NUMBER.exec(text);
+  return whole ? whole[1] + whole[2] : text;
 }
 
 function knownLevels(levels) {
@@ -633,7 +637,7 @@ async function scoreCsv(model, raw, name) {
     let problem;
     if (feature in design.levels) {
       const keys = levelKeys(design.levels[feature]);
-      values = cells.map((c) => keys.get(c.trim()));
+      values = cells.map((c) => keys.get(levelText(c)));
       problem = `not a level the model saw in training (${knownLevels(design.levels[feature])})`;
     } else {
       values = cells.map((c) => {

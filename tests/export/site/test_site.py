@@ -145,6 +145,8 @@ def test_a_level_chosen_in_the_form_is_scored_and_unknown_levels_are_refused(sit
     page.wait_for_function(
         f"document.querySelector('#probability strong').textContent === '{format_number(float(expected))}'"
     )
+    spaced = visit.predict([{**values, "species": " Gentoo "}])  # a level as the reader writes it: outer spaces off
+    np.testing.assert_allclose(spaced[0, 1], expected, atol=1e-6)
     error = page.evaluate(
         "row => window.logreg.predict([row]).then(() => 'scored', e => e.message)", {**values, "island": "Atlantis"}
     )

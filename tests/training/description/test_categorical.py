@@ -17,6 +17,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from export.artifact import load_artifact
 from export.card.model_card import FORMAT_VERSION, ModelCard
+from export.errors import InputError
 from training.__main__ import main as training_main
 
 DEFAULT = PROJECT / "data" / "default.csv"
@@ -165,3 +166,24 @@ def test_a_grouping_of_another_features_levels_is_aliased_and_named(tmp_path, ca
     np.testing.assert_allclose(table.std_error, reference.bse, rtol=1e-5)
     # without shop, region is no longer aliased: 4 identified terms against 2, as R's drop1 counts them
     assert re.search(r"^shop as a whole: LR test chi2 [\d.]+ on 2 df, p = ", out, re.MULTILINE)
+
+
+def test_codes_keep_their_leading_zeros_and_whole_numbers_are_one_level_however_written(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 300
+    state = rng.choice(["01", "02", "10", "06"], n)  # codes, as FIPS writes them
+    grade = rng.choice([1, 2, 10], n)
+    frame = pd.DataFrame({"state": state, "grade": [f"{g}.0" if i % 3 else str(g) for i, g in enumerate(grade)]})
+    frame["x"] = rng.normal(size=n)
+    frame["y"] = (rng.logistic(size=n) < frame["x"] + (state == "10") - 0.2 * grade).astype(int)
+    frame.to_csv(tmp_path / "codes.csv", index=False)
+    card = trained(tmp_path, "--data", str(tmp_path / "codes.csv"), "--target", "y", "--categorical", "state,grade")
+    assert card.categories.features["state"].levels == ["01", "02", "06", "10"]  # by value, as written
+    assert card.categories.features["grade"].levels == ["1", "2", "10"]  # 2.0 and 2 are one level
+    artifact = load_artifact(tmp_path / "model.onnx")
+    p = artifact.predict({"state": ["02", "10"], "grade": ["2.0", 10], "x": [0.0, 0.0]}).probabilities
+    np.testing.assert_allclose(
+        p, artifact.predict({"state": ["02", "10"], "grade": [2, "10"], "x": [0, 0]}).probabilities
+    )
+    with pytest.raises(InputError, match=r"feature 'state' has '2' on row 1, a level the model never saw"):
+        artifact.predict({"state": ["2"], "grade": [1], "x": [0.0]})
