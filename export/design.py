@@ -76,25 +76,27 @@ class Design:
             start += width
         raise KeyError(feature)
 
-    def expand(self, codes: np.ndarray) -> np.ndarray:
-        """Codes (n, d) -> the design matrix (n, terms), float64. A code that is not a level's
-        index (a level unknown to the model, -1) gives NaN in every term of its feature."""
-        codes = np.asarray(codes, dtype=np.float64).reshape(-1, len(self.features))
+    def expand(self, codes: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+        """Codes (n, d) -> the design matrix (n, terms) in ``dtype``, column-major (the fit's
+        layout), written in place a term at a time (no wider temporary than one column). A code
+        that is not a level's index (a level unknown to the model, -1) gives NaN in every term of
+        its feature."""
+        codes = np.asarray(codes).reshape(-1, len(self.features))
         if not self.levels:
-            return codes
-        columns = []
+            return np.asarray(codes, dtype=dtype)
+        out = np.empty((len(codes), len(self.terms)), dtype=dtype, order="F")
+        first = 1 if self.coding == "treatment" else 0
         for j, feature in enumerate(self.features):
-            column = codes[:, j]
+            column, terms = codes[:, j], self.term_indices(feature)
             if feature not in self.levels:
-                columns.append(column[:, None])
+                out[:, terms[0]] = column
                 continue
-            count = len(self.levels[feature])
-            first = 1 if self.coding == "treatment" else 0
-            indicators = (column[:, None] == np.arange(first, count)[None, :]).astype(np.float64)
-            unknown = ~np.isin(column, np.arange(count))
-            indicators[unknown] = np.nan
-            columns.append(indicators)
-        return np.concatenate(columns, axis=1)
+            for k, term in enumerate(terms):
+                out[:, term] = column == first + k
+            unknown = ~np.isin(column, np.arange(len(self.levels[feature])))
+            if terms and unknown.any():
+                out[np.ix_(unknown, terms)] = np.nan
+        return out
 
     def collapse(self, design_rows: np.ndarray) -> np.ndarray:
         """Design rows (n, terms) -> codes (n, d): the inverse of ``expand`` on its own rows."""

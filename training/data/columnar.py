@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from export.csv_input import Dialect, encoding_problem, header, numbers, sniff
 from export.design import Design
 from export.errors import DataError, first_line
-from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_text
+from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_categorical_type
 from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total
 from training.data.columns import Columns, pick_columns
 from training.data.dataset import Dataset
@@ -121,7 +121,9 @@ def _assemble(
     if every numeric feature column is float32. A categorical feature's column (``categories``)
     first holds its level indices (NaN: missing), then becomes its terms (``export.design``)."""
     check_declared(columns, features, name)
-    numeric_kinds = [kind for f, kind in zip(features, kinds) if f not in columns.categorical and not is_text(kind)]
+    numeric_kinds = [
+        kind for f, kind in zip(features, kinds) if f not in columns.categorical and not is_categorical_type(kind)
+    ]
     dtype = np.float32 if numeric_kinds and all(pa.types.is_float32(kind) for kind in numeric_kinds) else np.float64
     block = np.empty((len(features), rows), dtype=dtype)
     missing = np.zeros(rows, dtype=bool)
@@ -185,7 +187,7 @@ def _assemble(
     if not levels:
         return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
     design = Design(tuple(features), levels, columns.coding)
-    encoded = np.asfortranarray(design.expand(x), dtype=x.dtype if design.numeric else np.float64)
+    encoded = design.expand(x, x.dtype if design.numeric else np.float64)
     return Dataset(encoded, y, design.terms, columns.target, labels, name, weights, dropped, notes, design)
 
 

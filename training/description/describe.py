@@ -26,7 +26,7 @@ from training.data.randomness import sample_key_generator
 from training.description.diagnostics import fit_warnings
 from training.description.evaluation import evaluate_rows
 from training.description.metrics import choose_threshold
-from training.description.separation import Separation, check_separation
+from training.description.separation import Separation, check_separation, small_enough
 from training.description.statistics import statistics, why_no_standard_errors
 from training.solvers.fit import FitResult
 from training.streaming.reduce import LOCAL, Reducer
@@ -93,7 +93,7 @@ def describe(
 def separation_of(train: Rows, result: FitResult) -> Separation:
     """Konis' test on every training row, when they are in memory and the linear programme is small
     enough (``MAX_CELLS``); otherwise not checked, and the statistics' notes say so."""
-    if isinstance(train, Dataset):
+    if isinstance(train, Dataset) and small_enough(train.x, train.weights):  # before standardizing a copy
         return check_separation(result.standardizer.transform(train.x), train.y, train.n_classes, train.weights)
     return Separation("not checked", 0, None)
 

@@ -20,13 +20,19 @@ class Separation:
     cls: int | None  # for multinomial targets: the class split from the rest
 
 
+def small_enough(x: np.ndarray, weights: np.ndarray | None) -> bool:
+    """Whether the linear programme on the rows of positive weight stays within ``MAX_CELLS``."""
+    rows = len(x) if weights is None else int((weights > 0).sum())
+    return rows * (x.shape[1] + 1) <= MAX_CELLS
+
+
 def check_separation(x: np.ndarray, y: np.ndarray, n_classes: int, weights: np.ndarray | None) -> Separation:
     """``x`` (n, d) standardized features, ``y`` (n,) class index. Rows of weight 0 are ignored.
     Binary: class 1 against class 0; multinomial: each class against the rest."""
+    if not small_enough(x, weights):
+        return Separation("not checked", 0, None)
     keep = np.ones(len(y), dtype=bool) if weights is None else weights > 0
     x, y = x[keep], y[keep]
-    if x.shape[0] * (x.shape[1] + 1) > MAX_CELLS:
-        return Separation("not checked", 0, None)
     design = np.column_stack([np.ones(len(y)), x])
     classes = [1] if n_classes == 2 else list(range(n_classes))
     for cls in classes:

@@ -216,7 +216,7 @@ class ParquetStream:
             x, positions = x[keep], positions[keep]
             v = None if v is None else v[keep]
         if design.has_categories:
-            x = np.asfortranarray(design.expand(x))
+            x = design.expand(x)
         self.checks.features(x, self.feature_names, positions, None)
         if v is not None:
             self.checks.weights(v, self.weight_name, positions, None)
