@@ -15,7 +15,7 @@ from export.csv_input import header, locate, numbers, read_csv, sniff
 from export.design import codes_of
 from export.errors import DataError, InputError, shorten
 from export.parity import FLOAT32_MAX
-from export.reader.inputs import feeds_from_columns, known_levels
+from export.reader.inputs import known_levels
 
 # OWASP's list for CSV injection: a spreadsheet runs a cell that starts with one of these as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -65,9 +65,15 @@ def scored(table: pd.DataFrame, artifact: Artifact, name: str, where: Callable[[
     """``table`` with one probability column per class and the label appended, from its feature
     columns; ``where(row, feature)`` words the first bad cell of a column for the message."""
     card, design = artifact.card, artifact.design
-    columns = {f: _numeric(table[f], f, name, where) for f in design.numeric}
-    columns.update({f: _levels(table[f], f, design.levels[f], name, where) for f in design.categorical})
-    served = artifact.run(feeds_from_columns(design, columns))
+    codes = np.column_stack(
+        [
+            _levels(table[f], f, design.levels[f], name, where)
+            if f in design.levels
+            else _numeric(table[f], f, name, where)
+            for f in design.features
+        ]
+    )
+    served = artifact.predict_codes(codes)
     out = table.copy()
     for i, label in enumerate(card.class_labels):
         out[f"P({card.target_name} = {label})"] = served.probabilities[:, i].astype(np.float64)
@@ -115,15 +121,16 @@ def _numeric(column: pd.Series, feature: str, name: str, where: Callable[[int, s
 
 
 def _levels(column: pd.Series, feature: str, levels: tuple[str, ...], name: str, where) -> np.ndarray:
-    """A categorical feature's column, each cell checked to be one of ``levels``."""
-    values = column.to_numpy(dtype=object)
-    unknown = codes_of(values, levels) < 0
+    """A categorical feature's column as its levels' indices (``export.design``'s codes), each cell
+    checked to be one of ``levels``."""
+    codes = codes_of(column.to_numpy(dtype=object), levels)
+    unknown = codes < 0
     if unknown.any():
         raise InputError(
             f"{name}: column {feature} {where(int(np.argmax(unknown)), feature)}, not a level the model saw in "
             f"training ({known_levels(levels)}); {int(unknown.sum())} row(s) are affected. Fix them and score again"
         )
-    return values
+    return codes
 
 
 def _shown(cells: list[str], position: int) -> str:
