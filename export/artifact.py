@@ -14,7 +14,6 @@ Graph contract (see README, "The artifact"), for K classes:
                                                    multinomial: the most probable class
 """
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,10 +22,18 @@ import onnx
 import onnxruntime as ort
 
 from export.card.model_card import CARD_KEY, ModelCard, parse_card
-from export.errors import ArtifactError, InputError, first_line
+from export.errors import ArtifactError, InputError, first_line, shorten
 from export.reader.behaviour import check_behaviour
 from export.reader.graph_check import check_graph
-from export.reader.inputs import CATEGORIES_NAME, INPUT_NAME, columns_of, feeds_from_codes, feeds_from_columns
+from export.reader.inputs import (
+    CATEGORIES_NAME,
+    INPUT_NAME,
+    columns_of,
+    feeds_from_codes,
+    feeds_from_columns,
+    is_columns,
+    numeric_rows,
+)
 
 OUTPUT_TYPES = {"logit": "tensor(float)", "probabilities": "tensor(float)", "label": "tensor(int64)"}
 OUTPUT_NAMES = list(OUTPUT_TYPES)
@@ -70,31 +77,39 @@ class Artifact:
         ``export.reader.graph_check``); only then does onnxruntime load it, and the graph must compute
         what its card says on probe rows (``export.reader.behaviour``) before anyone is served by it.
         """
-        model = _parse(data, source)
-        _check_signature(model, source)
-        card = parse_card(next((p.value for p in model.metadata_props if p.key == CARD_KEY), None), source)
-        _check_inputs(model, card, source)
-        check_graph(model, card, source)
-        artifact = cls(_session(data, source), card, source)
-        check_behaviour(artifact.predict_codes, card, source)
+        try:
+            model = _parse(data, source)
+            _check_signature(model, source)
+            card = parse_card(_card_text(model, source), source)
+            _check_inputs(model, card, source)
+            check_graph(model, card, source)
+            artifact = cls(_session(data, source), card, source)
+            check_behaviour(artifact.predict_codes, card, source)
+        except ArtifactError:
+            raise
+        except Exception as e:  # a defect no check above foresaw: still a refusal, in one line
+            raise ArtifactError(
+                f"{source} is not a model this kit can serve ({type(e).__name__}: {first_line(e, 120)}); {REBUILD_HINT}"
+            ) from None
         return artifact
 
-    def predict(self, rows: np.ndarray | Mapping) -> Prediction:
-        """Score rows: a float array (n, n_features) (or one row (n_features,)) for a model with
-        numeric features only; for any model, a pandas DataFrame or a mapping of feature name to
-        values (numbers, and text for a categorical feature), columns matched by name (others are
-        ignored). ``InputError`` for a missing feature or a level the model never saw."""
+    def predict(self, rows: object) -> Prediction:
+        """Score rows: for any model, a pandas DataFrame, a mapping of feature name to values or a
+        list of mappings (one per row), columns matched by name (others are ignored); for a model
+        with numeric features only, also an array of numbers (n, n_features) or one row
+        (n_features,). ``InputError`` (one line, naming the feature and row) for a missing feature,
+        a value that is not a finite number within float32's range, or a level the model never saw."""
         if self.numeric_only and type(rows) is np.ndarray:  # first: the single-row path is kept short
             return self._score_array(rows)
-        columns = isinstance(rows, Mapping) or hasattr(rows, "columns")
+        columns = is_columns(rows)
         if self.numeric_only and not columns:  # lists of numbers
             return self._score_array(rows)
-        if not columns:
+        if not columns and rows is not None and not isinstance(rows, str | bytes):
             raise InputError(
-                f"{self.source} has categorical features ({', '.join(self.design.categorical)}); give the rows "
-                "as a DataFrame or a mapping of feature name to values"
+                f"{self.source} has categorical features ({shorten(', '.join(self.design.categorical))}); give the "
+                "rows as a DataFrame, a mapping of feature name to values or a list of mappings"
             )
-        return self.run(feeds_from_columns(self.design, columns_of(rows)))
+        return self.run(feeds_from_columns(self.design, columns_of(rows, self.design.features)))
 
     def predict_codes(self, x: np.ndarray) -> Prediction:
         """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,)), a
@@ -108,12 +123,16 @@ class Artifact:
         """Score the graph's inputs as ``export.reader.inputs`` makes them."""
         return Prediction(*self.session.run(OUTPUT_NAMES, feeds))
 
-    def _score_array(self, x: np.ndarray) -> Prediction:
-        rows = x
-        if not (type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2 and x.flags.c_contiguous):
-            rows = np.ascontiguousarray(np.atleast_2d(np.asarray(x, dtype=np.float32)))
-        if rows.ndim != 2 or rows.shape[1] != self.card.n_features:
-            raise ValueError(f"expected rows of {self.card.n_features} features, got shape {np.shape(x)}")
+    def _score_array(self, x: object) -> Prediction:
+        ready = (
+            type(x) is np.ndarray
+            and x.dtype == np.float32
+            and x.ndim == 2
+            and x.shape[1] == self.card.n_features
+            and x.flags.c_contiguous
+            and np.isfinite(x).all()  # a finite float32 is within float32's range
+        )
+        rows = x if ready else numeric_rows(x, self.card.feature_names)
         return Prediction(*self.session.run(OUTPUT_NAMES, {INPUT_NAME: rows}))
 
 
@@ -137,6 +156,13 @@ def _parse(data: bytes, source: str) -> onnx.ModelProto:
     if not model.graph.node:
         raise ArtifactError(f"{source} is not a loadable ONNX model (it holds no graph); {REBUILD_HINT}")
     return model
+
+
+def _card_text(model: onnx.ModelProto, source: str) -> str | None:
+    try:
+        return next((p.value for p in model.metadata_props if p.key == CARD_KEY), None)
+    except UnicodeDecodeError:  # protobuf decodes the text lazily
+        raise ArtifactError(f"{source}: its metadata is not UTF-8 text; {REBUILD_HINT}") from None
 
 
 def _session(data: bytes, source: str) -> ort.InferenceSession:

@@ -197,6 +197,37 @@ def recast_classes(data: bytes, labels: list) -> bytes:
     return with_card(data, card)
 
 
+def with_attribute(data: bytes, op: str, name: str, value: int) -> bytes:
+    """The first ``op`` node (in any subgraph) with its integer attribute ``name`` set to ``value``."""
+    model = onnx.load_from_string(data)
+
+    def edit(graph: onnx.GraphProto) -> bool:
+        for node in graph.node:
+            found = [a for a in node.attribute if node.op_type == op and a.name == name]
+            if found:
+                found[0].i = value
+                return True
+            if any(edit(a.g) for a in node.attribute if a.type == onnx.AttributeProto.GRAPH):
+                return True
+        return False
+
+    assert edit(model.graph), f"no {op}.{name} in the graph"
+    return model.SerializeToString()
+
+
+def card_text_edited(data: bytes, old: str, new: str) -> bytes:
+    """The card's JSON text with its first ``old`` replaced by ``new`` (which may break its JSON)."""
+    text = json.dumps(card_of(data))
+    assert old in text
+    return with_card(data, text.replace(old, new, 1))
+
+
+def card_byte_broken(data: bytes) -> bytes:
+    """The file with one byte of its card's text made invalid UTF-8."""
+    assert data.count(b'"producer"') == 1
+    return data.replace(b'"producer"', b'"produc\xffr"')
+
+
 # Each attack with the start of the one line the reader refuses it with.
 IRIS = PROJECT / "artifacts" / "iris.onnx"
 NOT_OURS = r"^upload.onnx is not a model this kit exported: "
@@ -269,4 +300,26 @@ HOSTILE = {
         BAD_CARD + "card.history: epoch, loss, weights, intercept have different lengths",
     ),
     "a card nested a million deep": (lambda g: with_card(g, "[" * 1_000_000), r"its model card nests too deeply"),
+    "a value nested 985 deep": (
+        lambda g: card_text_edited(g, '"warnings": [', '"warnings": [' + "[" * 985 + "]" * 985 + ","),
+        # refused by the JSON parser's depth limit or by the card's check, whichever the stack reaches first
+        r"^upload.onnx: its model card (nests too deeply|is inconsistent \(card.warnings\[0\] is \[\[\[\.\.\.)",
+    ),
+    "an integer of 4,400 digits": (
+        lambda g: card_text_edited(g, '"n_rows": ', '"n_rows": ' + "9" * 4400 + ', "was": '),
+        r"^upload.onnx: its model card is not valid JSON \(Exceeds the limit",
+    ),
+    "an integer beyond float64 as a number": (
+        lambda g: card_text_edited(g, '"threshold": ', '"threshold": ' + "9" * 400 + ', "was": '),
+        BAD_CARD + r"threshold 9+\.\.\.9+ outside \(0, 1\)",
+    ),
+    "a feature range whose min is above its max": (
+        lambda g: edited_card(g, data={**card_of(g)["data"], "features": {"x": {"min": 4.0, "max": 1.0, "mean": 2.5}}}),
+        BAD_CARD + r"card.data.features.x.min is above its max",
+    ),
+    "a card byte that is not UTF-8": (card_byte_broken, r"^upload.onnx: its model card is not valid JSON \('utf-8'"),
+    "a Cast to element type 0": (
+        lambda g: with_attribute(g, "Cast", "to", 0),
+        NOT_OURS + r"onnx's checks reject its graph \(Invalid tensor data type 0",
+    ),
 }

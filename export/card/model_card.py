@@ -17,10 +17,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from export.card.schema import is_number, record
+from export.card.schema import is_number, record, shown
 from export.card.sections import Categories, Coefficients, Description, Shape, entry
 from export.design import Design, level_text
-from export.errors import ArtifactError
+from export.errors import ArtifactError, first_line
 
 FORMAT_VERSION = 2
 NUMERIC_FORMAT = 1  # what a model without categorical features is written as
@@ -122,8 +122,9 @@ def parse_card(text: str | None, source: str) -> ModelCard:
         )
     try:
         raw = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ArtifactError(f"{source}: its model card is not valid JSON ({e}); re-export the model") from None
+    except ValueError as e:  # JSONDecodeError, and an integer of more than 4,300 digits
+        problem = first_line(e)
+        raise ArtifactError(f"{source}: its model card is not valid JSON ({problem}); re-export the model") from None
     except RecursionError:
         raise ArtifactError(
             f"{source}: its model card nests too deeply to be one of ours; re-export the model"
@@ -140,18 +141,18 @@ def parse_card(text: str | None, source: str) -> ModelCard:
 def _check_header(raw: dict, source: str) -> None:
     if raw["producer"] != PRODUCER:
         raise ArtifactError(
-            f"{source} was made by {raw['producer']!r}, not by this kit; export one with `python -m training`"
+            f"{source} was made by {shown(raw['producer'])}, not by this kit; export one with `python -m training`"
         )
     version = raw["format_version"]
     if not isinstance(version, int) or version < 1:
-        raise ArtifactError(f"{source}: format_version {version!r} is not a positive integer; re-export the model")
+        raise ArtifactError(f"{source}: format_version {shown(version)} is not a positive integer; re-export the model")
     if version > FORMAT_VERSION:
         raise ArtifactError(
             f"{source} uses card format {version}, newer than this kit reads ({FORMAT_VERSION}); upgrade the kit"
         )
     if raw["task"] not in TASKS:
         raise ArtifactError(
-            f"{source}: task {raw['task']!r} is not one this kit serves ({', '.join(TASKS)}); re-export the model"
+            f"{source}: task {shown(raw['task'])} is not one this kit serves ({', '.join(TASKS)}); re-export the model"
         )
 
 
@@ -171,7 +172,7 @@ def _card_from_raw(raw: dict, source: str) -> ModelCard:
         problems.append("class_labels repeats a class")
     threshold = raw["threshold"]
     if binary and not (is_number(threshold) and 0.0 < threshold < 1.0):
-        problems.append(f"threshold {threshold!r} outside (0, 1)")
+        problems.append(f"threshold {shown(threshold)} outside (0, 1)")
     if not binary and threshold is not None:
         problems.append("a threshold for a multinomial model")
     if not problems:

@@ -5,17 +5,30 @@ combinators below build the check of a list, a matrix, an object, from those of 
 """
 
 import math
+import reprlib
+import sys
 from collections.abc import Callable, Iterable
 
 Spec = Callable[[object, str], str | None]
+FLOAT64_MAX = int(sys.float_info.max)
+
+
+# repr of a value from a hostile card, bounded: a list nested 985 deep or an integer of 4,000
+# digits must not cost a RecursionError or a ValueError to describe
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict = 2, 4, 4
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 36
 
 
 def is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= FLOAT64_MAX
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
+def shown(value: object) -> str:
+    """A value of a card as a message may quote it: short, whatever it holds."""
+    text = _REPR.repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -25,20 +38,20 @@ def first_problem(problems: Iterable[str | None]) -> str | None:
 
 
 def number(value: object, path: str) -> str | None:
-    return None if is_number(value) else f"{path} is {_shown(value)}, not a finite number"
+    return None if is_number(value) else f"{path} is {shown(value)}, not a finite number"
 
 
 def integer(value: object, path: str) -> str | None:
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-    return None if ok else f"{path} is {_shown(value)}, not a count"
+    return None if ok else f"{path} is {shown(value)}, not a count"
 
 
 def text(value: object, path: str) -> str | None:
-    return None if isinstance(value, str) else f"{path} is {_shown(value)}, not text"
+    return None if isinstance(value, str) else f"{path} is {shown(value)}, not text"
 
 
 def boolean(value: object, path: str) -> str | None:
-    return None if isinstance(value, bool) else f"{path} is {_shown(value)}, not true or false"
+    return None if isinstance(value, bool) else f"{path} is {shown(value)}, not true or false"
 
 
 def nullable(spec: Spec) -> Spec:
@@ -58,7 +71,7 @@ def index_below(limit: int) -> Spec:
 def list_of(spec: Spec, length: int | None = None, at_least: int = 0) -> Spec:
     def check(value: object, path: str) -> str | None:
         if not isinstance(value, list):
-            return f"{path} is {_shown(value)}, not a list"
+            return f"{path} is {shown(value)}, not a list"
         if length is not None and len(value) != length:
             return f"{path} has {len(value)} entries, not {length}"
         if len(value) < at_least:
@@ -77,7 +90,7 @@ def record(required: dict[str, Spec], optional: dict[str, Spec] | None = None) -
 
     def check(value: object, path: str) -> str | None:
         if not isinstance(value, dict):
-            return f"{path} is {_shown(value)}, not an object"
+            return f"{path} is {shown(value)}, not an object"
         missing = [k for k in required if k not in value]
         if missing:
             return f"{path} lacks {', '.join(missing)}"
@@ -92,9 +105,9 @@ def keyed_by(names: tuple[str, ...], spec: Spec) -> Spec:
 
     def check(value: object, path: str) -> str | None:
         if not isinstance(value, dict):
-            return f"{path} is {_shown(value)}, not an object"
+            return f"{path} is {shown(value)}, not an object"
         if set(value) != set(names):
-            return f"{path} names {_shown(sorted(value))}, not the features {_shown(list(names))}"
+            return f"{path} names {shown(sorted(value))}, not the features {shown(list(names))}"
         return first_problem(spec(value[name], f"{path}.{name}") for name in names)
 
     return check

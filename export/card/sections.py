@@ -22,6 +22,7 @@ from export.card.schema import (
     first_problem,
     index_below,
     integer,
+    is_number,
     keyed_by,
     list_of,
     matrix,
@@ -29,6 +30,7 @@ from export.card.schema import (
     number,
     record,
     same_lengths,
+    shown,
     text,
 )
 from export.design import CODINGS
@@ -128,7 +130,13 @@ class Section:
             how: Entry = f.metadata["card"]
             (optional if how.optional else required)[f.name] = how.check(shape)
         spec = record(required, optional)
-        return same_lengths(spec, cls.parallel) if cls.parallel else spec
+        spec = same_lengths(spec, cls.parallel) if cls.parallel else spec
+        return lambda value, path: spec(value, path) or cls.consistent(value, path)
+
+    @classmethod
+    def consistent(cls, value: dict, path: str) -> str | None:
+        """A rule across the section's fields, checked once each field has passed its own."""
+        return None
 
     @classmethod
     def from_json(cls, value: dict) -> Self:
@@ -178,8 +186,8 @@ def _codes_row(s: Shape) -> Spec:
 
 def _level_index(count: int) -> Spec:
     def check(value: object, path: str) -> str | None:
-        whole = isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer()
-        return None if whole and 0 <= value < count else f"{path} is {value!r}, not a level's index below {count}"
+        whole = is_number(value) and float(value).is_integer()
+        return None if whole and 0 <= value < count else f"{path} is {shown(value)}, not a level's index below {count}"
 
     return check
 
@@ -197,7 +205,7 @@ def _example(s: Shape) -> Spec:
 def _input_value(s: Shape, name: str, value: object, path: str) -> str | None:
     if name not in s.levels:
         return number(value, path)
-    return None if value in s.levels[name] else f"{path} is {str(value)[:40]!r}, not one of its levels"
+    return None if value in s.levels[name] else f"{path} is {shown(value)}, not one of its levels"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,7 +226,7 @@ class CategoricalFeature(Section):
 class Categories(Section):
     """The categorical features and how their levels are coded (``export.design.CODINGS``)."""
 
-    coding: str = entry(lambda v, path: None if v in CODINGS else f"{path} is {str(v)[:40]!r}, not one of {CODINGS}")
+    coding: str = entry(lambda v, path: None if v in CODINGS else f"{path} is {shown(v)}, not one of {CODINGS}")
     features: dict[str, CategoricalFeature] = entry(section=CategoricalFeature, keyed="categorical")
 
 
@@ -227,6 +235,10 @@ class FeatureRange(Section):
     min: float = entry(number)
     max: float = entry(number)
     mean: float = entry(number)
+
+    @classmethod
+    def consistent(cls, value: dict, path: str) -> str | None:
+        return None if value["min"] <= value["max"] else f"{path}.min is above its max"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,8 @@ import onnx
 from onnx import TensorProto
 
 from export.card.model_card import ModelCard
-from export.errors import ArtifactError, first_line
+from export.errors import ArtifactError
+from export.reader.isolation import Rejected, inferred_model
 
 # What ``export.writer.graph.serving_graph`` builds and what the kit's earlier torch.onnx exports
 # hold (so their files still load), plus the other spellings a torch version may choose for the same
@@ -148,10 +149,7 @@ def _check_shapes(model: onnx.ModelProto, card: ModelCard, per_row: int, largest
     bare = onnx.ModelProto()
     bare.CopyFrom(model)
     del bare.metadata_props[:]  # the card: already parsed, and may be the largest part of the file
-    try:
-        onnx.checker.check_model(bare)
-    except onnx.checker.ValidationError as e:
-        raise _not_ours(source, f"onnx's checker rejects its graph ({first_line(e)})") from None
+    checked = bare.SerializeToString()
     batch = "batch"
     for g in _graphs(bare.graph):
         del g.value_info[:]
@@ -163,10 +161,10 @@ def _check_shapes(model: onnx.ModelProto, card: ModelCard, per_row: int, largest
         del shape.dim[:]
         shape.dim.add().dim_param = batch
         shape.dim.add().dim_value = widths[value.name]
-    try:
-        inferred = onnx.shape_inference.infer_shapes(bare, check_type=True, strict_mode=True)
-    except onnx.shape_inference.InferenceError as e:
-        raise _not_ours(source, f"its shapes do not add up ({first_line(e)})") from None
+    try:  # onnx's checker, then its shape inference, in a child process (``isolation`` says why)
+        inferred = onnx.load_model_from_string(inferred_model(checked, bare.SerializeToString(), source))
+    except Rejected as e:
+        raise _not_ours(source, f"onnx's checks reject its graph ({e})") from None
     for g in _graphs(inferred.graph):
         known = {v.name: v for v in (*g.value_info, *g.output, *g.input)}
         known.update({t.name: None for t in g.initializer})

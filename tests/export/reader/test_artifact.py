@@ -14,7 +14,7 @@ from paths import PROJECT
 
 from export.artifact import Artifact, load_artifact
 from export.card.model_card import NUMERIC_FORMAT, REQUIRED_KEYS
-from export.errors import ArtifactError
+from export.errors import ArtifactError, InputError
 
 
 def test_card_exposes_the_public_contract(tutorial_built, tutorial_fit):
@@ -38,7 +38,7 @@ def test_predict_matches_the_card_coefficients(tutorial_built):
     x = np.array([[5.0], [-2.0]])
     expected = 1 / (1 + np.exp(-(x @ artifact.card.weights.T + artifact.card.intercept)))[:, 0]
     assert artifact.predict(x).probabilities[:, 1] == pytest.approx(expected, rel=1e-6)
-    with pytest.raises(ValueError, match=r"expected rows of 1 features, got shape \(2, 3\)"):
+    with pytest.raises(InputError, match=r"expected rows of 1 feature\(s\) \(x\), got shape \(2, 3\)"):
         artifact.predict(np.zeros((2, 3)))
 
 
@@ -173,3 +173,17 @@ def test_a_model_from_the_earlier_torch_exporter_still_loads_and_agrees():
     x = np.linspace(-50, 50, 1001, dtype=np.float32)[:, None]
     np.testing.assert_array_equal(old.predict(x).probabilities, new.predict(x).probabilities)
     assert old.card.feature_names == new.card.feature_names
+
+
+def test_a_graph_that_crashes_onnx_is_refused_and_the_process_lives_on():
+    """A Gather axis out of range made onnx's shape inference segfault in the reader's own process
+    (issue 18); the checks run in a child process now, which alone dies."""
+    data = hostile.with_attribute((PROJECT / "artifacts" / "penguins.onnx").read_bytes(), "Gather", "axis", 5)
+    for _ in range(2):  # and the checking process is there again for the next upload
+        with pytest.raises(
+            ArtifactError,
+            match=r"^upload.onnx is not a model this kit exported: onnx's checks (crashed on|reject) its graph",
+        ) as info:
+            Artifact.from_bytes(data, source="upload.onnx")
+        assert "\n" not in str(info.value)
+    assert load_artifact(PROJECT / "artifacts" / "penguins.onnx").card.n_classes == 2

@@ -97,7 +97,7 @@ def test_the_reader_takes_a_dataframe_or_a_mapping_by_column_name(mixed):
         ({"colour": ["red", None], "x": [0.0, 1.0], "flag": [True, True]}, r"feature 'colour' has no value on row 2"),
         ({"colour": ["red"], "flag": [True]}, r"no column for feature\(s\) x; give every feature: colour, x, flag"),
         ({"colour": ["red"], "x": ["five"], "flag": [True]}, r"feature 'x' takes numbers"),
-        (np.zeros((2, 3)), r"has categorical features \(colour, flag\); give the rows as a DataFrame or a mapping"),
+        (np.zeros((2, 3)), r"has categorical features \(colour, flag\); give the rows as a DataFrame, a mapping"),
     ],
 )
 def test_what_cannot_be_scored_is_refused_in_one_line(mixed, rows, message):
