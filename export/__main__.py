@@ -7,16 +7,20 @@ import sys
 from pathlib import Path
 
 from export.cli import OneLineParser, run_cli
-from export.writer.build import build_artifact, save_artifact
+from export.files import card_path, check_model_path, check_writable, write_together
+from export.writer.build import artifact_files, build_artifact
 from export.writer.checkpoint import load_checkpoint
 
 DEFAULT_CHECKPOINT = Path("artifacts/model.pt")
 
 
 def export(checkpoint: Path, out: Path) -> None:
+    check_model_path(out, "--out")
+    for path in (out, card_path(out)):
+        check_writable(path, "--out", inputs=[checkpoint])
     layer, fields = load_checkpoint(checkpoint)
     built = build_artifact(layer, fields)
-    save_artifact(built, out)
+    write_together(artifact_files(built, out))
     print(
         f"saved {out} (parity with torch on {built.parity.rows:,} inputs: max |p difference| "
         f"{built.parity.max_probability_abs:.1e}; tail relative error {built.tail_rel_error:.1e})"

@@ -1,10 +1,14 @@
 """What the two command-line front doors share: one-line errors with exit status 2."""
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Callable
 
-from export.errors import KitError
+from export.errors import KitError, first_line, printable
+
+MAX_MESSAGE = 2000  # an error line longer than this is cut (a message quotes at most a few clipped cells)
 
 USAGE_ERROR = 2
 
@@ -13,18 +17,33 @@ class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a bad flag in one line (no usage dump) and exits with status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        sys.stderr.write(f"error: {printable(message, MAX_MESSAGE)} (see {self.prog} --help)\n")
         sys.exit(USAGE_ERROR)
 
 
+INTERNAL_ERROR = 70  # sysexits' EX_SOFTWARE: a defect of ours, not of the input
+
+
 def run_cli(main: Callable[[], None]) -> int:
-    """Run ``main``; a ``KitError`` becomes ``error: <message>`` on stderr and exit status 2."""
+    """Run ``main``; a ``KitError`` becomes ``error: <message>`` on stderr and exit status 2.
+
+    Any other exception is a defect of the kit that no check foresaw: it still ends in one line
+    (exit status 70, so tests and the fuzzing suite tell it from an input error), with the
+    traceback only when ``LOGREG_TRACEBACK`` is set."""
     try:
         main()
     except KitError as e:
-        sys.stderr.write(f"error: {e}\n")
+        sys.stderr.write(f"error: {printable(e, MAX_MESSAGE)}\n")
         return USAGE_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing was written\n")
         return 130
+    except Exception as e:
+        if os.environ.get("LOGREG_TRACEBACK"):
+            traceback.print_exc()
+        sys.stderr.write(
+            f"internal error: {type(e).__name__}: {first_line(e, 200)} (a defect of logreg-kit, not of your input; "
+            "nothing was written. Please report it with the command; LOGREG_TRACEBACK=1 shows where)\n"
+        )
+        return INTERNAL_ERROR
     return 0

@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from export.errors import DataError
+from export.errors import DataError, first_line, printable, shorten
 
 Source = Path | bytes
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+MAX_CELL = 1 << 30  # characters in one cell (Python's csv module stops at 128 KiB by default)
 SNIFF_BYTES = 1 << 16  # the start of the file that the dialect is told from
 DECIMAL_COMMA = re.compile(r"\s*[+-]?\d*,\d+\s*")
 DECIMAL_POINT = re.compile(r"\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*")
@@ -75,6 +76,7 @@ def read_csv(
     dialect = dialect or sniff(source, name)
     columns = header(source, name, dialect)
     options = {"keep_default_na": False, "na_values": [""]} if only_empty_missing else {}
+    text_columns = set(text_columns)  # a file may have 100,000 columns: one lookup each
     dtypes = {raw: str for raw in columns if raw.strip() in text_columns}
     try:
         table = pd.read_csv(
@@ -88,7 +90,7 @@ def read_csv(
         )
     except pd.errors.EmptyDataError:
         raise DataError(f"{name} is empty; it needs a header line and data rows") from None
-    except UnicodeDecodeError as e:
+    except UnicodeError as e:
         raise DataError(encoding_problem(name, dialect.encoding, e)) from None
     except pd.errors.ParserError as e:
         raise DataError(f"{name} is not well-formed CSV ({str(e).strip()[:200]}); fix that line and retry") from None
@@ -104,13 +106,16 @@ def header(source: Source, name: str, dialect: Dialect | None = None) -> list[st
     dialect = dialect or sniff(source, name)
     try:
         first = next(_records(source, dialect), None)
-    except UnicodeDecodeError as e:
+    except UnicodeError as e:
         raise DataError(encoding_problem(name, dialect.encoding, e)) from None
     except csv.Error as e:
         raise DataError(f"{name} is not well-formed CSV ({e}); fix its header line and retry") from None
     if first is None:
         raise DataError(f"{name} is empty; it needs a header line and data rows")
     columns = first[1]
+    broken = next((c for c in columns if "\n" in c or "\r" in c), None)
+    if broken is not None:
+        raise DataError(f"{name}'s header has a column name with a line break ('{printable(broken)}'); rename it")
     repeated = [c for c, n in Counter(c.strip() for c in columns).items() if n > 1]
     if repeated:
         raise DataError(f"{name} has more than one column named {repeated[0][:60]!r}; rename or remove the copies")
@@ -126,7 +131,8 @@ def line_of(source: Source, row: int, dialect: Dialect = Dialect()) -> int:
 def locate(source: Source, row: int, dialect: Dialect = Dialect()) -> tuple[int, list[str]]:
     """The start line of data row ``row`` and its cells as written. Only called to word an error
     message, so it may re-read the file."""
-    for i, record in enumerate(_records(source, dialect)):
+    # a cell that is not text in the encoding is what some messages are about: shown replaced, not raised
+    for i, record in enumerate(_records(source, dialect, errors="replace")):
         if i == row + 1:
             return record
     raise IndexError(f"the file has no data row {row}")
@@ -167,21 +173,32 @@ def _binary(source: Source) -> Path | io.BytesIO:
     return io.BytesIO(source) if isinstance(source, bytes) else source
 
 
-def _records(source: Source, dialect: Dialect) -> Iterator[tuple[int, list[str]]]:
-    """(start line, cells) of each record that pandas reads as a row: blank lines are skipped."""
-    with _text(source, dialect.encoding) as text:
-        reader = csv.reader(text, delimiter=dialect.sep, skipinitialspace=True)
+def _records(source: Source, dialect: Dialect, errors: str = "strict") -> Iterator[tuple[int, list[str]]]:
+    """(start line, cells) of each record that pandas reads as a row: blank lines are skipped.
+    ``errors``: what a byte that is not text in the encoding becomes (``str.decode``'s)."""
+    # pyarrow and pandas read cells of any length; Python's csv stops at 128 KiB unless told
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
+    with _text(source, dialect.encoding, errors) as text:
+        raw: list[str] = []  # the lines of the record being read: is a lone empty cell a blank line or ""?
+
+        def lines() -> Iterator[str]:
+            for line in text:
+                raw.append(line)
+                yield line
+
+        reader = csv.reader(lines(), delimiter=dialect.sep, skipinitialspace=True)
         line = 1
         for record in reader:
-            if record and not (len(record) == 1 and not record[0].strip()):
+            if record and not (len(record) == 1 and not record[0].strip() and not "".join(raw).strip()):
                 yield line, record
+            raw.clear()
             line = reader.line_num + 1
 
 
-def _text(source: Source, encoding: str) -> io.TextIOBase:
+def _text(source: Source, encoding: str, errors: str) -> io.TextIOBase:
     if isinstance(source, bytes):
-        return io.StringIO(source.decode(encoding), newline="")
-    return open(source, newline="", encoding=encoding)
+        return io.StringIO(source.decode(encoding, errors), newline="")
+    return open(source, newline="", encoding=encoding, errors=errors)
 
 
 def _start(source: Source) -> bytes:
@@ -195,18 +212,28 @@ def _decoded(data: bytes, name: str, encoding: str) -> str:
     """``data`` as text; a multi-byte character cut at the end of the sniffed block is not an error."""
     try:
         return data.decode(encoding)
-    except UnicodeDecodeError as e:
-        if e.start >= len(data) - 4 and len(data) == SNIFF_BYTES:
-            return data[: e.start].decode(encoding)
+    except UnicodeError as e:
+        if len(data) == SNIFF_BYTES:  # a character cut by the end of the block: decode without its bytes
+            for cut in (1, 2, 3):
+                try:
+                    return data[:-cut].decode(encoding)
+                except UnicodeError:
+                    pass
         raise DataError(encoding_problem(name, encoding, e)) from None
     except LookupError:
-        raise DataError(f"{encoding!r} is not a text encoding Python knows; try --encoding latin-1") from None
+        raise DataError(f"{shorten(encoding)!r} is not a text encoding Python knows; try --encoding latin-1") from None
 
 
-def encoding_problem(name: str, encoding: str, error: UnicodeDecodeError) -> str:
-    byte = error.object[error.start : error.start + 1].hex()
+def encoding_problem(name: str, encoding: str, error: UnicodeError) -> str:
+    """The message for text that is not in ``encoding``: the first bad byte and its offset where
+    the codec says (``UnicodeDecodeError``), else its reason (UTF-16 without a byte-order mark)."""
     written = "UTF-8" if encoding.replace("_", "-").lower().startswith("utf-8") else encoding
+    if isinstance(error, UnicodeDecodeError):
+        byte = error.object[error.start : error.start + 1].hex()
+        problem = f"byte 0x{byte} at offset {error.start}"
+    else:
+        problem = first_line(error, 80)
     return (
-        f"{name} is not {written} text (byte 0x{byte} at offset {error.start}); save it as UTF-8, or give its "
-        "encoding, e.g. --encoding latin-1 (Windows spreadsheets often write cp1252)"
+        f"{name} is not {written} text ({problem}); save it as UTF-8, or give its encoding, e.g. --encoding "
+        "latin-1 (Windows spreadsheets often write cp1252; UTF-16 without a byte-order mark: utf-16-le)"
     )

@@ -13,6 +13,8 @@ KitError                 base: the message is one line that says what is wrong a
 This module imports nothing of the kit, so every package (training, export, page) can import it.
 """
 
+from collections.abc import Iterable
+
 
 class KitError(Exception):
     """Base of every error the kit reports to a user as one line."""
@@ -53,6 +55,22 @@ MAX_ECHO = 40  # characters of a bad entry repeated back in a message
 def shorten(text: str, limit: int = MAX_ECHO) -> str:
     """``text`` as typed, cut to ``limit`` characters so a pasted page does not come back in full."""
     return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
+
+
+def printable(value: object, limit: int = MAX_ECHO) -> str:
+    """``value`` as text on one line (line breaks and other control characters escaped), cut to
+    ``limit``: how a name, a cell or a class label from a user's file is shown."""
+    text = str(value)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return shorten(text, limit)
+
+
+def listed(values: Iterable, most: int = 12, limit: int = MAX_ECHO) -> str:
+    """Up to ``most`` values, each ``printable``, comma-separated, and how many there are in all."""
+    values = list(values)
+    shown = ", ".join(printable(v, limit) for v in values[:most])
+    return shown + (f", ... ({len(values):,} in all)" if len(values) > most else "")
 
 
 def first_line(error: BaseException, limit: int = 160) -> str:

@@ -16,13 +16,14 @@ import pyarrow.parquet as pq  # a dependency of Streamlit's, so the serving inst
 from export.artifact import Artifact, load_artifact
 from export.cli import OneLineParser, run_cli
 from export.errors import DataError, first_line, shorten
-from export.files import atomic_file
-from export.scoring import extra_note, other_columns, score_table, scored, scored_csv, spreadsheet_safe
+from export.files import atomic_file, check_writable
+from export.scoring import extra_note, other_columns, score_names, score_table, scored, scored_csv, spreadsheet_safe
 
 BATCH_ROWS = 65_536
 
 
 def score_file(model: Path, data: Path, out: Path) -> None:
+    check_writable(out, "--out", inputs=[data, model])
     artifact = load_artifact(model)
     if not data.is_file():
         raise DataError(f"data file {data} does not exist; check the path given to --data")
@@ -49,16 +50,19 @@ def _score_parquet(artifact: Artifact, data: Path, out: Path) -> tuple[int, list
         file = pq.ParquetFile(data)
     except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
         raise DataError(f"{data.name} is not a readable Parquet file ({first_line(e, 120)})") from None
-    extra = other_columns([str(c) for c in file.schema_arrow.names], artifact.card.feature_names, data.name)
+    columns = [str(c) for c in file.schema_arrow.names]
+    extra = other_columns(columns, artifact.card.feature_names, data.name)
+    names, renamed = score_names(artifact.card, columns)
     rows = 0
     with atomic_file(out) as f:
         for batch in file.iter_batches(batch_size=BATCH_ROWS):
             frame = batch.to_pandas()
             frame.columns = [str(c) for c in frame.columns]
             where = _row_namer(frame, rows)
-            spreadsheet_safe(scored(frame, artifact, data.name, where)).to_csv(f, index=False, header=rows == 0)
+            scores = scored(frame, artifact, data.name, where, names)
+            spreadsheet_safe(scores).to_csv(f, index=False, header=rows == 0)
             rows += len(frame)
-    return rows, extra_note(extra)
+    return rows, extra_note(extra) + renamed
 
 
 def _row_namer(frame: pd.DataFrame, first: int) -> Callable[[int, str], str]:

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from export.artifact import Artifact
+from export.card.model_card import ModelCard
 from export.csv_input import header, locate, numbers, read_csv, sniff
 from export.design import codes_of
-from export.errors import DataError, InputError, shorten
+from export.errors import DataError, InputError, listed, printable, shorten
 from export.parity import FLOAT32_MAX
 from export.reader.inputs import known_levels
 
@@ -48,7 +49,8 @@ def score_table(
         line, cells = locate(data, row, dialect)
         return f"on line {line} has {_shown(cells, columns.index(feature))}"
 
-    return scored(table, artifact, name, where), extra_note(extra)
+    names, renamed = score_names(card, columns)
+    return scored(table, artifact, name, where, names), extra_note(extra) + renamed
 
 
 def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> list[str]:
@@ -58,12 +60,35 @@ def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> l
         raise InputError(
             f"{name} lacks the feature column(s) {', '.join(missing)}; the model needs {', '.join(features)}"
         )
+    features = set(features)
     return [c for c in columns if c not in features]
 
 
-def scored(table: pd.DataFrame, artifact: Artifact, name: str, where: Callable[[int, str], str]) -> pd.DataFrame:
-    """``table`` with one probability column per class and the label appended, from its feature
-    columns; ``where(row, feature)`` words the first bad cell of a column for the message."""
+def score_names(card: ModelCard, columns: list[str]) -> tuple[list[str], list[str]]:
+    """The names of the columns scoring appends (``P(target = class)`` per class, then ``label``)
+    and a note if any had to change: where the file already has a column of that name, the new one
+    is called ``NAME (scored)`` (``NAME (scored 2)``, ...), so no input column is ever overwritten."""
+    standard = [*(f"P({card.target_name} = {label})" for label in card.class_labels), "label"]
+    taken = set(columns)
+    names = []
+    for wanted in standard:
+        name, n = wanted, 1
+        while name in taken:
+            name = f"{wanted} (scored{'' if n == 1 else f' {n}'})"
+            n += 1
+        taken.add(name)
+        names.append(name)
+    changed = [f"{printable(new, 80)!r}" for new, old in zip(names, standard) if new != old]
+    note = f"The file already has columns of the names scoring writes; the scores are in {', '.join(changed)}."
+    return names, [note] if changed else []
+
+
+def scored(
+    table: pd.DataFrame, artifact: Artifact, name: str, where: Callable[[int, str], str], names: list[str]
+) -> pd.DataFrame:
+    """``table`` with one probability column per class and the label appended under ``names``
+    (``score_names``), from its feature columns; ``where(row, feature)`` words the first bad cell
+    of a column for the message."""
     card, design = artifact.card, artifact.design
     codes = np.column_stack(
         [
@@ -74,17 +99,15 @@ def scored(table: pd.DataFrame, artifact: Artifact, name: str, where: Callable[[
         ]
     )
     served = artifact.predict_codes(codes)
-    out = table.copy()
-    for i, label in enumerate(card.class_labels):
-        out[f"P({card.target_name} = {label})"] = served.probabilities[:, i].astype(np.float64)
-    out["label"] = [card.class_labels[i] for i in served.label]
-    return out
+    scores = {names[i]: served.probabilities[:, i].astype(np.float64) for i in range(card.n_classes)}
+    scores[names[-1]] = [card.class_labels[i] for i in served.label]
+    return pd.concat([table, pd.DataFrame(scores, index=table.index)], axis=1)
 
 
 def extra_note(extra: list) -> list[str]:
     if not extra:
         return []
-    return [f"Columns {', '.join(map(str, extra))} are not features of this model: they are carried through unchanged."]
+    return [f"Columns {listed(extra)} are not features of this model: they are carried through unchanged."]
 
 
 def scored_csv(table: pd.DataFrame) -> bytes:
@@ -95,10 +118,14 @@ def scored_csv(table: pd.DataFrame) -> bytes:
 def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
     """Text cells (and column names) that a spreadsheet would run as a formula get a leading single
     quote (OWASP's advice); cells that are numbers, such as an ID of -5, stay as they are."""
-    safe = table.rename(columns=neutralise).copy()
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise, na_action="ignore")
+    columns = list(table.items())
+    text = [j for j, (_, column) in enumerate(columns) if not pd.api.types.is_numeric_dtype(column)]
+    # one pass over every text cell at once: a column at a time cost a second per thousand columns
+    cells = _neutralised(table.iloc[:, text].to_numpy(dtype=object)) if text else None
+    parts = {j: column.to_numpy() for j, (_, column) in enumerate(columns)}
+    parts.update({j: cells[:, k] for k, j in enumerate(text)})
+    safe = pd.DataFrame(parts, index=table.index)
+    safe.columns = [neutralise(name) for name, _ in columns]
     return safe
 
 
@@ -107,6 +134,9 @@ def neutralise(cell: object) -> object:
     if isinstance(cell, str) and cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell):
         return "'" + cell
     return cell
+
+
+_neutralised = np.frompyfunc(neutralise, 1, 1)  # ``neutralise`` of every cell of an object array
 
 
 def _numeric(column: pd.Series, feature: str, name: str, where: Callable[[int, str], str]) -> np.ndarray:

@@ -15,7 +15,7 @@ import threading
 
 from export.cli import run_cli
 from training.config import TrainConfig
-from training.options import Request, build_parser, flag_of, needing_data, values
+from training.options import Request, build_parser, check_outputs, flag_of, needing_data, values
 
 
 def parse(argv: list[str] | None) -> tuple[TrainConfig, Request]:
@@ -25,10 +25,17 @@ def parse(argv: list[str] | None) -> tuple[TrainConfig, Request]:
     if not with_data and any(getattr(parsed, f.name) for f in needing_data(Request)):
         flags = [flag_of(f) for f in needing_data(Request)]
         parser.error(f"{', '.join(flags[:-1])} and {flags[-1]} need --data FILE")
-    return TrainConfig(**values(TrainConfig, parsed, with_data)), Request(**values(Request, parsed, with_data))
+    config, request = (
+        TrainConfig(**values(TrainConfig, parsed, with_data)),
+        Request(**values(Request, parsed, with_data)),
+    )
+    check_outputs(request)
+    return config, request
 
 
 def main(argv: list[str] | None = None) -> int:
+    importing: list[threading.Thread] = []
+
     def parse_and_train() -> None:
         config, request = parse(argv)
         # torch, the fitting code and the exporter load only once the flags are read, and while a
@@ -38,13 +45,19 @@ def main(argv: list[str] | None = None) -> int:
         streaming = streams(request, launched_by_torchrun())
         whole = request.data is not None and not streaming
         if whole:
-            threading.Thread(target=importlib.import_module, args=("training.run",), daemon=True).start()
+            importing.append(threading.Thread(target=importlib.import_module, args=("training.run",), daemon=True))
+            importing[0].start()
         table = read_whole(request, config.coding) if whole else None
         from training.run import train  # waits for the thread's import, if it is still going
 
         train(config, request, streaming, table)
 
-    return run_cli(parse_and_train)
+    code = run_cli(parse_and_train)
+    # the error (if any) is said; a process that exits while torch is still importing in the
+    # thread aborts ("terminate called without an active exception", exit status 134)
+    for thread in importing:
+        thread.join()
+    return code
 
 
 if __name__ == "__main__":

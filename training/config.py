@@ -12,6 +12,9 @@ OPTIMIZERS = ("sgd", "adam", "lbfgs")
 PENALTIES = ("none", "firth")
 CLASS_WEIGHTS = ("none", "balanced")
 THRESHOLD_METRICS = ("accuracy", "balanced_accuracy", "f1", "youden")
+# a step this large already diverges on any data; much larger ones overflow float32 inside the
+# optimizers' own arithmetic (Adam's lr / (1 - beta1) at 1e38) before divergence can be reported
+MAX_LR = 1e10
 
 
 def _positive_int(value: object) -> bool:
@@ -97,7 +100,10 @@ class TrainConfig:
                 _positive_int(self.epochs),
                 f"--epochs must be a whole number of at least 1, got {self.epochs!r}; try --epochs 1000",
             ),
-            (_positive_float(self.lr), f"--lr must be a positive finite number, got {self.lr!r}; try --lr 0.01"),
+            (
+                _positive_float(self.lr) and self.lr <= MAX_LR,
+                f"--lr must be a positive number up to {MAX_LR:g}, got {self.lr!r}; try --lr 0.01",
+            ),
             (
                 self.optimizer in OPTIMIZERS,
                 f"--optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}",

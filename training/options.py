@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from export.cli import OneLineParser
+from export.errors import shorten
+from export.files import card_path, check_model_path, check_writable
+from export.parity import FLOAT32_MAX
 from training.data.columns import Columns
 from training.streaming.sizes import parse_size
 
 GROUPS = ("data", "fitting", "decision and output")
+NOT_DELIMITERS = ('"', "\n", "\r", " ", "\x00")
 DEFAULT_OUT = Path("artifacts/model.onnx")
 
 
@@ -114,7 +118,11 @@ def delimiter(text: str) -> str:
     """One character; ``\\t`` (as a shell passes it) or ``tab`` means a tab."""
     text = "\t" if text in ("\\t", "tab") else text
     if len(text) != 1:
-        raise argparse.ArgumentTypeError(f"must be one character, got {text!r}; e.g. --sep ';' or --sep '\\t'")
+        raise argparse.ArgumentTypeError(f"must be one character, got {shorten(text)!r}; e.g. --sep ';' or --sep '\\t'")
+    if text in NOT_DELIMITERS or text.isalnum() or text in ".-+":
+        raise argparse.ArgumentTypeError(
+            f"{text!r} cannot separate cells (it quotes them, ends lines or is part of numbers); e.g. --sep ';'"
+        )
     return text
 
 
@@ -134,9 +142,16 @@ def query(text: str) -> dict[str, float | str]:
         if not sep or not name.strip() or not value.strip():
             raise argparse.ArgumentTypeError(f"{part!r} is not NAME=VALUE; write e.g. --predict x=5")
         try:
-            chosen[name.strip()] = float(value)
+            number = float(value)
         except ValueError:
             chosen[name.strip()] = value.strip()
+            continue
+        if not abs(number) <= FLOAT32_MAX:
+            raise argparse.ArgumentTypeError(
+                f"{shorten(part)!r}: give a finite number within float32's range (±{FLOAT32_MAX:.3g}), "
+                "e.g. --predict x=5"
+            )
+        chosen[name.strip()] = number
     return chosen
 
 
@@ -256,6 +271,15 @@ class Request:
             self.encoding,
             tuple(self.categorical or ()),
         )
+
+
+def check_outputs(request: Request) -> None:
+    """The files a run writes (the model, its checkpoint and card) can be written without losing
+    anything: ``export.files`` checks each; run before the data is read, and again before writing."""
+    out = request.artifact
+    check_model_path(out, "--out")
+    for path in (out, out.with_suffix(".pt"), card_path(out)):
+        check_writable(path, "--out", inputs=[request.data])
 
 
 def default_out(data: Path | None) -> Path:

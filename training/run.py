@@ -11,8 +11,8 @@ from tqdm import tqdm
 
 from export.cli import USAGE_ERROR
 from export.errors import ConfigError, KitError, RowError, WorkerLost
-from export.files import write_atomic
-from export.writer.build import build_artifact, save_artifact
+from export.files import write_together
+from export.writer.build import artifact_files, build_artifact
 from export.writer.checkpoint import checkpoint_bytes
 from training.config import TrainConfig
 from training.data.categories import check_split_levels
@@ -20,7 +20,7 @@ from training.data.dataset import Dataset, tutorial_dataset
 from training.data.split import stratified_split
 from training.description.describe import checked_query, describe
 from training.description.report import report_lines
-from training.options import Request
+from training.options import Request, check_outputs
 from training.reading import launched_by_torchrun
 from training.solvers.fit import fit, fit_stream
 from training.streaming.reduce import LOCAL, Reducer, start_distributed, stop_distributed
@@ -102,8 +102,8 @@ def fit_and_save(
     out = request.artifact
     replaced = out.exists()
     checkpoint = out.with_suffix(".pt")
-    write_atomic(checkpoint, checkpoint_bytes(result.model.state_dict(), description))
-    save_artifact(built, out)
+    check_outputs(request)  # again: a file may have appeared while the fit ran
+    write_together({checkpoint: checkpoint_bytes(result.model.state_dict(), description), **artifact_files(built, out)})
     print("\n".join(report_lines(built.artifact, result.convergence, data)))
     print(
         f"saved {out}{' (replacing the file that was there)' * replaced} "

@@ -20,7 +20,7 @@ from export.card.markdown import card_markdown
 from export.card.model_card import CARD_KEY, ModelCard, build_card, card_to_json
 from export.card.sections import DataSummary, Description
 from export.design import Design
-from export.files import write_atomic
+from export.files import card_path
 from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_accuracy, float32_dot_allowance
 from export.writer.graph import serving_graph
 
@@ -46,11 +46,6 @@ class BuiltArtifact:
     @property
     def markdown(self) -> str:
         return card_markdown(self.card)
-
-
-def card_path(onnx_path: Path) -> Path:
-    """``model.onnx`` -> ``model.model_card.md``, beside it."""
-    return onnx_path.with_name(f"{onnx_path.stem}.model_card.md")
 
 
 def build_artifact(layer: nn.Linear, description: Description) -> BuiltArtifact:
@@ -149,7 +144,6 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def save_artifact(built: BuiltArtifact, out: Path) -> None:
-    """Write the ONNX file and its ``model_card.md``, each atomically."""
-    write_atomic(out, built.data)
-    write_atomic(card_path(out), built.markdown.encode())
+def artifact_files(built: BuiltArtifact, out: Path) -> dict[Path, bytes]:
+    """The ONNX file and its ``model_card.md``, by path (``export.files.write_together`` writes them)."""
+    return {out: built.data, card_path(out): built.markdown.encode()}

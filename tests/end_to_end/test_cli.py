@@ -113,7 +113,7 @@ CSV_ERRORS = [
         "x,y,w\n1,0,1\n2,1,-3\n",
         ["--target", "y", "--weight-column", "w"],
         r"weight column 'w' of data.csv "
-        r"must hold finite numbers of at least 0",
+        r"must hold numbers from 0 to 1e\+15, but line 3 has -3",
     ),
     (
         "",
@@ -130,7 +130,12 @@ CSV_ERRORS = [
     ),
     ("fake.parquet", "x,y\n1,0\n2,1\n", ["--target", "y"], r".*fake.parquet is not a readable Parquet file"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--epochs", "0"], r"--epochs must be a whole number of at least 1"),
-    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--lr", "-0.5"], r"--lr must be a positive finite number, got -0.5"),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "y", "--lr", "-0.5"],
+        r"--lr must be a positive number up to 1e\+10, got -0.5",
+    ),
     (
         "",
         "x,y\n1,0\n2,1\n",
@@ -149,7 +154,7 @@ CSV_ERRORS = [
         "",
         "x,y\n1,0\n2,1\n",
         ["--target", "y", "--memory-budget", "lots"],
-        r"--memory-budget must be a size such as 512MB or 4GiB, got 'lots'",
+        r"--memory-budget must be a size from 1 byte to 8 EB, such as 512MB or 4GiB, got 'lots'",
     ),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--memory-budget", "0GB"], r"--memory-budget must be a size"),
     (
@@ -202,6 +207,57 @@ CSV_ERRORS = [
 ]
 
 
+# issue 18: each ended in a traceback (exit 1) or printed more than one line
+LATE_BAD_BYTE = b"x,t,y\n" + b"1.5,abc,0\n2.5,abd,1\n" * 4000 + b"3.5,ab\xffc,1\n"
+BOM_STRADDLE = b"\xef\xbb\xbfx,t,y\n" + b"1.5,abc,0\n2.5,abd,1\n" * 3275 + b"1.0," + b"a" * 21 + "€".encode() + b",1\n"
+assert BOM_STRADDLE.index("€".encode()) == (1 << 16) - 2  # the character straddles the sniffed block's end
+CSV_ERRORS += [
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--weight-column", "y"], r"--weight-column 'y' is the target"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--memory-budget", "1e400GB"], r"--memory-budget must be a size from"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--sep", '"'], r"argument --sep: '\"' cannot separate cells"),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "y", "--encoding", "utf-16"],
+        r".*data.csv is not utf-16 text \(UTF-16 stream does not start with BOM\)",
+    ),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--predict", "x=nan"], r"argument --predict: 'x=nan': give a finite"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--lr", "1e308"], r"--lr must be a positive number up to 1e\+10"),
+    (
+        "",
+        "x,w,y\n1,1e308,0\n2,1,1\n",
+        ["--target", "y", "--weight-column", "w"],
+        r"weight column 'w' of data.csv must hold numbers from 0 to 1e\+15, but line 2 has 1e\+308",
+    ),
+    (
+        "",
+        "x,y\n1e300,0\n-1e300,1\n",
+        ["--target", "y"],
+        r"feature 'x' of data.csv has 1e\+300 on line 2, beyond float32's range",
+    ),
+    (
+        "",
+        "x,g,y\n1,1,0\n2,9223372036854775808,1\n",
+        ["--target", "y", "--categorical", "g"],
+        r"--categorical names 'g' of data.csv, but it holds 9.22337e\+18, beyond the whole numbers a code can be",
+    ),
+    ("", LATE_BAD_BYTE, ["--target", "y"], r"column 't' of data.csv is not UTF-8 text on line 8002"),
+    ("", '""\n1\n2\n', ["--target", "y"], r"--target 'y' is not a column of data.csv \(columns: Unnamed: 0\)"),
+    (
+        "",
+        'x,y\n1,0\n2,"1\n3,0\n4,1\n',
+        ["--target", "y"],
+        r"target 'y' of data.csv has a class written over several lines \('1\\n3,0\\n4,1\\n'\): a quote",
+    ),
+    (
+        "",
+        '"x\ny",y\n1,0\n2,1\n',
+        ["--target", "y"],
+        r".*data.csv's header has a column name with a line break \('x\\ny'\); rename it",
+    ),
+]
+
+
 def exit_status(argv: list[str]) -> int:
     """What the shell sees: argparse's own errors leave through SystemExit, ours through the return."""
     try:
@@ -214,12 +270,23 @@ def exit_status(argv: list[str]) -> int:
 def test_bad_input_exits_2_with_one_line_and_keeps_the_artifact(tmp_path, capsys, previous, name, text, args, message):
     data = tmp_path / (name or "data.csv")
     if text is not None:
-        data.write_text(text)
+        data.write_bytes(text if isinstance(text, bytes) else text.encode())
     data_args = ["--data", str(data)] if text is not None or name else []
     assert exit_status([*data_args, *args, "--out", str(previous)]) == 2
     err = capsys.readouterr().err
     assert re.fullmatch(f"error: {message}.*\n", err), err
     assert previous.read_bytes() == SENTINEL and previous.with_suffix(".pt").read_bytes() == SENTINEL
+
+
+def test_a_character_across_the_end_of_the_sniffed_block_is_read(tmp_path, capsys):
+    """The dialect is told from the first 64 KiB; a UTF-8 character cut there (after a byte-order
+    mark, which shifted the check by 3 bytes) is not an encoding error."""
+    data = tmp_path / "data.csv"
+    data.write_bytes(BOM_STRADDLE)
+    assert (
+        training_main(["--data", str(data), "--target", "y", "--features", "x", "--out", str(tmp_path / "m.onnx")]) == 0
+    )
+    assert "6551 training rows" in capsys.readouterr().out
 
 
 def test_unreadable_data_path(tmp_path, capsys, previous):

@@ -121,25 +121,31 @@ def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _whole_text(cells: pa.ChunkedArray, feature: str, file: str) -> pa.ChunkedArray:
-    """Text of a column named by ``--categorical``: codes (any text), but a column of numbers must
-    hold whole ones (1.5 is a measurement, not a category)."""
+    """Text of a column named by ``--categorical``: codes (any text, kept as written), but a column
+    of numbers must hold whole ones (1.5 is a measurement, not a category)."""
     values = numbers(pd.Series(cells.drop_null().to_numpy(zero_copy_only=False)))
     if len(values) and np.isfinite(values).all():
-        _whole_numbers(pa.chunked_array([pa.array(values)]), feature, file)
+        _check_whole(values, feature, file)
     return cells
 
 
 def _whole_numbers(column: pa.ChunkedArray, feature: str, file: str) -> pa.ChunkedArray:
     """A float column of whole numbers (pandas writes an integer column with gaps as floats) as integers."""
-    values = column.to_numpy(zero_copy_only=False)
+    _check_whole(column.to_numpy(zero_copy_only=False), feature, file)
+    return pc.cast(column, pa.int64())
+
+
+def _check_whole(values: np.ndarray, feature: str, file: str) -> None:
+    """Codes are whole numbers within int64 (2**63 itself is not)."""
     fractional = np.isfinite(values) & (values != np.round(values))
-    if fractional.any() or np.isinf(values).any():
-        bad = values[np.argmax(fractional | np.isinf(values))]
+    outside = ~np.isnan(values) & ~(np.abs(values) < 2.0**63)
+    if fractional.any() or outside.any():
+        bad = values[np.argmax(fractional | outside)]
+        why = "not a whole number" if fractional.any() else "beyond the whole numbers a code can be (±2**63)"
         raise DataError(
-            f"--categorical names {feature!r} of {file}, but it holds {bad}, not a whole number; categorical "
+            f"--categorical names {feature!r} of {file}, but it holds {bad:g}, {why}; categorical "
             "codes are whole numbers or text: leave it out of --categorical to use it as a number"
         )
-    return pc.cast(column, pa.int64())
 
 
 def check_level_count(count: int, feature: str, file: str, rows: int) -> None:

@@ -16,9 +16,13 @@ import numpy as np
 from export.card.model_card import MAX_CLASSES
 from export.csv_input import Dialect, line_of
 from export.errors import DataError, RowError
+from export.parity import FLOAT32_MAX
 from training.data.columns import names_text
 
 ShowCell = Callable[[int, int], str]  # (array row, column) -> the cell as the user wrote it
+# a weight counts as that many rows; 1e15 rows' worth in one row keeps every weighted sum of a fit
+# (counts, log-likelihoods, the information matrix) far inside float64 (1e308 weights made them inf)
+MAX_WEIGHT = 1e15
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,19 @@ class RowChecks:
         )
 
     def features(self, x: np.ndarray, names: Sequence[str], positions: np.ndarray, show: ShowCell | None) -> None:
-        """Every feature value (``x`` (n, d)) is a finite number."""
+        """Every feature value (``x`` (n, d)) is a finite number within float32's range: the served
+        graph computes in float32, so a model of larger values could not be served."""
+        with np.errstate(invalid="ignore"):
+            beyond = ~(np.abs(x) <= FLOAT32_MAX)
         bad = ~np.isfinite(x)
+        if beyond.any() and not bad.any():
+            row = int(np.argmax(beyond.any(axis=1)))
+            column = int(np.argmax(beyond[row]))
+            raise self._error(
+                f"feature {names[column]!r} of {self.file} has {self._shown(x, row, column, show)} on "
+                f"{self.name_row(int(positions[row]))}, beyond float32's range (±{FLOAT32_MAX:.3g}) that the served "
+                "model computes in; rescale the column (other units) or remove that row"
+            )
         if bad.any():
             row = int(np.argmax(bad.any(axis=1)))
             column = int(np.argmax(bad[row]))
@@ -73,13 +88,14 @@ class RowChecks:
             )
 
     def weights(self, v: np.ndarray, name: str, positions: np.ndarray, show: ShowCell | None) -> None:
-        """Every sample weight (``v`` (n,)) is finite and at least 0."""
-        bad = ~np.isfinite(v) | (v < 0)
+        """Every sample weight (``v`` (n,)) is a number from 0 to ``MAX_WEIGHT``."""
+        bad = ~((v >= 0) & (v <= MAX_WEIGHT))
         if bad.any():
             row = int(np.argmax(bad))
             raise self._error(
-                f"weight column {name!r} of {self.file} must hold finite numbers of at least 0, but "
-                f"{self.name_row(int(positions[row]))} has {self._shown(v[:, None], row, 0, show)}; fix that weight"
+                f"weight column {name!r} of {self.file} must hold numbers from 0 to {MAX_WEIGHT:g}, but "
+                f"{self.name_row(int(positions[row]))} has {self._shown(v[:, None], row, 0, show)}; fix that weight "
+                "(a weight counts as that many rows)"
             )
 
     def _error(self, message: str) -> DataError:

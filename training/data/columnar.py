@@ -26,8 +26,9 @@ import pyarrow.parquet as pq
 
 from export.csv_input import Dialect, encoding_problem, header, numbers, sniff
 from export.design import Design
-from export.errors import DataError, first_line
-from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_categorical_type
+from export.errors import DataError, first_line, shorten
+from export.parity import FLOAT32_MAX
+from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_categorical_type, is_text
 from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total
 from training.data.columns import Columns, pick_columns
 from training.data.dataset import Dataset
@@ -131,7 +132,7 @@ def _assemble(
     shown = {}  # feature index -> the column's cells as text, for a column that holds text
     levels = {}
     for j, feature in enumerate(features):
-        column = next(read)
+        column = _readable(next(read), feature, name, name_row)
         values = block[j]
         found = categorical_codes(values, column, feature, feature in columns.categorical, name, rows)
         if found is NOT_CATEGORICAL:
@@ -140,7 +141,7 @@ def _assemble(
                 shown[j] = text
         else:
             levels[feature] = found
-        if np.isfinite(block[j]).all():
+        if (np.abs(block[j]) <= FLOAT32_MAX).all():  # finite, and within what the served graph takes
             continue
         blank = (
             np.isnan(values)
@@ -150,11 +151,11 @@ def _assemble(
         if blank.any():
             missing |= blank
             missing_in.append(feature)
-        if feature not in levels and not (np.isfinite(values) | blank).all():
+        if feature not in levels and not ((np.abs(values) <= FLOAT32_MAX) | blank).all():
             not_finite.append(j)
-    target = next(read)
+    target = _readable(next(read), columns.target, name, name_row)
     lacks_target = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False)
-    weights = _numbers(next(read)) if columns.weight else None
+    weights = _numbers(_readable(next(read), columns.weight, name, name_row)) if columns.weight else None
     checks = RowChecks(name, name_row, columns.drop_missing)
     for column_name, blank in (
         (columns.target, lacks_target),
@@ -191,9 +192,41 @@ def _assemble(
     return Dataset(encoded, y, design.terms, columns.target, labels, name, weights, dropped, notes, design)
 
 
+def _readable(column: pa.ChunkedArray, name: str, file: str, name_row: RowNamer) -> pa.ChunkedArray:
+    """``column`` if it holds numbers, booleans or text; ``DataError`` for anything else: a Parquet
+    list, struct, date or bytes column, or a CSV column pyarrow read as bytes because a cell is not
+    UTF-8 (possibly far beyond the start of the file that the encoding is told from)."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    usable = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_decimal, pa.types.is_null)
+    if is_text(kind) or any(test(kind) for test in usable):
+        return column
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+        cells = column.to_pylist()
+        row = next((i for i, cell in enumerate(cells) if cell is not None and not _utf8(cell)), None)
+        if row is not None:
+            raise DataError(
+                f"column {shorten(name)!r} of {file} is not UTF-8 text on {name_row(row)}; save the file as UTF-8, "
+                "or give its encoding, e.g. --encoding latin-1"
+            )
+    raise DataError(
+        f"column {shorten(name)!r} of {file} holds {shorten(str(kind))} values, neither numbers nor text; "
+        "leave it out (--features names the columns to use) or convert it"
+    )
+
+
+def _utf8(cell: bytes) -> bool:
+    try:
+        cell.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _number(value: float) -> str:
     """A number as a person wrote it: -1, 2.5, inf (not -1.0)."""
-    return str(int(value)) if np.isfinite(value) and value == int(value) else str(float(value))
+    return str(int(value)) if abs(value) < 1e16 and value == int(value) else str(float(value))
 
 
 def _read_csv(
@@ -214,7 +247,7 @@ def _read_csv(
                     column_types={name: pa.string() for name in text},
                 ),
             )
-    except UnicodeDecodeError as e:
+    except UnicodeError as e:
         raise DataError(encoding_problem(path.name, dialect.encoding, e)) from None
     except pa.ArrowInvalid as e:
         raise DataError(f"{path} is not well-formed CSV ({first_line(e, 200)}); fix that line and retry") from None

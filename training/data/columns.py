@@ -40,6 +40,8 @@ def pick_columns(names: list[str], columns: Columns, name: str, dialect: Dialect
             f"--target {columns.target!r} is not a column of {name} (columns: {names_text(names)})"
             + (delimiter_hint(names, dialect) if dialect else "")
         )
+    if columns.weight is not None and columns.weight == columns.target:
+        raise DataError(f"--weight-column {columns.weight!r} is the target; name the column of sample weights")
     if columns.weight is not None and columns.weight not in names:
         raise DataError(f"--weight-column {columns.weight!r} is not a column of {name} (columns: {names_text(names)})")
     target = columns.target

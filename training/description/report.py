@@ -4,6 +4,7 @@ convergence, statistics, metrics and warnings."""
 from export.artifact import Artifact
 from export.card.markdown import coefficient_rows
 from export.card.model_card import ModelCard
+from export.errors import listed, printable
 from export.extrapolation import extrapolation_warning
 from training.data.dataset import Dataset
 from training.solvers.optimizers import Convergence
@@ -29,9 +30,8 @@ def _describe_run(card: ModelCard, data: Dataset) -> list[str]:
     return [
         f"data:     {data.source}, {card.data.n_rows} training rows"
         + "".join(f", {e}" for e in extra)
-        + f", features {', '.join(_feature_text(card, name) for name in card.feature_names)}, "
-        f"target {data.target_name} (classes "
-        f"{', '.join(map(str, data.class_labels))})",
+        + f", features {listed((_feature_text(card, name) for name in card.feature_names), limit=80)}, "
+        f"target {printable(data.target_name)} (classes {listed(data.class_labels)})",
         *(f"note: {note}" for note in data.notes),
         f"training: {', '.join(how)}, seed {t['seed']}",
     ]
@@ -40,9 +40,9 @@ def _describe_run(card: ModelCard, data: Dataset) -> list[str]:
 def _feature_text(card: ModelCard, name: str) -> str:
     """A feature, and for a categorical one its level count and coding."""
     if name not in card.design.levels:
-        return name
-    reference = f", reference {card.design.levels[name][0]}" if card.design.coding == "treatment" else ""
-    return f"{name} ({len(card.design.levels[name])} levels{reference})"
+        return printable(name)
+    reference = f", reference {printable(card.design.levels[name][0])}" if card.design.coding == "treatment" else ""
+    return f"{printable(name)} ({len(card.design.levels[name])} levels{reference})"
 
 
 def _convergence_line(c: Convergence, optimizer: str) -> str:
@@ -70,20 +70,21 @@ def _prediction_lines(artifact: Artifact) -> list[str]:
     card = artifact.card
     example = card.example
     served = artifact.predict({n: [example[n]] for n in card.feature_names})
-    query = ", ".join(f"{name} = {_shown(example[name])}" for name in card.feature_names)
+    query = listed((f"{printable(name)} = {_shown(example[name])}" for name in card.feature_names), limit=80)
     p = served.probabilities[0]
-    label = card.class_labels[int(served.label[0])]
+    label = printable(card.class_labels[int(served.label[0])])
+    target, labels = printable(card.target_name), [printable(c) for c in card.class_labels]
     if card.binary:
         return [
-            f"P({card.target_name} = {card.class_labels[1]} | {query}) = {p[1]:.6f}",
+            f"P({target} = {labels[1]} | {query}) = {p[1]:.6f}",
             f"class at threshold {card.threshold:g}: {label}",
         ]
-    shares = ", ".join(f"{c} {pc:.6f}" for c, pc in zip(card.class_labels, p))
-    return [f"P({card.target_name} | {query}): {shares}", f"class: {label} (the most probable)"]
+    shares = ", ".join(f"{c} {pc:.6f}" for c, pc in zip(labels, p))
+    return [f"P({target} | {query}): {shares}", f"class: {label} (the most probable)"]
 
 
 def _shown(value: float | str) -> str:
-    return value if isinstance(value, str) else f"{value:g}"
+    return printable(value) if isinstance(value, str) else f"{value:g}"
 
 
 def _metric_lines(card: ModelCard) -> list[str]:

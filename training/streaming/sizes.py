@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from export.errors import ConfigError
+from export.errors import ConfigError, shorten
 
 UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12}
 UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
@@ -18,9 +18,12 @@ def parse_size(text: str) -> int:
     """'512MB', '4GiB', '1.5G', '2000000' (bytes) -> bytes."""
     match = SIZE.match(text)
     unit = match.group(2).lower() if match else ""
-    if not match or unit not in UNITS or float(match.group(1)) * UNITS[unit] < 1:
-        raise ConfigError(f"--memory-budget must be a size such as 512MB or 4GiB, got {text!r}")
-    return int(float(match.group(1)) * UNITS[unit])
+    size = float(match.group(1)) * UNITS[unit] if match and unit in UNITS else 0.0
+    if not 1 <= size < 2**63:  # inf (1e400GB) included
+        raise ConfigError(
+            f"--memory-budget must be a size from 1 byte to 8 EB, such as 512MB or 4GiB, got {shorten(text)!r}"
+        )
+    return int(size)
 
 
 def default_budget() -> int:

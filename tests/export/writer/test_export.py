@@ -182,7 +182,8 @@ def test_softmax_with_overflowing_logits_gives_no_nan():
 def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
     from sklearn.datasets import load_iris
 
-    from export.writer.build import card_path, save_artifact
+    from export.files import card_path, write_together
+    from export.writer.build import artifact_files
     from training.config import TrainConfig
     from training.data.dataset import Dataset
     from training.description.describe import describe
@@ -206,7 +207,7 @@ def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
         threshold=None,
     )
     assert report.max_probability_abs < 1e-6
-    save_artifact(built, tmp_path / "iris.onnx")
+    write_together(artifact_files(built, tmp_path / "iris.onnx"))
     card = card_path(tmp_path / "iris.onnx").read_text()
     assert card.startswith("# Model card: species from sl, sw, pl, pw") and "| class a | class b | class c |" in card
 
