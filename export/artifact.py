@@ -14,6 +14,8 @@ Graph contract (see README, "The artifact"), for K classes:
                                                    multinomial: the most probable class
 """
 
+import os
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -44,6 +46,7 @@ TYPE_NAMES = {
     onnx.TensorProto.STRING: "string",
 }
 REBUILD_HINT = "rebuild it with `python -m training`"
+MAX_MODEL_BYTES = 256 << 20  # far above any export (the examples are tens of KB); bounds a read from disk
 
 
 class Prediction(NamedTuple):
@@ -138,14 +141,34 @@ class Artifact:
 
 def load_artifact(path: Path) -> Artifact:
     """Load and validate the artifact at ``path``."""
+    return Artifact.from_bytes(load_bytes(path), source=str(path))
+
+
+def load_bytes(path: Path) -> bytes:
+    """A model file's bytes. ``ArtifactError`` when it is missing, unreadable, larger than
+    ``MAX_MODEL_BYTES``, or not a regular file: a named pipe would block the read for ever and a
+    device never end it. The file is opened without blocking and checked through its descriptor,
+    so what is checked is what is read."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise ArtifactError(f"no model at {path}; {REBUILD_HINT}") from None
     except OSError as e:
-        raise ArtifactError(f"cannot read {path} ({e.strerror}); {REBUILD_HINT}") from None
-    return Artifact.from_bytes(data, source=str(path))
+        raise ArtifactError(f"cannot read {path} ({e.strerror or e}); {REBUILD_HINT}") from None
+    with os.fdopen(fd, "rb") as f:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise ArtifactError(f"{path} is not a file (a folder, a device or a pipe); give an exported .onnx file")
+        if status.st_size > MAX_MODEL_BYTES:
+            raise ArtifactError(
+                f"{path} is {status.st_size / 1e6:,.0f} MB, larger than any model this kit exports "
+                f"({MAX_MODEL_BYTES / 1e6:.0f} MB at most); {REBUILD_HINT}"
+            )
+        try:
+            return f.read(MAX_MODEL_BYTES + 1)[:MAX_MODEL_BYTES]
+        except OSError as e:
+            raise ArtifactError(f"cannot read {path} ({e.strerror or e}); {REBUILD_HINT}") from None
 
 
 def _parse(data: bytes, source: str) -> onnx.ModelProto:

@@ -2,20 +2,24 @@
 the model and its card, and the charts' Vega-Lite templates (``export.charts``).
 
 The folder is built beside ``out`` and renamed into place, so a failed build leaves any previous
-site as it was; an existing folder is replaced only if it holds a site this kit built (its
-``site.json``), never another folder.
+site as it was. An existing folder is replaced only if it holds a site this kit built, verified by
+content: its ``site.json`` lists every file with the digest of the bytes written, and the folder
+holds exactly those, unchanged (a file merely named ``site.json`` proves nothing). The model file
+is read once: the bytes validated are the bytes published.
 """
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from export.artifact import load_artifact
-from export.card.model_card import card_to_json
+from export.artifact import Artifact, load_bytes
+from export.card.model_card import PRODUCER, card_to_json
 from export.charts import chart_templates
-from export.errors import ConfigError
+from export.errors import ConfigError, printable
+from export.files import PATH_ECHO
 
 WEB = Path(__file__).resolve().parent / "web"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -48,11 +52,11 @@ def node_modules() -> Path:
 
 def build_site(model: Path, out: Path) -> dict[str, int]:
     """Write the site for ``model`` into ``out``; returns each file's size in bytes."""
-    artifact = load_artifact(model)  # a file that is not one of ours is refused before anything is written
+    data = load_bytes(model)  # read once: the bytes checked are the bytes published
+    artifact = Artifact.from_bytes(data, source=str(model))  # not one of ours: refused before anything is written
     packages = node_modules()
     out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
-        raise ConfigError(f"{out} exists and is not a site this kit built; choose a new or empty folder for --out")
+    check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:
@@ -60,11 +64,14 @@ def build_site(model: Path, out: Path) -> dict[str, int]:
             shutil.copyfile(WEB / page_file, staging / page_file)
         for name, source in NPM_FILES.items():
             shutil.copyfile(packages / source, staging / name)
-        shutil.copyfile(model, staging / "model.onnx")
+        (staging / "model.onnx").write_bytes(data)
         (staging / "card.json").write_text(card_to_json(artifact.card))
         (staging / "charts.json").write_text(json.dumps(chart_templates(artifact.card), sort_keys=True))
-        (staging / MARKER).write_text(json.dumps({"producer": "logreg-kit", "model": model.name}))
+        files = {p.name: _digest(p) for p in sorted(staging.iterdir())}
+        marker = {"producer": PRODUCER, "model": model.name, "files": files}
+        (staging / MARKER).write_text(json.dumps(marker, sort_keys=True))
         os.chmod(staging, 0o755)
+        check_replaceable(out)  # again, just before: the folder may have changed while the site was built
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)
@@ -72,3 +79,41 @@ def build_site(model: Path, out: Path) -> dict[str, int]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return {p.name: p.stat().st_size for p in sorted(out.iterdir())}
+
+
+def check_replaceable(out: Path) -> None:
+    """``out`` may be written: it does not exist, is an empty folder, or is a site this kit built and
+    nobody changed since (its marker lists exactly the files in it, each with the digest of the
+    bytes written). Anything else is somebody's folder: ``ConfigError``, nothing touched."""
+    shown = printable(out, PATH_ECHO)
+    if out.is_symlink():
+        raise ConfigError(f"--out {shown} is a symbolic link; give the real folder, or a new one")
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ConfigError(f"--out {shown} exists and is not a folder; choose a new or empty folder")
+    entries = list(out.iterdir())
+    if entries and not _built_here(out, entries):
+        raise ConfigError(
+            f"{shown} exists and is not a site this kit built (or its files were changed since); choose a new or "
+            "empty folder for --out"
+        )
+
+
+def _built_here(out: Path, entries: list[Path]) -> bool:
+    try:
+        marker = json.loads((out / MARKER).read_text())
+        files = marker["files"]
+        listed = set(files) | {MARKER}
+        return (
+            marker["producer"] == PRODUCER
+            and {p.name for p in entries} == listed
+            and all(p.is_file() and not p.is_symlink() for p in entries)
+            and all(_digest(out / name) == digest for name, digest in files.items())
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # no marker, not JSON, not ours
+        return False
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -9,6 +9,7 @@ import pytest
 from no_torch import BLOCK_TORCH
 from paths import PROJECT
 
+import export.site.build
 from export.artifact import load_artifact
 from export.card.model_card import card_to_json
 from export.site.__main__ import main as site_main
@@ -82,3 +83,54 @@ def test_the_builder_needs_no_torch(tmp_path):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_a_folder_with_its_own_site_json_is_not_replaced(tmp_path, capsys):
+    """The marker is checked by content: somebody's web project with a site.json stays as it is."""
+    out = tmp_path / "web"
+    out.mkdir()
+    (out / "site.json").write_text('{"producer": "logreg-kit", "model": "x.onnx"}')
+    (out / "index.html").write_text("my own page")
+    assert site_main(["--model", str(MODEL), "--out", str(out)]) == 2
+    assert "is not a site this kit built" in capsys.readouterr().err
+    assert (out / "index.html").read_text() == "my own page"
+
+
+@pytest.mark.parametrize("change", ["edit", "add"])
+def test_a_built_site_that_was_changed_since_is_not_replaced(tmp_path, capsys, change):
+    out = tmp_path / "site"
+    assert site_main(["--model", str(MODEL), "--out", str(out)]) == 0
+    if change == "edit":
+        (out / "index.html").write_text("edited by hand")
+    else:
+        (out / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert site_main(["--model", str(MODEL), "--out", str(out)]) == 2
+    assert "or its files were changed since" in capsys.readouterr().err
+    assert (out / "index.html").read_text() == "edited by hand" or (out / "notes.txt").read_text() == "mine"
+
+
+def test_a_symbolic_link_as_out_and_a_pipe_as_model_get_one_line(tmp_path, capsys):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert site_main(["--model", str(MODEL), "--out", str(tmp_path / "link")]) == 2
+    assert "is a symbolic link; give the real folder" in capsys.readouterr().err
+    os.mkfifo(tmp_path / "pipe.onnx")
+    assert site_main(["--model", str(tmp_path / "pipe.onnx"), "--out", str(tmp_path / "site")]) == 2
+    err = capsys.readouterr().err
+    assert "pipe.onnx is not a file (a folder, a device or a pipe)" in err and err.count("\n") == 1
+
+
+def test_the_bytes_published_are_the_bytes_checked(tmp_path, monkeypatch):
+    """A model file swapped on disk while the site is built does not reach the site unchecked."""
+    model = tmp_path / "model.onnx"
+    model.write_bytes(MODEL.read_bytes())
+    checked = export.site.build.Artifact.from_bytes
+
+    def swapping(data: bytes, source: str):
+        model.write_bytes(b"swapped after the check")
+        return checked(data, source)
+
+    monkeypatch.setattr(export.site.build.Artifact, "from_bytes", swapping)
+    assert site_main(["--model", str(model), "--out", str(tmp_path / "site")]) == 0
+    assert (tmp_path / "site" / "model.onnx").read_bytes() == MODEL.read_bytes()
