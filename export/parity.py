@@ -10,9 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from export.design import Design
 from export.errors import ParityError
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+# features probed alone at float32's limits, by export's parity grid and the reader's probe rows:
+# all of them for most models, an evenly spread sample of a wide one (rows x d grows as d squared)
+MAX_EXTREME_FEATURES = 32
 
 
 @dataclass(frozen=True)
@@ -170,3 +174,22 @@ def _expected_labels(p: np.ndarray, threshold: float | None) -> tuple[np.ndarray
         return (p[:, 1] > threshold).astype(np.int64), np.abs(p[:, 1] - threshold)
     top = np.sort(p, axis=1)
     return p.argmax(axis=1), top[:, -1] - top[:, -2]
+
+
+def spread(n: int, most: int) -> np.ndarray:
+    """At most ``most`` (at least one) of the indices 0..n-1, evenly spaced, first and last included."""
+    return np.unique(np.linspace(0, n - 1, min(n, max(most, 1))).round().astype(int)) if n else np.arange(0)
+
+
+def extreme_rows(design: Design, numeric: list[int]) -> np.ndarray:
+    """Rows at float32's limits (codes): each of up to ``MAX_EXTREME_FEATURES`` features (evenly
+    spread) alone at +-1e30 and +-FLOAT32_MAX, and every feature at the limit with alternating signs,
+    where a float32 logit overflows and the graph's float64 branch answers."""
+    chosen = spread(len(numeric), MAX_EXTREME_FEATURES)
+    axes = np.zeros((len(chosen), len(numeric)))  # the chosen rows of the identity, without all of it
+    axes[np.arange(len(chosen)), chosen] = 1.0
+    alternating = FLOAT32_MAX * np.where(np.arange(len(numeric)) % 2 == 0, 1.0, -1.0)[None, :]
+    limits = np.concatenate([*(v * axes for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)), alternating])
+    extremes = design.cycled(len(limits))
+    extremes[:, numeric] = limits
+    return extremes

@@ -15,10 +15,9 @@ import numpy as np
 
 from export.card.model_card import ModelCard
 from export.errors import ArtifactError, ParityError
-from export.parity import FLOAT32_MAX, assert_parity, assert_tail_accuracy, float32_dot_allowance
+from export.parity import FLOAT32_MAX, assert_parity, assert_tail_accuracy, extreme_rows, float32_dot_allowance
 
 SMALL_BATCH, LARGE_BATCH = 200, 300  # either side of the graph's switch at 256 rows
-MAX_EXTREME_FEATURES = 32  # rows with one feature at float32's limit, for the first this many features
 
 
 def probe_rows(card: ModelCard) -> list[np.ndarray]:
@@ -39,13 +38,7 @@ def probe_rows(card: ModelCard) -> list[np.ndarray]:
 
     batches = [np.concatenate([stored, rows(SMALL_BATCH - len(stored), 1.0)]), rows(LARGE_BATCH, 100.0)]
     if numeric:
-        d = min(len(numeric), MAX_EXTREME_FEATURES)
-        axes = np.eye(len(numeric))[:d]
-        alternating = FLOAT32_MAX * np.where(np.arange(len(numeric)) % 2 == 0, 1.0, -1.0)
-        limits = np.concatenate([v * axes for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)] + [alternating[None]])
-        extremes = design.cycled(len(limits))
-        extremes[:, numeric] = limits
-        batches.append(extremes)
+        batches.append(extreme_rows(design, numeric))
     return [np.clip(b, -FLOAT32_MAX, FLOAT32_MAX).astype(np.float32) for b in batches]
 
 

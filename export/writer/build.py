@@ -21,13 +21,25 @@ from export.card.model_card import CARD_KEY, ModelCard, build_card, card_to_json
 from export.card.sections import DataSummary, Description
 from export.design import Design
 from export.files import card_path
-from export.parity import FLOAT32_MAX, ParityReport, assert_parity, assert_tail_accuracy, float32_dot_allowance
+from export.parity import (
+    ParityReport,
+    assert_parity,
+    assert_tail_accuracy,
+    extreme_rows,
+    float32_dot_allowance,
+    spread,
+)
 from export.writer.graph import serving_graph
 
 GRID_REACH = 1000.0  # the parity grid runs this many data spans beyond the training range
 # points per feature line: 2001 for a few features; fewer for many (at least 201), so that a wide
 # model's parity check stays a fraction of a second instead of growing with d
 LINE_POINTS, MIN_LINE_POINTS, MAX_LINE_ROWS = 2001, 201, 20_000
+# and the whole grid at most about this many cells, so its memory grows no faster than d: lines
+# along every feature of a 1,000-feature model took 201 x 1,000 rows of 1,000 (6.6 GB at the peak);
+# beyond that budget the lines run along evenly spaced features, and the random box has fewer rows
+MAX_GRID_CELLS = 4_000_000
+BOX_ROWS, MIN_BOX_ROWS = 1000, 100
 
 
 @dataclass(frozen=True)
@@ -113,25 +125,23 @@ def parity_inputs(data: DataSummary, design: Design, seed: int) -> tuple[np.ndar
     the categorical features running through every level in each. Extreme: the limits of float32,
     where a float32 logit overflows and the graph's float64 branch answers."""
     numeric = [j for j, f in enumerate(design.features) if f not in design.levels]
-    rows = data.stored_x(len(design.features))
+    d = len(design.features)
+    rows = data.stored_x(d)
     low, high, mean = data.ranges(design.numeric)
     span = np.maximum(high - low, 1.0)
     lines = []
-    points = max(MIN_LINE_POINTS, min(LINE_POINTS, MAX_LINE_ROWS // len(design.features)))
-    for k, j in enumerate(numeric):
+    points = max(MIN_LINE_POINTS, min(LINE_POINTS, MAX_LINE_ROWS // d))
+    for k in spread(len(numeric), MAX_GRID_CELLS // (points * d)):
         line = design.cycled(points)
         line[:, numeric] = mean
-        line[:, j] = np.linspace(low[k] - GRID_REACH * span[k], high[k] + GRID_REACH * span[k], points)
+        line[:, numeric[k]] = np.linspace(low[k] - GRID_REACH * span[k], high[k] + GRID_REACH * span[k], points)
         lines.append(line)
-    box = design.cycled(1000)
-    box[:, numeric] = np.random.default_rng(seed).uniform(low - 100 * span, high + 100 * span, (1000, len(numeric)))
+    box_rows = min(BOX_ROWS, max(MIN_BOX_ROWS, MAX_GRID_CELLS // d))
+    box = design.cycled(box_rows)
+    box[:, numeric] = np.random.default_rng(seed).uniform(low - 100 * span, high + 100 * span, (box_rows, len(numeric)))
     if not numeric:
         return (np.concatenate([rows, box]),)
-    limits = [v * np.eye(len(numeric)) for v in (1e30, -1e30, FLOAT32_MAX, -FLOAT32_MAX)]
-    limits.append(FLOAT32_MAX * np.where(np.arange(len(numeric)) % 2 == 0, 1.0, -1.0)[None, :])
-    extremes = design.cycled(sum(len(part) for part in limits))
-    extremes[:, numeric] = np.concatenate(limits)
-    return np.concatenate([rows, *lines, box]), extremes
+    return np.concatenate([rows, *lines, box]), extreme_rows(design, numeric)
 
 
 def library_versions() -> dict[str, str]:
