@@ -15,6 +15,7 @@ forkserver and spawn children re-run the caller's main script, which a user's sc
 calling ``load_artifact`` at top level must never see.
 """
 
+import atexit
 import os
 import resource
 import signal
@@ -67,8 +68,16 @@ class _Helper:
                         raise
         raise AssertionError("unreachable")
 
+    def close(self) -> None:
+        """At exit: the helper sees its stdin close and leaves; waited for, so nothing is left running."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.stdin.close()
+            self.process.wait(timeout=CHILD_SECONDS)
+            self.process.stdout.close()
+
 
 _helper = _Helper()
+atexit.register(_helper.close)
 
 
 def inferred_model(checked: bytes, prepared: bytes, source: str) -> bytes:
