@@ -6,6 +6,7 @@ the rows, keeping other columns as written). Messages name lines as an editor nu
 (``line_of``), counting blank lines and the lines inside quoted multi-line cells.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from export.errors import DataError, first_line, printable, shorten
+from export.errors import DataError, first_line, printable
 
 Source = Path | bytes
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -44,7 +45,7 @@ def sniff(
     most often (comma on a tie). The decimal mark is a comma when the delimiter is not, and the
     cells of the first rows hold numbers written 1,5 and none written 1.5 (what European
     spreadsheets save)."""
-    encoding = encoding or Dialect.encoding
+    encoding = _known_encoding(encoding) if encoding else Dialect.encoding
     head = _decoded(_start(source), name, encoding)
     lines = [line for line in head.splitlines() if line.strip()]
     if sep is None:
@@ -220,8 +221,17 @@ def _decoded(data: bytes, name: str, encoding: str) -> str:
                 except UnicodeError:
                     pass
         raise DataError(encoding_problem(name, encoding, e)) from None
-    except LookupError:
-        raise DataError(f"{shorten(encoding)!r} is not a text encoding Python knows; try --encoding latin-1") from None
+
+
+def _known_encoding(encoding: str) -> str:
+    """``encoding`` if Python has a text codec of that name; ``DataError`` otherwise (an unknown
+    name, a NUL in it, or a codec of bytes such as ``hex`` or ``zlib``)."""
+    try:
+        if codecs.lookup(encoding)._is_text_encoding:
+            return encoding
+    except (LookupError, ValueError, TypeError):
+        pass
+    raise DataError(f"'{printable(encoding)}' is not a text encoding Python knows; try --encoding latin-1")
 
 
 def encoding_problem(name: str, encoding: str, error: UnicodeError) -> str:

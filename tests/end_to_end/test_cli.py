@@ -257,6 +257,12 @@ CSV_ERRORS += [
     ),
 ]
 
+# found by the long fuzzing run: a NUL or a codec of bytes as the encoding
+CSV_ERRORS += [
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "hex"], r"'hex' is not a text encoding Python knows"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "a\x00b"], r"'a\\x00b' is not a text encoding"),
+]
+
 
 def exit_status(argv: list[str]) -> int:
     """What the shell sees: argparse's own errors leave through SystemExit, ours through the return."""
@@ -287,6 +293,14 @@ def test_a_character_across_the_end_of_the_sniffed_block_is_read(tmp_path, capsy
         training_main(["--data", str(data), "--target", "y", "--features", "x", "--out", str(tmp_path / "m.onnx")]) == 0
     )
     assert "6551 training rows" in capsys.readouterr().out
+
+
+def test_an_integer_beyond_2_53_is_read_as_the_nearest_float(tmp_path):
+    """Found by the long fuzzing run: pyarrow refused to convert 2222222222222222222 to float64."""
+    data = tmp_path / "data.csv"
+    data.write_text("x,z,y\n1,2222222222222222222,0\n2,1,1\n3,5,1\n4,2,0\n")
+    assert training_main(["--data", str(data), "--target", "y", "--l2", "1", "--out", str(tmp_path / "m.onnx")]) == 0
+    assert load_artifact(tmp_path / "m.onnx").card.data.features["z"].max == float(2222222222222222222)
 
 
 def test_unreadable_data_path(tmp_path, capsys, previous):

@@ -326,7 +326,8 @@ def floats(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
     (floating columns keep their precision)."""
     if pa.types.is_floating(column.type):
         return column.to_numpy(zero_copy_only=False)
-    return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+    # unsafe: an integer beyond 2**53 becomes the nearest float, as pandas reads it, not an error
+    return pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
 
 
 def open_parquet(path: Path) -> pq.ParquetFile:

@@ -85,4 +85,8 @@ def test_progress_callback_sees_every_epoch():
 
 def test_divergence_is_reported_with_the_fix():
     with pytest.raises(ConfigError, match=r"training diverged: the loss became (nan|inf) in epoch \d+; lower --lr"):
-        fit(TrainConfig(lr=1e38, epochs=20), separable_data())
+        data = separable_data()  # features of 1e20: the largest --lr (1e10) overflows the first steps
+        fit(
+            TrainConfig(lr=1e10, epochs=20),
+            Dataset(data.x * 1e20, data.y, data.feature_names, "y", (0, 1), "synthetic"),
+        )
