@@ -1,9 +1,12 @@
 """`python -m training` and `python -m export` as a user meets them: output, exit status, errors."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from paths import PROJECT
 
 import export.writer.build
 from export.__main__ import main as export_main
@@ -323,3 +326,18 @@ def test_export_of_a_missing_checkpoint(tmp_path, capsys):
     assert re.fullmatch(
         r"error: no checkpoint at .*none.pt; train one with `python -m training`\n", capsys.readouterr().err
     )
+
+
+def test_a_data_error_exits_2_while_torch_is_still_importing(tmp_path):
+    """The table is read while torch imports in another thread; a process that exited with the
+    import still running aborted now and then ("terminate called without an active exception",
+    exit status 134). The error is said, then the thread is waited for."""
+    data = tmp_path / "data.csv"
+    data.write_text("x,y\n1,0\nfive,1\n")
+    for _ in range(3):
+        run = subprocess.run(
+            [sys.executable, "-m", "training", "--data", str(data), "--target", "y", "--out", str(tmp_path / "m.onnx")],
+            capture_output=True, text=True, timeout=120, cwd=PROJECT,
+        )  # fmt: skip
+        assert run.returncode == 2 and run.stderr.startswith("error: feature 'x' of data.csv"), run.stderr
+        assert run.stderr.count("\n") == 1
