@@ -264,6 +264,7 @@ CSV_ERRORS += [
 CSV_ERRORS += [
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "hex"], r"'hex' is not a text encoding Python knows"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "a\x00b"], r"'a\\x00b' is not a text encoding"),
+    ("", "x,y\n1,inf\n2,1\n3,0\n", ["--target", "y"], r"target 'y' of data.csv has inf, which cannot be a class"),
 ]
 
 

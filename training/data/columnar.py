@@ -12,6 +12,7 @@ each named by its line (CSV) or row (Parquet) in the file.
 
 import io
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,7 +27,7 @@ import pyarrow.parquet as pq
 
 from export.csv_input import Dialect, encoding_problem, header, numbers, sniff
 from export.design import Design
-from export.errors import DataError, first_line, shorten
+from export.errors import DataError, first_line, listed, shorten
 from export.parity import FLOAT32_MAX
 from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_categorical_type, is_text
 from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total
@@ -35,6 +36,7 @@ from training.data.dataset import Dataset
 from training.data.targets import encode_target
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
+SAVED_INDEX = re.compile(r"__index_level_\d+__")  # what pandas names an index it writes to Parquet
 SAMPLE_BYTES = 1 << 20  # a CSV's rows are estimated from the lines in its first megabyte
 
 
@@ -66,7 +68,7 @@ def is_parquet(path: Path) -> bool:
 def load_parquet(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Dataset:
     name = path.name
     file = open_parquet(path)
-    stored = {str(c).strip(): c for c in file.schema_arrow.names}
+    stored, notes = parquet_columns(file.schema_arrow, columns, name)
     features = pick_columns(list(stored), columns, name)
     if file.metadata.num_rows == 0:
         raise DataError(f"{path} has no data rows; add rows and retry")
@@ -75,33 +77,40 @@ def load_parquet(path: Path, columns: Columns, progress: ReadProgress = QUIET) -
     rows = file.metadata.num_rows
     progress.start(rows)
     read = _read_ahead(file, used, progress, rows / len(used))
-    return _assemble(name, features, columns, rows, kinds, read, RowNamer(None), ())
+    return _assemble(name, features, columns, rows, kinds, read, RowNamer(None), notes)
+
+
+def parquet_columns(schema: pa.Schema, columns: Columns, name: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The Parquet file's columns by stripped name, less the ones pandas wrote as its saved index
+    (named in its metadata's ``index_columns``, or ``__index_level_0__``): an index is not a
+    feature unless ``--features`` names it. And the note that says what was left out."""
+    metadata = schema.pandas_metadata or {}
+    index = {c for c in metadata.get("index_columns", []) if isinstance(c, str)}
+    index |= {c for c in schema.names if SAVED_INDEX.fullmatch(c)}
+    index -= set(columns.features or ())
+    stored = {str(c).strip(): c for c in schema.names if c not in index}
+    if not index:
+        return stored, ()
+    return stored, (f"{listed(sorted(index))} of {name}: pandas' saved row index; left out",)
 
 
 def load_csv(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Dataset:
     """A CSV read by pyarrow's multi-threaded parser (its dialect sniffed unless given), then
-    checked like a Parquet file. A first column without a name that holds 0, 1, ..., n - 1 is the
-    index pandas' ``to_csv`` writes, not a feature: it is left out (unless ``--features`` names
-    it), with a note saying so."""
+    checked like a Parquet file. A first column without a name is the index pandas' ``to_csv``
+    writes (whatever it holds: 0, 1, ... or dates or IDs), not a feature: it is left out (unless
+    ``--features`` names it), with a note saying so."""
     name = path.name
     dialect = sniff(path, str(path), columns.sep, columns.decimal, columns.encoding)
     written = header(path, str(path), dialect)
     names = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(written)]  # pandas' names for nameless columns
-    first = names[0]
-    maybe_index = first == "Unnamed: 0" and len(names) > 2 and not (columns.features and first in columns.features)
-    features = pick_columns(names[1:] if maybe_index else names, columns, name, dialect)
-    wanted = [*([first] if maybe_index else []), *columns.used(features)]
+    index = names[0] == "Unnamed: 0" and len(names) > 1 and not (columns.features and names[0] in columns.features)
+    features = pick_columns(names[1:] if index else names, columns, name, dialect)
+    wanted = columns.used(features)
     text = [written[names.index(c)] for c in columns.categorical if c in names]  # codes as written: 02134
     table = _read_csv(path, dialect, written, [written[names.index(c)] for c in wanted], progress, text)
     if table.num_rows == 0:
         raise DataError(f"{path} has a header but no data rows; add rows and retry")
-    notes = ()
-    if maybe_index:
-        if np.array_equal(_numbers(table.column(0)), np.arange(table.num_rows)):
-            notes = (f"the first column of {name} has no name and holds 0, 1, 2, ...: a saved row index; left out",)
-        elif columns.features is None:
-            features = pick_columns(names, columns, name, dialect)
-        table = table.select([written[names.index(c)] for c in columns.used(features)])
+    notes = (f"the first column of {name} has no name: a saved row index (as pandas writes it); left out",) * index
     kinds = [table.schema.field(i).type for i in range(len(features))]
     read = iter(table.columns)
     return _assemble(name, features, columns, table.num_rows, kinds, read, RowNamer(path, dialect), notes)

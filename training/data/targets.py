@@ -12,6 +12,12 @@ def encode_target(values: np.ndarray, name: str, file: str) -> tuple[np.ndarray,
         labels, y = np.unique(values, return_inverse=True)
     except TypeError:  # mixed types, e.g. numbers and text: compare them as text
         labels, y = np.unique(values.astype(str), return_inverse=True)
+    infinite = next((v for v in labels if isinstance(v, float | np.floating) and not np.isfinite(v)), None)
+    if infinite is not None:
+        raise DataError(
+            f"target '{printable(name)}' of {file} has {infinite}, which cannot be a class (a card stores classes as "
+            "JSON values); fix or remove the rows that hold it"
+        )
     broken = next((label for label in labels if isinstance(label, str) and ("\n" in label or "\r" in label)), None)
     if broken is not None:
         raise DataError(

@@ -33,7 +33,7 @@ from training.data.categories import (
     sorted_values,
 )
 from training.data.checks import RowChecks, RowNamer, check_class_count
-from training.data.columnar import floats, is_parquet, open_parquet
+from training.data.columnar import floats, is_parquet, open_parquet, parquet_columns
 from training.data.columns import Columns, pick_columns
 from training.data.randomness import held_out_generator, sample_key_generator
 
@@ -70,7 +70,7 @@ class ParquetStream:
         self.path = Path(path)
         self.name = self.path.name
         self.file = _open(self.path)
-        stripped = {str(c).strip(): c for c in self.file.schema_arrow.names}
+        stripped, self.notes = parquet_columns(self.file.schema_arrow, columns, self.name)
         features = pick_columns(list(stripped), columns, self.name)
         check_declared(columns, features, self.name)
         schema = self.file.schema_arrow

@@ -18,11 +18,10 @@ RowChunk = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 class StreamedRows:
     """``part`` "train" or "valid": the rows of ``stream`` on that side of the split."""
 
-    notes: tuple[str, ...] = ()  # a Parquet file has no saved-index column to leave out
-
     def __init__(self, stream: ParquetStream, part: str):
         self.stream = stream
         self.part = part
+        self.notes = stream.notes  # a saved index left out
         self.dropped_rows = 0  # set once the first pass has counted them across processes
 
     @property

@@ -5,9 +5,12 @@ import pandas as pd
 import pytest
 
 from export.errors import DataError
+from training.config import TrainConfig
 from training.data.columns import Columns
 from training.data.dataset import tutorial_dataset
 from training.data.tables import load_table
+from training.streaming.reduce import LOCAL
+from training.streaming.streamed import open_streamed
 
 
 def write(tmp_path: Path, text: str, name: str = "data.csv") -> Path:
@@ -118,9 +121,32 @@ def test_dialects_and_a_saved_index_read_as_the_same_table(tmp_path, name, text)
     assert bool(data.notes) == (name == "indexed.csv")
 
 
-def test_an_unnamed_column_that_is_not_an_index_stays_a_feature(tmp_path):
+def test_any_nameless_first_column_is_a_saved_index(tmp_path):
+    """Issue 18: pandas writes any index (dates, IDs, a filtered frame's 5, 3, ...) as a nameless first column."""
     data = load_table(write(tmp_path, ",x,y\n5,1,0\n3,2,1\n"), Columns("y"))
-    assert data.feature_names == ("Unnamed: 0", "x") and not data.notes
+    assert data.feature_names == ("x",)
+    assert data.notes == (
+        "the first column of data.csv has no name: a saved row index (as pandas writes it); left out",
+    )
+    named = load_table(write(tmp_path, ",x,y\n5,1,0\n3,2,1\n"), Columns("y", ["Unnamed: 0", "x"]))
+    assert named.feature_names == ("Unnamed: 0", "x") and not named.notes
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_parquet_files_saved_index_is_left_out(tmp_path, stream):
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [0, 1, 1, 0]}, index=pd.Index([7, 3, 9, 1], name="id"))
+    frame.to_parquet(tmp_path / "named.parquet")
+    frame.reset_index(drop=True).iloc[[3, 1, 0, 2]].to_parquet(tmp_path / "level.parquet")  # __index_level_0__
+    for name, column in (("named", "id"), ("level", "__index_level_0__")):
+        path = tmp_path / f"{name}.parquet"
+        if stream:
+            rows = open_streamed(path, Columns("y"), TrainConfig(), LOCAL, None).train
+            features, notes = rows.inputs.features, rows.notes
+        else:
+            data = load_table(path, Columns("y"))
+            features, notes = data.feature_names, data.notes
+        assert tuple(features) == ("x",)
+        assert notes == (f"{column} of {name}.parquet: pandas' saved row index; left out",)
 
 
 def test_another_encoding_is_named_and_can_be_given(tmp_path):
