@@ -6,6 +6,7 @@ import pandas as pd
 from export.artifact import Artifact
 from export.card.markdown import coefficient_rows
 from export.card.model_card import ModelCard
+from export.card.sections import Metrics, brier_score
 
 METRIC_NAMES = {
     "log_loss": "log loss",
@@ -61,9 +62,12 @@ def feature_table(card: ModelCard) -> pd.DataFrame:
 
 
 def metrics_table(card: ModelCard) -> pd.DataFrame:
+    def shown(m: Metrics, key: str) -> float | None:
+        return brier_score(m, card.binary) if key == "brier" else getattr(m, key)
+
     splits = card.metrics.splits()
     return pd.DataFrame(
-        {split: {label: getattr(m, key) for key, label in METRIC_NAMES.items()} for split, m in splits.items()}
+        {split: {label: shown(m, key) for key, label in METRIC_NAMES.items()} for split, m in splits.items()}
     )
 
 

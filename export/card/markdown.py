@@ -1,7 +1,7 @@
 """``model_card.md``: the card for people, generated from the JSON card (never edited by hand)."""
 
 from export.card.model_card import ModelCard
-from export.card.sections import FitSummary
+from export.card.sections import FitSummary, brier_score
 
 
 def _number(value: object) -> str:
@@ -87,6 +87,8 @@ def card_markdown(card: ModelCard) -> str:
     lines += [f"Note: {note}." for note in (stats.notes if stats else [])]
     lines += ["", "## Metrics", ""]
     splits = card.metrics.splits() if card.metrics else {}
-    rows = [[split, m.log_loss, m.accuracy, m.roc_auc, m.brier, m.rows] for split, m in splits.items()]
+    rows = [
+        [split, m.log_loss, m.accuracy, m.roc_auc, brier_score(m, card.binary), m.rows] for split, m in splits.items()
+    ]
     lines += [*_table(["rows", "log loss", "accuracy", "ROC AUC", "Brier", "n"], rows), ""]
     return "\n".join(lines) + "\n"

@@ -352,15 +352,26 @@ class CalibrationBin(Section):
 
 @dataclass(frozen=True, kw_only=True)
 class Metrics(Section):
-    """Metrics on one set of rows; ``brier`` sums over both classes (2x scikit-learn's binary one)."""
+    """Metrics on one set of rows. ``brier_score`` is scikit-learn's ``brier_score_loss``: binary,
+    the mean of (P(class 1) - y)²; multinomial, the mean over rows of the sum over classes. ``brier``
+    (kept for readers of earlier cards) sums over the classes in both cases, so for a binary model
+    it is twice ``brier_score``; cards written before ``brier_score`` existed lack it."""
 
     rows: int = entry(integer)
     log_loss: float = entry(number)
     accuracy: float = entry(number)
     roc_auc: float | None = entry(number, optional=True, nullable=True)
     brier: float = entry(number)
+    brier_score: float | None = entry(number, optional=True)
     confusion_matrix: list[list[int]] = entry(sized=lambda s: matrix(s.n_classes, s.n_classes, integer))
     calibration: list[CalibrationBin] = entry(section=CalibrationBin, many=True)
+
+
+def brier_score(metrics: Metrics, binary: bool) -> float:
+    """scikit-learn's Brier score of ``metrics``, from an earlier card's ``brier`` where it lacks one."""
+    if metrics.brier_score is not None:
+        return metrics.brier_score
+    return metrics.brier / 2 if binary else metrics.brier
 
 
 @dataclass(frozen=True, kw_only=True)

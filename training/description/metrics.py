@@ -146,6 +146,7 @@ class MetricSums:
             accuracy=self.correct / self.rows,
             roc_auc=auc,
             brier=self.brier / self.rows,
+            brier_score=self.brier / self.rows / (2 if self.n_classes == 2 else 1),
             confusion_matrix=self.confusion.tolist(),
             calibration=[
                 CalibrationBin(

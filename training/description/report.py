@@ -4,6 +4,7 @@ convergence, statistics, metrics and warnings."""
 from export.artifact import Artifact
 from export.card.markdown import coefficient_rows
 from export.card.model_card import ModelCard
+from export.card.sections import brier_score
 from export.errors import listed, printable
 from export.extrapolation import extrapolation_warning
 from training.data.dataset import Dataset
@@ -93,7 +94,7 @@ def _metric_lines(card: ModelCard) -> list[str]:
         auc = "-" if m.roc_auc is None else f"{m.roc_auc:.4f}"
         lines.append(
             f"{split:<5} rows: log loss {m.log_loss:.4f}, accuracy {m.accuracy:.4f}, "
-            f"ROC AUC {auc}, Brier {m.brier:.4f} ({m.rows} rows)"
+            f"ROC AUC {auc}, Brier {brier_score(m, card.binary):.4f} ({m.rows} rows)"
         )
     return lines
 

@@ -31,7 +31,8 @@ def test_binary_metrics_match_scikit_learn():
     m = classification_metrics(np.column_stack([1 - p1, p1]), y, threshold=0.5)
     assert m["roc_auc"] == pytest.approx(roc_auc_score(y, p1), abs=1e-12)
     assert m["log_loss"] == pytest.approx(log_loss(y, np.clip(p1, 1e-300, 1 - 1e-16)), rel=1e-6)
-    assert m["brier"] == pytest.approx(2 * brier_score_loss(y, p1), rel=1e-12)  # ours sums both classes
+    assert m["brier_score"] == pytest.approx(brier_score_loss(y, p1), rel=1e-12)
+    assert m["brier"] == pytest.approx(2 * brier_score_loss(y, p1), rel=1e-12)  # the earlier key sums both classes
     assert m["accuracy"] == pytest.approx(((p1 > 0.5) == y).mean())
     assert np.array(m["confusion_matrix"]).sum() == 500
     assert sum(b["count"] for b in m["calibration"]) == 500
@@ -44,6 +45,7 @@ def test_multinomial_auc_is_the_one_vs_rest_macro_average():
     m = classification_metrics(p, y, threshold=None)
     assert m["roc_auc"] == pytest.approx(roc_auc_score(y, p, multi_class="ovr", average="macro"), abs=1e-12)
     assert m["accuracy"] == pytest.approx((p.argmax(axis=1) == y).mean())
+    assert m["brier_score"] == m["brier"] == pytest.approx(brier_score_loss(y, p), rel=1e-12)
 
 
 def test_auc_needs_both_classes():
