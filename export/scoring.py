@@ -12,7 +12,7 @@ import pandas as pd
 
 from export.artifact import Artifact
 from export.card.model_card import ModelCard
-from export.csv_input import header, locate, numbers, read_csv, sniff
+from export.csv_input import Dialect, header, locate, numbers, read_csv, sniff
 from export.design import codes_of
 from export.errors import DataError, InputError, listed, printable, shorten
 from export.parity import FLOAT32_MAX
@@ -50,7 +50,10 @@ def score_table(
         return f"on line {line} has {_shown(cells, columns.index(feature))}"
 
     names, renamed = score_names(card, columns)
-    return scored(table, artifact, name, where, names), extra_note(extra) + renamed
+    out = scored(table, artifact, name, where, names)
+    # how the download is written: the file's own delimiter, decimal mark and column names
+    out.attrs["dialect"], out.attrs["header"] = dialect, [*header(data, name, dialect), *names]
+    return out, extra_note(extra) + renamed
 
 
 def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> list[str]:
@@ -111,8 +114,14 @@ def extra_note(extra: list) -> list[str]:
 
 
 def scored_csv(table: pd.DataFrame) -> bytes:
-    """The download, made safe for spreadsheets (``spreadsheet_safe``)."""
-    return spreadsheet_safe(table).to_csv(index=False).encode()
+    """The download, made safe for spreadsheets (``spreadsheet_safe``), written as the scored file
+    was: its delimiter, decimal mark and column names as written (``score_table`` records them in
+    the table's ``attrs``; a table without them is written with commas and points)."""
+    dialect = table.attrs.get("dialect", Dialect())
+    safe = spreadsheet_safe(table)
+    if "header" in table.attrs:
+        safe.columns = [neutralise(name) for name in table.attrs["header"]]
+    return safe.to_csv(index=False, sep=dialect.sep, decimal=dialect.decimal).encode()
 
 
 def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:

@@ -135,3 +135,15 @@ def test_a_parquet_list_column_is_named_not_a_traceback(tmp_path, capsys):
         capsys,
         "column 'tags' of data.parquet holds list<element: int64> values, neither numbers nor text",
     )
+
+
+def test_a_scored_file_keeps_its_delimiter_decimal_comma_and_header(tmp_path):
+    data = tmp_path / "eu.csv"
+    data.write_text("Id ;x\na;1,5\nb;2,5\n")  # a semicolon file with decimal commas, as spreadsheets save it
+    out = tmp_path / "scored.csv"
+    assert (
+        score_main(["--model", str(PROJECT / "artifacts" / "model.onnx"), "--data", str(data), "--out", str(out)]) == 0
+    )
+    lines = out.read_text().splitlines()
+    assert lines[0] == "Id ;x;P(y = 0);P(y = 1);label"
+    assert lines[1].startswith("a;1,5;0,") and lines[2].startswith("b;2,5;0,")

@@ -506,17 +506,18 @@ class Page {
     $("batch-table").replaceChildren();
     try {
       const text = await file.text();
-      const { header, rows } = await scoreCsv(this.model, text, "the CSV file");
-      const csv = [header, ...rows].map((row) => row.map(csvCell).join(",")).join("\n") + "\n";
+      const { header, rows, sep, renamed, columns } = await scoreCsv(this.model, text, "the CSV file");
+      const csv = [header, ...rows].map((row) => row.map((cell) => csvCell(cell, sep)).join(sep)).join("\n") + "\n";
       window.logreg.scored = csv;
       if (link.href) URL.revokeObjectURL(link.href);
       link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
       link.hidden = false;
       $("batch-table").replaceChildren(tableOf(header, rows.slice(0, 100)));
-      const extra = header.slice(0, header.length - this.card.class_labels.length - 1).filter((c) => !this.design.features.includes(c));
-      if (extra.length) {
-        message.replaceChildren(element("p", { class: "quiet", text: `Columns ${extra.join(", ")} are not features of this model: they are carried through unchanged.` }));
-      }
+      const extra = columns.filter((c) => !this.design.features.includes(c));
+      const notes = [];
+      if (extra.length) notes.push(`Columns ${listed(extra)} are not features of this model: they are carried through unchanged.`);
+      if (renamed) notes.push(renamed);
+      message.replaceChildren(...notes.map((text) => element("p", { class: "quiet", text })));
     } catch (error) {
       message.replaceChildren(element("p", { class: "error", text: error.message }));
     }
@@ -657,9 +658,27 @@ async function scoreCsv(model, raw, name) {
   }
   const served = await model.scoreCodes(codes);
   const card = model.card;
-  const outHeader = [...header, ...card.class_labels.map((c) => `P(${card.target_name} = ${c})`), "label"];
-  const rows = data.map((r, i) => [...r.cells, ...served.probabilities[i], String(card.class_labels[served.label[i]])]);
-  return { header: outHeader.map(neutralise), rows: rows.map((row) => row.map(neutralise)) };
+  const { names, renamed } = scoreNames(card, header);
+  const written = decimalComma ? (p) => String(p).replace(".", ",") : String;
+  const rows = data.map((r, i) => [...r.cells, ...served.probabilities[i].map(written), String(card.class_labels[served.label[i]])]);
+  const outHeader = [...records[0].cells, ...names];
+  return { header: outHeader.map(neutralise), rows: rows.map((row) => row.map(neutralise)), sep, renamed, columns: header };
+}
+
+// the columns scoring appends, as export.scoring.score_names names them: an input column of the
+// same name is never overwritten; the new one is "NAME (scored)", "NAME (scored 2)", ...
+function scoreNames(card, columns) {
+  const standard = [...card.class_labels.map((c) => `P(${card.target_name} = ${c})`), "label"];
+  const taken = new Set(columns);
+  const names = standard.map((wanted) => {
+    let name = wanted;
+    for (let n = 1; taken.has(name); n++) name = `${wanted} (scored${n === 1 ? "" : ` ${n}`})`;
+    taken.add(name);
+    return name;
+  });
+  const changed = names.filter((name, i) => name !== standard[i]).map((name) => `'${name}'`);
+  const renamed = changed.length ? `The file already has columns of the names scoring writes; the scores are in ${changed.join(", ")}.` : null;
+  return { names, renamed };
 }
 
 // a text cell a spreadsheet would run as a formula gets a leading ' (numbers, such as -5, stay)
@@ -668,9 +687,15 @@ function neutralise(cell) {
   return cell;
 }
 
-function csvCell(cell) {
+function csvCell(cell, sep) {
   const text = String(cell);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return text.includes(sep) || /["\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+// export.errors.listed: up to 12 values, then how many there are in all
+function listed(values) {
+  const shown = values.slice(0, 12).join(", ");
+  return values.length > 12 ? `${shown}, ... (${values.length.toLocaleString("en-US")} in all)` : shown;
 }
 
 // ---------- start ----------

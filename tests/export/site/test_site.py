@@ -16,7 +16,7 @@ from paths import PROJECT
 from playwright.sync_api import Browser, Page
 
 from export.artifact import Artifact, load_artifact
-from export.scoring import score_table
+from export.scoring import score_table, scored_csv
 from export.site.__main__ import main as site_main
 from page.inputs import format_number
 
@@ -170,17 +170,22 @@ def test_batch_scoring_in_the_browser_equals_the_pages(sites, browser, kind, sep
     artifact = load_artifact(PROJECT / "artifacts" / MODELS[kind])
     frame = pd.DataFrame(probe_rows(artifact, 120))
     frame.insert(0, "id", [f"=cmd{i}" if i % 7 == 0 else f"row{i}" for i in range(len(frame))])
+    frame["label"] = "mine"  # a column of the name scoring writes: kept, and the scores' column renamed
     data = frame.to_csv(index=False, sep=sep, decimal=decimal).encode()  # as spreadsheets save them, too
     visit = Visit(browser, f"{sites}/{kind}/")
     upload(visit.page, "new.csv", data)
     visit.page.wait_for_function("window.logreg.scored !== null")
-    ours = pd.read_csv(io.StringIO(visit.page.evaluate("window.logreg.scored")), dtype={"id": str})
-    theirs, _ = score_table(data, artifact, "the CSV file")
+    written = visit.page.evaluate("window.logreg.scored")
+    theirs, notes = score_table(data, artifact, "the CSV file")
+    assert written.splitlines()[0] == scored_csv(theirs).decode().splitlines()[0]  # the file's own delimiter
+    ours = pd.read_csv(io.StringIO(written), dtype={"id": str}, sep=sep, decimal=decimal)
     assert list(ours.columns) == list(theirs.columns)
     assert ours["id"].tolist() == ["'" + v if v.startswith("=") else v for v in frame["id"]]  # formulas neutralised
     probabilities = [c for c in theirs.columns if c.startswith("P(")]
     np.testing.assert_allclose(ours[probabilities].to_numpy(), theirs[probabilities].to_numpy(dtype=float), atol=1e-6)
-    assert ours["label"].astype(str).tolist() == theirs["label"].astype(str).tolist()
+    assert ours["label"].tolist() == ["mine"] * len(frame)
+    assert ours["label (scored)"].astype(str).tolist() == theirs["label (scored)"].astype(str).tolist()
+    assert [line for line in visit.page.inner_text("#batch-message").splitlines() if line] == notes
     visit.check_stayed_home(sites)
 
 
