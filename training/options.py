@@ -173,6 +173,14 @@ class Request:
         read=column_list,
         needs_data=True,
     )
+    positive: str | None = option(
+        None,
+        "binary: the class that P is about (its probability is P(class 1), the threshold and the binary "
+        "metrics' positive class) (default: the second class in sorted order, e.g. 1 of 0/1, yes of no/yes)",
+        "data",
+        metavar="LEVEL",
+        needs_data=True,
+    )
     weight_column: str | None = option(
         None,
         "column of sample weights, finite and >= 0 (default: none, every row weighs 1)",
@@ -270,6 +278,7 @@ class Request:
             self.decimal,
             self.encoding,
             tuple(self.categorical or ()),
+            positive=self.positive,
         )
 
 

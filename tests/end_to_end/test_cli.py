@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from paths import PROJECT
 
@@ -342,3 +344,35 @@ def test_a_data_error_exits_2_while_torch_is_still_importing(tmp_path):
         )  # fmt: skip
         assert run.returncode == 2 and run.stderr.startswith("error: feature 'x' of data.csv"), run.stderr
         assert run.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_positive_names_the_class_that_p_is_about(tmp_path, capsys, stream):
+    rows = pd.DataFrame({"x": [1.0, 2, 3, 4, 5, 6, 7], "y": ["no", "yes", "no", "yes", "yes", "no", "yes"]})
+    data = tmp_path / ("data.parquet" if stream else "data.csv")
+    rows.to_parquet(data, index=False) if stream else rows.to_csv(data, index=False)
+    args = ["--data", str(data), "--target", "y", *(["--stream"] * stream)]
+    assert training_main([*args, "--out", str(tmp_path / "yes.onnx")]) == 0
+    assert training_main([*args, "--positive", "no", "--out", str(tmp_path / "no.onnx")]) == 0
+    assert "P(y = no | x = 4) = " in capsys.readouterr().out
+    usual, flipped = load_artifact(tmp_path / "yes.onnx"), load_artifact(tmp_path / "no.onnx")
+    assert usual.card.class_labels == ("no", "yes") and flipped.card.class_labels == ("yes", "no")
+    grid = np.linspace(-5, 15, 41)[:, None]
+    p_yes, p_no = usual.predict(grid).probabilities[:, 1], flipped.predict(grid).probabilities[:, 1]
+    np.testing.assert_allclose(p_no, 1 - p_yes, atol=1e-6)
+    assert flipped.card.weights[0, 0] == pytest.approx(-usual.card.weights[0, 0], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("target", "positive", "message"),
+    [
+        ("y", "maybe", r"--positive 'maybe' is not a class of target 'y' of data.csv \(classes: 0, 1\)"),
+        ("g", "a", r"--positive names the class that P is about in a binary target, but target 'g' of data.csv has 3"),
+    ],
+)
+def test_positive_that_cannot_be_is_one_line(tmp_path, capsys, target, positive, message):
+    data = tmp_path / "data.csv"
+    data.write_text("x,g,y\n1,a,0\n2,b,1\n3,c,0\n4,a,1\n5,b,1\n6,c,0\n")
+    assert training_main(["--data", str(data), "--target", target, "--positive", positive, "--features", "x",
+                          "--out", str(tmp_path / "m.onnx")]) == 2  # fmt: skip
+    assert re.match(f"error: {message}", capsys.readouterr().err)

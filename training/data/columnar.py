@@ -193,7 +193,7 @@ def _assemble(
         checks.weights(weights, columns.weight, positions, lambda row, _: _number(weights[row]))
         check_weight_total(weights.sum(), columns.weight, name)
     values = target.to_numpy(zero_copy_only=False)
-    y, labels = encode_target(values[keep] if dropped else values, columns.target, name)
+    y, labels = encode_target(values[keep] if dropped else values, columns.target, name, columns.positive)
     if not levels:
         return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
     design = Design(tuple(features), levels, columns.coding)

@@ -36,6 +36,7 @@ from training.data.checks import RowChecks, RowNamer, check_class_count
 from training.data.columnar import floats, is_parquet, open_parquet, parquet_columns
 from training.data.columns import Columns, pick_columns
 from training.data.randomness import held_out_generator, sample_key_generator
+from training.data.targets import order_classes
 
 BATCH_ROWS = 65_536
 
@@ -80,7 +81,7 @@ class ParquetStream:
         self.declared, self.coding = columns.categorical, columns.coding
         self.design = Design(tuple(features))  # its levels once ``find_levels`` has read them
         self.level_values: dict[str, pa.Array] = {}
-        self.target_name = columns.target
+        self.target_name, self.positive = columns.target, columns.positive
         self.weight_name = columns.weight
         self.checks = RowChecks(self.name, RowNamer(None), columns.drop_missing, partial=True)
         self._read = [stripped[c] for c in columns.used(features)]
@@ -163,6 +164,7 @@ class ParquetStream:
         except TypeError:
             labels, self._as_text = tuple(sorted({str(v) for v in found})), True
         check_class_count(labels or ("nothing",), self.target_name, self.name)
+        labels = order_classes(labels, self.positive, self.target_name, self.name)
         self.labels = labels
         return labels
 
