@@ -8,6 +8,7 @@ the rows, keeping other columns as written). Messages name lines as an editor nu
 
 import codecs
 import csv
+import functools
 import io
 import re
 from collections import Counter
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from export.errors import DataError, first_line, printable
 
@@ -35,29 +37,49 @@ class Dialect:
     sep: str = ","
     decimal: str = "."
     encoding: str = "utf-8-sig"  # UTF-8, with or without the byte-order mark spreadsheets write
+    thousands: str | None = None  # the mark grouping digits in threes: 4.663,24 or 4,663.24; None: none
 
 
 def sniff(
-    source: Source, name: str, sep: str | None = None, decimal: str | None = None, encoding: str | None = None
+    source: Source,
+    name: str,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
+    thousands: str | None = None,
 ) -> Dialect:
     """The file's dialect; what is given is taken as it is, the rest is told from the file's start.
     The delimiter is the one of comma, semicolon, tab and vertical bar that splits the header line
     most often (comma on a tie). The decimal mark is a comma when the delimiter is not, and the
-    cells of the first rows hold numbers written 1,5 and none written 1.5 (what European
-    spreadsheets save)."""
+    cells of the first rows hold numbers written 1,5 or 4.663,24 and none written 1.5 (what
+    European spreadsheets save). The thousands mark is the other one of point and comma when a cell
+    groups digits in threes with it (4.663,24, 4.663 with a decimal comma; 4,663.24, "4,663" with a
+    decimal point); ``thousands=""`` says there is none."""
     encoding = _known_encoding(encoding) if encoding else Dialect.encoding
     head = _decoded(_start(source), name, encoding)
     lines = [line for line in head.splitlines() if line.strip()]
     if sep is None:
         first = lines[0] if lines else ""
         sep = max(DELIMITERS, key=lambda d: (first.count(d), d == ","))
+    cells = [cell for record in csv.reader(lines[1:50], delimiter=sep) for cell in record]
     if decimal is None:
-        decimal = "."
-        if sep != ",":
-            cells = [cell for record in csv.reader(lines[1:50], delimiter=sep) for cell in record]
-            if any(DECIMAL_COMMA.fullmatch(c) for c in cells) and not any(DECIMAL_POINT.fullmatch(c) for c in cells):
-                decimal = ","
-    return Dialect(sep, decimal, encoding)
+        comma = any(DECIMAL_COMMA.fullmatch(c) or (GROUPED[","].fullmatch(c) and "," in c) for c in cells)
+        point = any(DECIMAL_POINT.fullmatch(c) and not GROUPED[","].fullmatch(c) for c in cells)
+        decimal = "," if sep != "," and comma and not point else "."
+    if thousands is None:
+        mark = "." if decimal == "," else ","
+        grouped = any(GROUPED[decimal].fullmatch(c) and mark in c for c in cells)
+        thousands = mark if grouped else None  # in a comma-separated file such a cell was quoted
+    return Dialect(sep, decimal, encoding, thousands or None)
+
+
+@functools.cache
+def grouped_number(decimal: str, thousands: str | None = None) -> re.Pattern:
+    """A number whose digits may be grouped in threes by ``thousands`` (default: the other of point
+    and comma than ``decimal``)."""
+    mark = re.escape(thousands or ("." if decimal == "," else ","))
+    point = re.escape(decimal)
+    return re.compile(rf"\s*[+-]?(\d{{1,3}}({mark}\d{{3}})+|\d+)({point}\d*)?\s*")
 
 
 def read_csv(
@@ -84,6 +106,7 @@ def read_csv(
             _binary(source),
             sep=dialect.sep,
             decimal=dialect.decimal,
+            thousands=dialect.thousands,
             encoding=dialect.encoding,
             skipinitialspace=True,
             dtype=dtypes or None,
@@ -139,9 +162,17 @@ def locate(source: Source, row: int, dialect: Dialect = Dialect()) -> tuple[int,
     raise IndexError(f"the file has no data row {row}")
 
 
-def numbers(column: pd.Series) -> np.ndarray:
-    """float64 values of a column; NaN where a cell is not a number. pandas' ``to_numeric`` raises
-    OverflowError on an integer of hundreds of digits, so such a column is converted cell by cell."""
+def numbers(column: pd.Series, dialect: Dialect | None = None) -> np.ndarray:
+    """float64 values of a column; NaN where a cell is not a number. Text cells are read as
+    ``dialect`` writes numbers (a decimal comma, a thousands mark: 4.663,24), where given. pandas'
+    ``to_numeric`` raises OverflowError on an integer of hundreds of digits, so such a column is
+    converted cell by cell."""
+    if dialect is not None and (dialect.thousands or dialect.decimal != ".") and not is_numeric_dtype(column):
+        text = column.astype(str).str.strip()
+        plain = text.str.replace(dialect.thousands, "", regex=False) if dialect.thousands else text
+        plain = plain.str.replace(dialect.decimal, ".", regex=False)
+        grouped = grouped_number(dialect.decimal, dialect.thousands).pattern
+        column = plain.where(text.str.fullmatch(grouped).fillna(False), column)
     try:
         values = pd.to_numeric(column, errors="coerce")
     except OverflowError:
@@ -247,3 +278,6 @@ def encoding_problem(name: str, encoding: str, error: UnicodeError) -> str:
         f"{name} is not {written} text ({problem}); save it as UTF-8, or give its encoding, e.g. --encoding "
         "latin-1 (Windows spreadsheets often write cp1252; UTF-16 without a byte-order mark: utf-16-le)"
     )
+
+
+GROUPED = {decimal: grouped_number(decimal) for decimal in (",", ".")}  # by the decimal mark they go with

@@ -50,7 +50,7 @@ def score_table(
         return f"on line {line} has {_shown(cells, columns.index(feature))}"
 
     names, renamed = score_names(card, columns)
-    out = scored(table, artifact, name, where, names)
+    out = scored(table, artifact, name, where, names, dialect)
     # how the download is written: the file's own delimiter, decimal mark and column names
     out.attrs["dialect"], out.attrs["header"] = dialect, [*header(data, name, dialect), *names]
     return out, extra_note(extra) + renamed
@@ -87,17 +87,22 @@ def score_names(card: ModelCard, columns: list[str]) -> tuple[list[str], list[st
 
 
 def scored(
-    table: pd.DataFrame, artifact: Artifact, name: str, where: Callable[[int, str], str], names: list[str]
+    table: pd.DataFrame,
+    artifact: Artifact,
+    name: str,
+    where: Callable[[int, str], str],
+    names: list[str],
+    dialect: Dialect | None = None,
 ) -> pd.DataFrame:
     """``table`` with one probability column per class and the label appended under ``names``
-    (``score_names``), from its feature columns; ``where(row, feature)`` words the first bad cell
-    of a column for the message."""
+    (``score_names``), from its feature columns (a text cell read as ``dialect`` writes numbers);
+    ``where(row, feature)`` words the first bad cell of a column for the message."""
     card, design = artifact.card, artifact.design
     codes = np.column_stack(
         [
             _levels(table[f], f, design.levels[f], name, where)
             if f in design.levels
-            else _numeric(table[f], f, name, where)
+            else _numeric(table[f], f, name, where, dialect)
             for f in design.features
         ]
     )
@@ -148,8 +153,10 @@ def neutralise(cell: object) -> object:
 _neutralised = np.frompyfunc(neutralise, 1, 1)  # ``neutralise`` of every cell of an object array
 
 
-def _numeric(column: pd.Series, feature: str, name: str, where: Callable[[int, str], str]) -> np.ndarray:
-    values = numbers(column)
+def _numeric(
+    column: pd.Series, feature: str, name: str, where: Callable[[int, str], str], dialect: Dialect | None
+) -> np.ndarray:
+    values = numbers(column, dialect)
     bad = ~np.isfinite(values) | (np.abs(values) > FLOAT32_MAX)
     if bad.any():
         raise InputError(

@@ -24,6 +24,7 @@ from training.data.columns import Columns
 from training.streaming.sizes import parse_size
 
 GROUPS = ("data", "fitting", "decision and output")
+THOUSANDS_MARKS = (".", ",", "'", " ")
 NOT_DELIMITERS = ('"', "\n", "\r", " ", "\x00")
 DEFAULT_OUT = Path("artifacts/model.onnx")
 
@@ -126,6 +127,15 @@ def delimiter(text: str) -> str:
     return text
 
 
+def thousands_mark(text: str) -> str:
+    """One of the marks that group digits; ``none`` (or an empty text) says there is none: ``""``."""
+    if text.lower() in ("none", ""):
+        return ""
+    if text not in THOUSANDS_MARKS:
+        raise argparse.ArgumentTypeError(f"must be one of . , ' or a space, or none; got {shorten(text)!r}")
+    return text
+
+
 def count(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -218,6 +228,15 @@ class Request:
         choices=(".", ","),
         needs_data=True,
     )
+    thousands: str | None = option(
+        None,
+        "a CSV's thousands mark, '.' (4.663,24), ',' (4,663.24), \"'\" or ' ', or none (default: told from the "
+        "file: the other of point and comma when cells group digits in threes with it)",
+        "data",
+        metavar="CHAR",
+        read=thousands_mark,
+        needs_data=True,
+    )
     encoding: str | None = option(
         None, "a CSV's text encoding, e.g. latin-1 or cp1252 (default: UTF-8)", "data", metavar="NAME", needs_data=True
     )
@@ -279,6 +298,7 @@ class Request:
             self.encoding,
             tuple(self.categorical or ()),
             positive=self.positive,
+            thousands=self.thousands,
         )
 
 

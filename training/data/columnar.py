@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from export.csv_input import Dialect, encoding_problem, header, numbers, sniff
+from export.csv_input import Dialect, encoding_problem, grouped_number, header, numbers, sniff
 from export.design import Design
 from export.errors import DataError, first_line, listed, shorten
 from export.parity import FLOAT32_MAX
@@ -100,7 +100,7 @@ def load_csv(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Da
     writes (whatever it holds: 0, 1, ... or dates or IDs), not a feature: it is left out (unless
     ``--features`` names it), with a note saying so."""
     name = path.name
-    dialect = sniff(path, str(path), columns.sep, columns.decimal, columns.encoding)
+    dialect = sniff(path, str(path), columns.sep, columns.decimal, columns.encoding, columns.thousands)
     written = header(path, str(path), dialect)
     names = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(written)]  # pandas' names for nameless columns
     index = names[0] == "Unnamed: 0" and len(names) > 1 and not (columns.features and names[0] in columns.features)
@@ -253,14 +253,37 @@ def _read_csv(
                     decimal_point=dialect.decimal,
                     include_columns=used,
                     strings_can_be_null=True,
-                    column_types={name: pa.string() for name in text},
+                    # pyarrow parses no thousands marks: such a file's columns are read as text first
+                    column_types={name: pa.string() for name in (used if dialect.thousands else text)},
                 ),
             )
     except UnicodeError as e:
         raise DataError(encoding_problem(path.name, dialect.encoding, e)) from None
     except pa.ArrowInvalid as e:
         raise DataError(f"{path} is not well-formed CSV ({first_line(e, 200)}); fix that line and retry") from None
-    return table.select(used)
+    table = table.select(used)
+    if not dialect.thousands:
+        return table
+    columns = [c if name in text else _ungrouped(c, dialect) for name, c in zip(used, table.columns)]
+    return pa.table(columns, names=used)
+
+
+def _ungrouped(column: pa.ChunkedArray, dialect: Dialect) -> pa.ChunkedArray:
+    """A column of a file with a thousands mark, read as text: float64 if every cell is a number as
+    the file writes them (4.663,24 or 4,663.24), else text in which those cells are rewritten as
+    plain numbers (4663.24) and the others stay as written (so a message quotes the bad cell)."""
+    text = pc.utf8_trim_whitespace(column)
+    number = pc.match_substring_regex(text, f"^(?:{grouped_number(dialect.decimal, dialect.thousands).pattern})$")
+    plain = pc.replace_substring(text, dialect.thousands, "")
+    plain = pc.replace_substring(plain, ",", ".") if dialect.decimal == "," else plain
+    if pc.all(pc.or_kleene(number, pc.is_null(column))).as_py() is False:
+        return pc.if_else(number, plain, column)
+    if pc.all(pc.match_substring_regex(plain, r"^[+-]?\d+$")).as_py() is not False:
+        try:  # whole numbers stay integers, as pyarrow reads them from a file without the mark
+            return pc.cast(plain, pa.int64())
+        except pa.ArrowInvalid:  # beyond int64
+            pass
+    return pc.cast(plain, pa.float64())
 
 
 class _CountedFile(io.RawIOBase):

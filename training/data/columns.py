@@ -22,6 +22,7 @@ class Columns:
     categorical: tuple[str, ...] = ()  # integer columns to read as categories (text ones are anyway)
     coding: str = "treatment"  # of the categorical features' levels: export.design.CODINGS
     positive: str | None = None  # the class P(class 1) is about (binary); None: the second in sorted order
+    thousands: str | None = None  # a CSV's thousands mark; "": none; None: told from the file
 
     def used(self, features: list[str]) -> list[str]:
         """The columns read: features, target and the weight column, in that order."""

@@ -537,6 +537,22 @@ function tableOf(header, rows) {
 
 const DELIMITERS = [",", ";", "\t", "|"];
 const DECIMAL_COMMA = /^\s*[+-]?\d*,\d+\s*$/;
+const DECIMAL_POINT = /^\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*$/;
+// export.csv_input.GROUPED: a number whose digits may be grouped in threes, by its decimal mark
+const GROUPED = {
+  ",": /^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?\s*$/,
+  ".": /^\s*[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?\s*$/,
+};
+
+// export.csv_input.sniff's decimal and thousands marks, told from the cells of the first rows
+function numberMarks(sep, cells) {
+  const comma = cells.some((c) => DECIMAL_COMMA.test(c) || (GROUPED[","].test(c) && c.includes(",")));
+  const point = cells.some((c) => DECIMAL_POINT.test(c) && !GROUPED[","].test(c));
+  const decimal = sep !== "," && comma && !point ? "," : ".";
+  const mark = decimal === "," ? "." : ",";
+  const thousands = cells.some((c) => GROUPED[decimal].test(c) && c.includes(mark)) ? mark : null;
+  return { decimal, thousands };
+}
 
 // records with the line (as an editor counts: quoted line breaks included) each starts on
 function parseCsv(text, sep) {
@@ -622,8 +638,14 @@ async function scoreCsv(model, raw, name) {
   const { design } = model;
   const missing = design.features.filter((f) => !header.includes(f));
   if (missing.length) throw new Error(`${name} lacks the feature column(s) ${missing.join(", ")}; the model needs ${design.features.join(", ")}`);
-  const numericCells = design.numeric.flatMap((f) => data.map((r) => r.cells[header.indexOf(f)]));
-  const decimalComma = sep !== "," && numericCells.some((c) => DECIMAL_COMMA.test(c));
+  const { decimal, thousands } = numberMarks(sep, data.slice(0, 49).flatMap((r) => r.cells));
+  const decimalComma = decimal === ",";
+  const plain = (cell) => {
+    const t = cell.trim();
+    if (!GROUPED[decimal].test(t)) return t;
+    const ungrouped = thousands ? t.split(thousands).join("") : t;
+    return decimalComma ? ungrouped.replace(",", ".") : ungrouped;
+  };
   const shown = (cell) => {
     const t = cell.trim();
     if (!t) return "an empty cell";
@@ -642,7 +664,7 @@ async function scoreCsv(model, raw, name) {
       problem = `not a level the model saw in training (${knownLevels(design.levels[feature])})`;
     } else {
       values = cells.map((c) => {
-        const t = decimalComma ? c.replace(",", ".") : c;
+        const t = plain(c);
         const v = NUMBER.test(t) ? Number(t) : NaN;
         return Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX ? v : undefined;
       });

@@ -215,3 +215,35 @@ def test_a_bad_file_gets_the_pages_message(sites, browser, text, message):
     upload(visit.page, "bad.csv", text.encode())
     visit.page.wait_for_selector("#batch-message .error")
     assert visit.page.inner_text("#batch-message .error").startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "sep", "decimal"),
+    [
+        # what a German spreadsheet saves: thousands points, decimal commas (issue 18's 4.663,24; issue 19's
+        # 800,5 then 1.200,5, where the page blamed the valid line)
+        (
+            "id;mean_radius;mean_texture;mean_smoothness;mean_concave_points\na;800,5;19;0,1;0,05\n"
+            "b;1.200,5;18,5;0,09;0,04\nc;4.663,24;20;0,11;0,06\n",
+            ";",
+            ",",
+        ),
+        (
+            'id,mean_radius,mean_texture,mean_smoothness,mean_concave_points\na,"1,200.5",19,0.1,0.05\n'
+            "b,14.2,18.5,0.09,0.04\n",
+            ",",
+            ".",
+        ),
+    ],
+)
+def test_thousands_marks_are_read_alike_by_both_pages(sites, browser, text, sep, decimal):
+    artifact = load_artifact(PROJECT / "artifacts" / MODELS["binary"])
+    theirs, _ = score_table(text.encode(), artifact, "the CSV file")
+    assert theirs["mean_radius"].tolist()[:2] in ([800.5, 1200.5], [1200.5, 14.2])
+    visit = Visit(browser, f"{sites}/binary/")
+    upload(visit.page, "grouped.csv", text.encode())
+    visit.page.wait_for_function("window.logreg.scored !== null")
+    ours = pd.read_csv(io.StringIO(visit.page.evaluate("window.logreg.scored")), sep=sep, decimal=decimal)
+    probabilities = [c for c in theirs.columns if c.startswith("P(")]
+    np.testing.assert_allclose(ours[probabilities].to_numpy(), theirs[probabilities].to_numpy(dtype=float), atol=1e-6)
+    visit.check_stayed_home(sites)

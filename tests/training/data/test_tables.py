@@ -279,3 +279,21 @@ def test_reading_reports_rows_as_it_goes(tmp_path):
         assert len(data.y) == 60_000
         assert progress.expected == pytest.approx(60_000, rel=tolerance)
         assert progress.read == pytest.approx(progress.expected, rel=1e-9) and progress.calls >= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "thousands", "x"),
+    [
+        ("x;y\n4.663,24;0\n1.200,5;1\n800,5;0\n12;1\n", None, [4663.24, 1200.5, 800.5, 12.0]),  # sniffed
+        ('x,y\n"4,663.24",0\n"1,200",1\n800.5,0\n12,1\n', None, [4663.24, 1200.0, 800.5, 12.0]),
+        ("x;y\n4 663,24;0\n1 200,5;1\n800,5;0\n12;1\n", " ", [4663.24, 1200.5, 800.5, 12.0]),  # given
+    ],
+)
+def test_thousands_marks_are_told_from_the_file_or_given(tmp_path, text, thousands, x):
+    data = load_table(write(tmp_path, text), Columns("y", thousands=thousands))
+    assert data.x[:, 0].tolist() == x and data.class_labels == (0, 1)
+
+
+def test_a_bad_cell_among_grouped_numbers_is_the_one_named(tmp_path):
+    with pytest.raises(DataError, match=r"feature 'x' of data.csv must hold finite numbers, but line 3 has '1.2x0,5'"):
+        load_table(write(tmp_path, "x;y\n4.663,24;0\n1.2x0,5;1\n800,5;0\n"), Columns("y"))
