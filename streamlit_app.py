@@ -239,9 +239,16 @@ def show_batch_scoring(artifact: Artifact) -> None:
         levels = "".join(f" {plain(f)} takes one of: {plain(', '.join(design.levels[f]))}." for f in design.categorical)
         st.caption(f"Columns needed: {plain(', '.join(artifact.card.feature_names))}.{levels}")
         return
+    complete = st.checkbox(
+        "Score only the complete rows (a row with a missing cell is left unscored)", key="batch_complete"
+    )
     try:
         scored, notes = score_table(
-            checked_upload(upload, MAX_CSV_MB, "the CSV file"), artifact, "the CSV file", max_rows=MAX_ROWS
+            checked_upload(upload, MAX_CSV_MB, "the CSV file"),
+            artifact,
+            "the CSV file",
+            max_rows=MAX_ROWS,
+            complete_rows=complete,
         )
     except InputError as e:
         st.error(str(e))

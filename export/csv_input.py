@@ -195,7 +195,7 @@ def delimiter_hint(columns: list[str], dialect: Dialect = Dialect()) -> str:
         for delimiter, called in DELIMITERS.items():
             if delimiter != dialect.sep and delimiter in columns[0]:
                 return (
-                    f" (the header looks separated by {called}, not {DELIMITERS[dialect.sep]}: "
+                    f" (the header looks separated by {called}, not {DELIMITERS.get(dialect.sep, repr(dialect.sep))}: "
                     f"give --sep {delimiter!r}, or save the file as comma-separated)"
                 )
     return ""

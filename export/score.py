@@ -17,18 +17,28 @@ from export.artifact import Artifact, load_artifact
 from export.cli import OneLineParser, run_cli
 from export.errors import DataError, first_line, shorten
 from export.files import atomic_file, check_writable
-from export.scoring import extra_note, other_columns, score_names, score_table, scored, scored_csv, spreadsheet_safe
+from export.scoring import (
+    extra_note,
+    incomplete,
+    other_columns,
+    score_names,
+    score_table,
+    scored,
+    scored_csv,
+    spreadsheet_safe,
+    unscored_note,
+)
 
 BATCH_ROWS = 65_536
 
 
-def score_file(model: Path, data: Path, out: Path) -> None:
+def score_file(model: Path, data: Path, out: Path, complete_rows: bool = False) -> None:
     check_writable(out, "--out", inputs=[data, model])
     artifact = load_artifact(model)
     if not data.is_file():
         raise DataError(f"data file {data} does not exist; check the path given to --data")
     try:
-        rows, notes = _score(artifact, data, out)
+        rows, notes = _score(artifact, data, out, complete_rows)
     except OSError as e:
         raise DataError(f"cannot read {data.name} or write {out} ({e.strerror or e}); check the paths") from None
     for note in notes:
@@ -36,16 +46,16 @@ def score_file(model: Path, data: Path, out: Path) -> None:
     print(f"scored {rows:,} rows of {data.name} with {model.name}: wrote {out}")
 
 
-def _score(artifact: Artifact, data: Path, out: Path) -> tuple[int, list[str]]:
+def _score(artifact: Artifact, data: Path, out: Path, complete_rows: bool) -> tuple[int, list[str]]:
     if data.suffix.lower() in (".parquet", ".pq"):
-        return _score_parquet(artifact, data, out)
-    table, notes = score_table(data.read_bytes(), artifact, data.name)
+        return _score_parquet(artifact, data, out, complete_rows)
+    table, notes = score_table(data.read_bytes(), artifact, data.name, complete_rows=complete_rows)
     with atomic_file(out) as f:
         f.write(scored_csv(table))
     return len(table), notes
 
 
-def _score_parquet(artifact: Artifact, data: Path, out: Path) -> tuple[int, list[str]]:
+def _score_parquet(artifact: Artifact, data: Path, out: Path, complete_rows: bool) -> tuple[int, list[str]]:
     try:
         file = pq.ParquetFile(data)
     except Exception as e:  # pyarrow raises its own types for a file that is not Parquet
@@ -53,16 +63,17 @@ def _score_parquet(artifact: Artifact, data: Path, out: Path) -> tuple[int, list
     columns = [str(c) for c in file.schema_arrow.names]
     extra = other_columns(columns, artifact.card.feature_names, data.name)
     names, renamed = score_names(artifact.card, columns)
-    rows = 0
+    rows = skipped = 0
     with atomic_file(out) as f:
         for batch in file.iter_batches(batch_size=BATCH_ROWS):
             frame = batch.to_pandas()
             frame.columns = [str(c) for c in frame.columns]
             where = _row_namer(frame, rows)
-            scores = scored(frame, artifact, data.name, where, names)
+            scores = scored(frame, artifact, data.name, where, names, complete_rows=complete_rows)
             spreadsheet_safe(scores).to_csv(f, index=False, header=rows == 0)
             rows += len(frame)
-    return rows, extra_note(extra) + renamed
+            skipped += int(incomplete(frame, artifact.card.feature_names).sum()) if complete_rows else 0
+    return rows, extra_note(extra) + renamed + unscored_note(skipped, data.name)
 
 
 def _row_namer(frame: pd.DataFrame, first: int) -> Callable[[int, str], str]:
@@ -85,9 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--out", type=Path, help="the scored CSV to write (default: DATA's name with .scored.csv, beside it)"
     )
+    p.add_argument(
+        "--complete-rows",
+        action="store_true",
+        help="score only the rows with every feature cell filled; the others are left unscored (default: a row "
+        "with a missing cell stops the run)",
+    )
     args = p.parse_args(argv)
     out = args.out or args.data.with_name(f"{args.data.stem}.scored.csv")
-    return run_cli(lambda: score_file(args.model, args.data, out))
+    return run_cli(lambda: score_file(args.model, args.data, out, args.complete_rows))
 
 
 if __name__ == "__main__":

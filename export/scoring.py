@@ -20,11 +20,13 @@ from export.reader.inputs import known_levels
 
 # OWASP's list for CSV injection: a spreadsheet runs a cell that starts with one of these as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# said after a message about a missing cell: the page, the site and python -m export.score offer it
+COMPLETE_ROWS_HINT = ", or score only the complete rows (--complete-rows; on the pages, the box below the upload)"
 NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 
 
 def score_table(
-    data: bytes, artifact: Artifact, name: str = "the file", max_rows: int | None = None
+    data: bytes, artifact: Artifact, name: str = "the file", max_rows: int | None = None, complete_rows: bool = False
 ) -> tuple[pd.DataFrame, list[str]]:
     """Score every row of a CSV (``data``, its bytes). Returns the table (the file's columns, then one
     probability column per class and the label) and notes for the user; raises ``InputError`` with
@@ -50,10 +52,11 @@ def score_table(
         return f"on line {line} has {_shown(cells, columns.index(feature))}"
 
     names, renamed = score_names(card, columns)
-    out = scored(table, artifact, name, where, names, dialect)
+    out = scored(table, artifact, name, where, names, dialect, complete_rows)
     # how the download is written: the file's own delimiter, decimal mark and column names
     out.attrs["dialect"], out.attrs["header"] = dialect, [*header(data, name, dialect), *names]
-    return out, extra_note(extra) + renamed
+    skipped = int(incomplete(table, card.feature_names).sum()) if complete_rows else 0
+    return out, extra_note(extra) + renamed + unscored_note(skipped, name)
 
 
 def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> list[str]:
@@ -93,23 +96,45 @@ def scored(
     where: Callable[[int, str], str],
     names: list[str],
     dialect: Dialect | None = None,
+    complete_rows: bool = False,
 ) -> pd.DataFrame:
     """``table`` with one probability column per class and the label appended under ``names``
     (``score_names``), from its feature columns (a text cell read as ``dialect`` writes numbers);
-    ``where(row, feature)`` words the first bad cell of a column for the message."""
+    ``where(row, feature)`` words the first bad cell of a column for the message. With
+    ``complete_rows``, a row with a missing feature cell is not scored: its score cells are empty."""
     card, design = artifact.card, artifact.design
+    rows = np.flatnonzero(~incomplete(table, design.features)) if complete_rows else np.arange(len(table))
+    part = table.iloc[rows]
+
+    def located(i: int, feature: str) -> str:
+        return where(int(rows[i]), feature)
+
     codes = np.column_stack(
         [
-            _levels(table[f], f, design.levels[f], name, where)
+            _levels(part[f], f, design.levels[f], name, located)
             if f in design.levels
-            else _numeric(table[f], f, name, where, dialect)
+            else _numeric(part[f], f, name, located, dialect)
             for f in design.features
         ]
-    )
+    ).reshape(len(rows), len(design.features))
     served = artifact.predict_codes(codes)
-    scores = {names[i]: served.probabilities[:, i].astype(np.float64) for i in range(card.n_classes)}
-    scores[names[-1]] = [card.class_labels[i] for i in served.label]
+    probabilities = np.full((len(table), card.n_classes), np.nan)
+    probabilities[rows] = served.probabilities
+    labels = np.full(len(table), None, dtype=object)
+    labels[rows] = [card.class_labels[i] for i in served.label]
+    scores = {names[i]: probabilities[:, i] for i in range(card.n_classes)} | {names[-1]: labels}
     return pd.concat([table, pd.DataFrame(scores, index=table.index)], axis=1)
+
+
+def incomplete(table: pd.DataFrame, features: tuple[str, ...]) -> np.ndarray:
+    """The rows with a missing (empty) cell in a feature column."""
+    return table[list(features)].isna().any(axis=1).to_numpy()
+
+
+def unscored_note(skipped: int, name: str) -> list[str]:
+    if not skipped:
+        return []
+    return [f"{skipped:,} row(s) of {name} have missing cells: left unscored (their score columns are empty)."]
 
 
 def extra_note(extra: list) -> list[str]:
@@ -159,9 +184,12 @@ def _numeric(
     values = numbers(column, dialect)
     bad = ~np.isfinite(values) | (np.abs(values) > FLOAT32_MAX)
     if bad.any():
+        first = int(np.argmax(bad))
         raise InputError(
-            f"{name}: column {feature} {where(int(np.argmax(bad)), feature)}, not a finite number within "
+            f"{name}: column {feature} {where(first, feature)}, not a finite number within "
             f"float32's range; {int(bad.sum())} row(s) are affected. Fix them and score again"
+            + COMPLETE_ROWS_HINT
+            * bool(pd.isna(column.iloc[first]))
         )
     return values
 
@@ -172,9 +200,12 @@ def _levels(column: pd.Series, feature: str, levels: tuple[str, ...], name: str,
     codes = codes_of(column.to_numpy(dtype=object), levels)
     unknown = codes < 0
     if unknown.any():
+        first = int(np.argmax(unknown))
         raise InputError(
-            f"{name}: column {feature} {where(int(np.argmax(unknown)), feature)}, not a level the model saw in "
+            f"{name}: column {feature} {where(first, feature)}, not a level the model saw in "
             f"training ({known_levels(levels)}); {int(unknown.sum())} row(s) are affected. Fix them and score again"
+            + COMPLETE_ROWS_HINT
+            * bool(pd.isna(column.iloc[first]))
         )
     return codes
 

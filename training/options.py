@@ -120,7 +120,7 @@ def delimiter(text: str) -> str:
     text = "\t" if text in ("\\t", "tab") else text
     if len(text) != 1:
         raise argparse.ArgumentTypeError(f"must be one character, got {shorten(text)!r}; e.g. --sep ';' or --sep '\\t'")
-    if text in NOT_DELIMITERS or text.isalnum() or text in ".-+":
+    if text in NOT_DELIMITERS or text.isalnum() or text in ".-+" or not (text.isprintable() or text == "\t"):
         raise argparse.ArgumentTypeError(
             f"{text!r} cannot separate cells (it quotes them, ends lines or is part of numbers); e.g. --sep ';'"
         )

@@ -152,8 +152,8 @@ CSV_ERRORS = [
         "",
         None,
         ["--target", "y"],
-        r"--target, --features, --weight-column, --categorical, --sep, --decimal, --encoding and --stream "
-        r"need --data FILE",
+        r"--target, --features, --positive, --weight-column, --categorical, --sep, --decimal, --thousands, "
+        r"--encoding and --stream need --data FILE",
     ),
     (
         "",
@@ -267,6 +267,13 @@ CSV_ERRORS += [
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "hex"], r"'hex' is not a text encoding Python knows"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "a\x00b"], r"'a\\x00b' is not a text encoding"),
     ("", "x,y\n1,inf\n2,1\n3,0\n", ["--target", "y"], r"target 'y' of data.csv has inf, which cannot be a class"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--sep", "\ufeff"], r"argument --sep: '\\ufeff' cannot separate cells"),
+    (
+        "",
+        "x,y\n1,0\n2,1\n",
+        ["--target", "z", "--sep", ":"],
+        r"--target 'z' is not a column of data.csv \(columns: x,y\) \(the",
+    ),
 ]
 
 

@@ -496,6 +496,10 @@ class Page {
       const file = event.target.files[0];
       if (file) await this.scoreFile(file);
     });
+    $("batch-complete").addEventListener("change", async () => {
+      const file = $("batch-file").files[0];
+      if (file) await this.scoreFile(file);
+    });
   }
 
   async scoreFile(file) {
@@ -506,7 +510,8 @@ class Page {
     $("batch-table").replaceChildren();
     try {
       const text = await file.text();
-      const { header, rows, sep, renamed, columns } = await scoreCsv(this.model, text, "the CSV file");
+      const completeRows = $("batch-complete").checked;
+      const { header, rows, sep, renamed, unscored, columns } = await scoreCsv(this.model, text, "the CSV file", completeRows);
       const csv = [header, ...rows].map((row) => row.map((cell) => csvCell(cell, sep)).join(sep)).join("\n") + "\n";
       window.logreg.scored = csv;
       if (link.href) URL.revokeObjectURL(link.href);
@@ -517,6 +522,7 @@ class Page {
       const notes = [];
       if (extra.length) notes.push(`Columns ${listed(extra)} are not features of this model: they are carried through unchanged.`);
       if (renamed) notes.push(renamed);
+      if (unscored) notes.push(unscored);
       message.replaceChildren(...notes.map((text) => element("p", { class: "quiet", text })));
     } catch (error) {
       message.replaceChildren(element("p", { class: "error", text: error.message }));
@@ -536,6 +542,8 @@ function tableOf(header, rows) {
 // ---------- batch scoring: the Streamlit page's checks, messages and formula escaping ----------
 
 const DELIMITERS = [",", ";", "\t", "|"];
+// export.scoring.COMPLETE_ROWS_HINT: said after a message about a missing cell
+const COMPLETE_ROWS_HINT = ", or score only the complete rows (--complete-rows; on the pages, the box below the upload)";
 const DECIMAL_COMMA = /^\s*[+-]?\d*,\d+\s*$/;
 const DECIMAL_POINT = /^\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*$/;
 // export.csv_input.GROUPED: a number whose digits may be grouped in threes, by its decimal mark
@@ -618,7 +626,7 @@ function sniff(text) {
   return sep;
 }
 
-async function scoreCsv(model, raw, name) {
+async function scoreCsv(model, raw, name, completeRows = false) {
   const text = raw.replace(/^\uFEFF/, "");
   if (!text.trim()) throw new Error(`${name} is empty; it needs a header line and data rows`);
   const sep = sniff(text);
@@ -652,10 +660,12 @@ async function scoreCsv(model, raw, name) {
     if (t.toLowerCase().replace(/^[+-]/, "") === "nan") return "NaN";
     return `'${shorten(t)}'`;
   };
-  const codes = data.map(() => []);
+  const complete = (r) => design.features.every((f) => r.cells[header.indexOf(f)].trim() !== "");
+  const scoring = completeRows ? data.filter(complete) : data; // export.scoring.scored's complete_rows
+  const codes = scoring.map(() => []);
   for (const feature of design.features) {
     const column = header.indexOf(feature);
-    const cells = data.map((r) => r.cells[column]);
+    const cells = scoring.map((r) => r.cells[column]);
     let values;
     let problem;
     if (feature in design.levels) {
@@ -674,7 +684,8 @@ async function scoreCsv(model, raw, name) {
     const first = wrong.indexOf(true);
     if (first >= 0) {
       const count = wrong.filter(Boolean).length;
-      throw new Error(`${name}: column ${feature} on line ${data[first].line} has ${shown(cells[first])}, ${problem}; ${count} row(s) are affected. Fix them and score again`);
+      const hint = cells[first].trim() === "" ? COMPLETE_ROWS_HINT : "";
+      throw new Error(`${name}: column ${feature} on line ${scoring[first].line} has ${shown(cells[first])}, ${problem}; ${count} row(s) are affected. Fix them and score again${hint}`);
     }
     values.forEach((v, i) => codes[i].push(v));
   }
@@ -682,9 +693,12 @@ async function scoreCsv(model, raw, name) {
   const card = model.card;
   const { names, renamed } = scoreNames(card, header);
   const written = decimalComma ? (p) => String(p).replace(".", ",") : String;
-  const rows = data.map((r, i) => [...r.cells, ...served.probabilities[i].map(written), String(card.class_labels[served.label[i]])]);
+  const scores = new Map(scoring.map((r, i) => [r, [...served.probabilities[i].map(written), String(card.class_labels[served.label[i]])]]));
+  const rows = data.map((r) => [...r.cells, ...(scores.get(r) ?? names.map(() => ""))]);
   const outHeader = [...records[0].cells, ...names];
-  return { header: outHeader.map(neutralise), rows: rows.map((row) => row.map(neutralise)), sep, renamed, columns: header };
+  const skipped = data.length - scoring.length;
+  const unscored = skipped ? `${skipped.toLocaleString("en-US")} row(s) of ${name} have missing cells: left unscored (their score columns are empty).` : null;
+  return { header: outHeader.map(neutralise), rows: rows.map((row) => row.map(neutralise)), sep, renamed, unscored, columns: header };
 }
 
 // the columns scoring appends, as export.scoring.score_names names them: an input column of the

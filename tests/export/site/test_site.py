@@ -16,6 +16,7 @@ from paths import PROJECT
 from playwright.sync_api import Browser, Page
 
 from export.artifact import Artifact, load_artifact
+from export.errors import InputError
 from export.scoring import score_table, scored_csv
 from export.site.__main__ import main as site_main
 from page.inputs import format_number
@@ -246,4 +247,30 @@ def test_thousands_marks_are_read_alike_by_both_pages(sites, browser, text, sep,
     ours = pd.read_csv(io.StringIO(visit.page.evaluate("window.logreg.scored")), sep=sep, decimal=decimal)
     probabilities = [c for c in theirs.columns if c.startswith("P(")]
     np.testing.assert_allclose(ours[probabilities].to_numpy(), theirs[probabilities].to_numpy(dtype=float), atol=1e-6)
+    visit.check_stayed_home(sites)
+
+
+def test_the_complete_rows_alone_are_scored_when_asked_on_both_pages(sites, browser):
+    artifact = load_artifact(PROJECT / "artifacts" / MODELS["categorical"])
+    text = (
+        b"id,species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g\n"
+        b"a,Adelie,Dream,40,18,190,3800\nb,Adelie,,41,18,190,3800\nc,Gentoo,Biscoe,,15,215,5000\nd,Gentoo,Biscoe,45,15,215,5000\n"
+    )
+    with pytest.raises(InputError) as refused:
+        score_table(text, artifact, "the CSV file")
+    assert str(refused.value).endswith(
+        "or score only the complete rows (--complete-rows; on the pages, the box below the upload)"
+    )
+    visit = Visit(browser, f"{sites}/categorical/")
+    upload(visit.page, "holes.csv", text)
+    visit.page.wait_for_selector("#batch-message .error")
+    assert visit.page.inner_text("#batch-message .error") == str(refused.value)
+    visit.page.check("#batch-complete")
+    visit.page.wait_for_function("window.logreg.scored !== null")
+    ours = pd.read_csv(io.StringIO(visit.page.evaluate("window.logreg.scored")))
+    theirs, notes = score_table(text, artifact, "the CSV file", complete_rows=True)
+    assert ours["label"].isna().tolist() == theirs["label"].isna().tolist() == [False, True, True, False]
+    probabilities = [c for c in theirs.columns if c.startswith("P(")]
+    np.testing.assert_allclose(ours[probabilities].to_numpy(), theirs[probabilities].to_numpy(dtype=float), atol=1e-6)
+    assert [line for line in visit.page.inner_text("#batch-message").splitlines() if line] == notes
     visit.check_stayed_home(sites)
