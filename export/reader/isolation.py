@@ -46,9 +46,12 @@ class _Helper:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
+        self.owner = os.getpid()  # a forked copy of this process must not talk over its parent's pipes
 
     def ask(self, payloads: tuple[bytes, ...]) -> tuple[bytes, bytes]:
         with self.lock:
+            if self.owner != os.getpid():
+                self.process, self.owner = None, os.getpid()
             for attempt in range(2):  # a helper that died (killed from outside) is started again once
                 if self.process is None or self.process.poll() is not None:
                     self.process = subprocess.Popen(
@@ -70,7 +73,7 @@ class _Helper:
 
     def close(self) -> None:
         """At exit: the helper sees its stdin close and leaves; waited for, so nothing is left running."""
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None and self.owner == os.getpid() and self.process.poll() is None:
             self.process.stdin.close()
             self.process.wait(timeout=CHILD_SECONDS)
             self.process.stdout.close()

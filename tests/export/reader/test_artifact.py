@@ -1,6 +1,7 @@
 """The artifact reader: what it exposes, and one clear error for each way a file can be wrong."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -187,3 +188,18 @@ def test_a_graph_that_crashes_onnx_is_refused_and_the_process_lives_on():
             Artifact.from_bytes(data, source="upload.onnx")
         assert "\n" not in str(info.value)
     assert load_artifact(PROJECT / "artifacts" / "penguins.onnx").card.n_classes == 2
+
+
+def test_a_forked_process_checks_models_with_its_own_helper():
+    """The checking helper's pipes belong to the process that started it; a fork starts its own."""
+    load_artifact(PROJECT / "artifacts" / "model.onnx")
+    pid = os.fork()
+    if pid == 0:  # the child: load, and say how it went through the exit status only
+        try:
+            load_artifact(PROJECT / "artifacts" / "iris.onnx")
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert load_artifact(PROJECT / "artifacts" / "iris.onnx").card.n_classes == 3
