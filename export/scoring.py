@@ -6,6 +6,7 @@ same messages, and the same formula escaping of what is handed back.
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -53,8 +54,7 @@ def score_table(
 
     names, renamed = score_names(card, columns)
     out = scored(table, artifact, name, where, names, dialect, complete_rows)
-    # how the download is written: the file's own delimiter, decimal mark and column names
-    out.attrs["dialect"], out.attrs["header"] = dialect, [*header(data, name, dialect), *names]
+    out.attrs["written"] = Written(dialect, (*header(data, name, dialect), *names))
     skipped = int(incomplete(table, card.feature_names).sum()) if complete_rows else 0
     return out, extra_note(extra) + renamed + unscored_note(skipped, name)
 
@@ -143,15 +143,28 @@ def extra_note(extra: list) -> list[str]:
     return [f"Columns {listed(extra)} are not features of this model: they are carried through unchanged."]
 
 
+@dataclass(frozen=True)
+class Written:
+    """How a scored file was written, kept in the scored table's ``attrs`` for its download: the
+    file's dialect, and its column names as written followed by the scores'."""
+
+    dialect: Dialect
+    header: tuple[str, ...]
+
+    def __deepcopy__(self, memo: dict) -> "Written":
+        # pandas deep-copies ``attrs`` into every Series and frame it derives: a copy of 100,000
+        # column names per column made scoring a wide file quadratic (16 GB); this is immutable
+        return self
+
+
 def scored_csv(table: pd.DataFrame) -> bytes:
     """The download, made safe for spreadsheets (``spreadsheet_safe``), written as the scored file
-    was: its delimiter, decimal mark and column names as written (``score_table`` records them in
-    the table's ``attrs``; a table without them is written with commas and points)."""
-    dialect = table.attrs.get("dialect", Dialect())
+    was (``Written``, which ``score_table`` records; a table without it: commas and points)."""
+    written = table.attrs.get("written", Written(Dialect(), ()))
     safe = spreadsheet_safe(table)
-    if "header" in table.attrs:
-        safe.columns = [neutralise(name) for name in table.attrs["header"]]
-    return safe.to_csv(index=False, sep=dialect.sep, decimal=dialect.decimal).encode()
+    if written.header:
+        safe.columns = [neutralise(name) for name in written.header]
+    return safe.to_csv(index=False, sep=written.dialect.sep, decimal=written.dialect.decimal).encode()
 
 
 def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
