@@ -268,6 +268,12 @@ CSV_ERRORS += [
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--encoding", "a\x00b"], r"'a\\x00b' is not a text encoding"),
     ("", "x,y\n1,inf\n2,1\n3,0\n", ["--target", "y"], r"target 'y' of data.csv has inf, which cannot be a class"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--sep", "\ufeff"], r"argument --sep: '\\ufeff' cannot separate cells"),
+    (  # a cell beyond Python csv's 128 KiB field limit before the bad one the message names
+        "",
+        "x,t,y\n1," + "a" * 200_000 + ",0\nfive,b,1\n",
+        ["--target", "y", "--features", "x"],
+        r"feature 'x' of data.csv must hold finite numbers, but line 3 has 'five'",
+    ),
     (
         "",
         "x,y\n1,0\n2,1\n",

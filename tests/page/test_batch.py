@@ -109,3 +109,14 @@ def test_text_columns_are_scored_and_an_unseen_level_or_empty_cell_names_its_lin
         )
         with pytest.raises(InputError, match=message):
             score_table(f"student,balance,income\nYes,1,2\n{cell},1,2\n".encode(), artifact, "rows.csv")
+
+
+def test_a_cell_beyond_128_kib_is_carried_through(tutorial_built):
+    """Python's csv module stops at 128 KiB a field unless told: the page's scoring read it fine but
+    named lines with it, and failed."""
+    artifact = Artifact.from_bytes(tutorial_built.data)
+    long = "a" * 200_000
+    scored, _ = score_table(f"note,x\n{long},1\nb,2\n".encode(), artifact, "rows.csv")
+    assert scored["note"].tolist() == [long, "b"]
+    with pytest.raises(InputError, match=r"column x on line 3 has 'five'"):
+        score_table(f"note,x\n{long},1\nb,five\n".encode(), artifact, "rows.csv")
