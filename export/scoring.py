@@ -36,7 +36,8 @@ def score_table(
     card = artifact.card
     try:
         dialect = sniff(data, name)
-        columns = [c.strip() for c in header(data, name, dialect)]
+        written = header(data, name, dialect)
+        columns = [c.strip() for c in written]
         extra = other_columns(columns, card.feature_names, name)
         text = [*extra, *card.design.categorical]
         table = read_csv(data, name, text_columns=text, only_empty_missing=True, dialect=dialect)
@@ -54,7 +55,7 @@ def score_table(
 
     names, renamed = score_names(card, columns)
     out = scored(table, artifact, name, where, names, dialect, complete_rows)
-    out.attrs["written"] = Written(dialect, (*header(data, name, dialect), *names))
+    out.attrs["written"] = Written(dialect, (*written, *names))
     skipped = int(incomplete(table, card.feature_names).sum()) if complete_rows else 0
     return out, extra_note(extra) + renamed + unscored_note(skipped, name)
 

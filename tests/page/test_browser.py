@@ -61,6 +61,13 @@ def test_enter_x_read_probability_and_screenshot(server, browser_page, tutorial_
     expect(page.get_by_test_id("stDownloadButton")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Columns id are not features of this model")).to_be_visible()
 
+    holes = tmp_path / "holes.csv"  # a missing cell: refused, with the way out; the box scores the rest
+    holes.write_text("id,x\na,1\nb,\nc,3\n")
+    page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(holes)
+    expect(page.get_by_text("or score only the complete rows (--complete-rows")).to_be_visible(timeout=30_000)
+    page.get_by_test_id("stCheckbox").get_by_text("Score only the complete rows").click()
+    expect(page.get_by_text("1 row(s) of the CSV file have missing cells: left unscored")).to_be_visible(timeout=30_000)
+
 
 def test_uploads_in_the_browser_refused_model_kept_picker_and_a_safe_download(
     server, browser_page, tutorial_built, tmp_path
