@@ -168,16 +168,23 @@ def numbers(column: pd.Series, dialect: Dialect | None = None) -> np.ndarray:
     ``to_numeric`` raises OverflowError on an integer of hundreds of digits, so such a column is
     converted cell by cell."""
     if dialect is not None and (dialect.thousands or dialect.decimal != ".") and not is_numeric_dtype(column):
-        text = column.astype(str).str.strip()
-        plain = text.str.replace(dialect.thousands, "", regex=False) if dialect.thousands else text
-        plain = plain.str.replace(dialect.decimal, ".", regex=False)
-        grouped = grouped_number(dialect.decimal, dialect.thousands).pattern
-        column = plain.where(text.str.fullmatch(grouped).fillna(False), column)
+        plain, number = written_numbers(column, dialect)
+        column = plain.where(number, column)
     try:
         values = pd.to_numeric(column, errors="coerce")
     except OverflowError:
         values = column.map(_float_or_nan)
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def written_numbers(column: pd.Series, dialect: Dialect) -> tuple[pd.Series, pd.Series]:
+    """The cells as plain numbers would be written (4.663,24 -> 4663.24; outer spaces removed), and
+    which cells are numbers as ``dialect`` writes them (missing cells are not)."""
+    text = column.astype(str).str.strip()
+    plain = text.str.replace(dialect.thousands, "", regex=False) if dialect.thousands else text
+    plain = plain.str.replace(dialect.decimal, ".", regex=False)
+    number = text.str.fullmatch(grouped_number(dialect.decimal, dialect.thousands).pattern).fillna(False)
+    return plain, number & column.notna()
 
 
 def _float_or_nan(cell: object) -> float:

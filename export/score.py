@@ -19,7 +19,6 @@ from export.errors import DataError, first_line, shorten
 from export.files import atomic_file, check_writable
 from export.scoring import (
     extra_note,
-    incomplete,
     other_columns,
     score_names,
     score_table,
@@ -72,7 +71,7 @@ def _score_parquet(artifact: Artifact, data: Path, out: Path, complete_rows: boo
             scores = scored(frame, artifact, data.name, where, names, complete_rows=complete_rows)
             spreadsheet_safe(scores).to_csv(f, index=False, header=rows == 0)
             rows += len(frame)
-            skipped += int(incomplete(frame, artifact.card.feature_names).sum()) if complete_rows else 0
+            skipped += int(scores[names[-1]].isna().sum())
     return rows, extra_note(extra) + renamed + unscored_note(skipped, data.name)
 
 

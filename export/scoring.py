@@ -56,8 +56,7 @@ def score_table(
     names, renamed = score_names(card, columns)
     out = scored(table, artifact, name, where, names, dialect, complete_rows)
     out.attrs["written"] = Written(dialect, (*written, *names))
-    skipped = int(incomplete(table, card.feature_names).sum()) if complete_rows else 0
-    return out, extra_note(extra) + renamed + unscored_note(skipped, name)
+    return out, extra_note(extra) + renamed + unscored_note(int(out[names[-1]].isna().sum()), name)
 
 
 def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> list[str]:
@@ -104,7 +103,7 @@ def scored(
     ``where(row, feature)`` words the first bad cell of a column for the message. With
     ``complete_rows``, a row with a missing feature cell is not scored: its score cells are empty."""
     card, design = artifact.card, artifact.design
-    rows = np.flatnonzero(~incomplete(table, design.features)) if complete_rows else np.arange(len(table))
+    rows = np.flatnonzero(~_incomplete(table, design.features)) if complete_rows else np.arange(len(table))
     part = table.iloc[rows]
 
     def located(i: int, feature: str) -> str:
@@ -127,12 +126,13 @@ def scored(
     return pd.concat([table, pd.DataFrame(scores, index=table.index)], axis=1)
 
 
-def incomplete(table: pd.DataFrame, features: tuple[str, ...]) -> np.ndarray:
+def _incomplete(table: pd.DataFrame, features: tuple[str, ...]) -> np.ndarray:
     """The rows with a missing (empty) cell in a feature column."""
     return table[list(features)].isna().any(axis=1).to_numpy()
 
 
 def unscored_note(skipped: int, name: str) -> list[str]:
+    """The note on the rows left unscored (their label cell is empty: no class label is missing)."""
     if not skipped:
         return []
     return [f"{skipped:,} row(s) of {name} have missing cells: left unscored (their score columns are empty)."]

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from export.csv_input import Dialect, encoding_problem, grouped_number, header, numbers, sniff
+from export.csv_input import Dialect, encoding_problem, header, numbers, sniff, written_numbers
 from export.design import Design
 from export.errors import DataError, first_line, listed, shorten
 from export.parity import FLOAT32_MAX
@@ -272,18 +272,18 @@ def _ungrouped(column: pa.ChunkedArray, dialect: Dialect) -> pa.ChunkedArray:
     """A column of a file with a thousands mark, read as text: float64 if every cell is a number as
     the file writes them (4.663,24 or 4,663.24), else text in which those cells are rewritten as
     plain numbers (4663.24) and the others stay as written (so a message quotes the bad cell)."""
-    text = pc.utf8_trim_whitespace(column)
-    number = pc.match_substring_regex(text, f"^(?:{grouped_number(dialect.decimal, dialect.thousands).pattern})$")
-    plain = pc.replace_substring(text, dialect.thousands, "")
-    plain = pc.replace_substring(plain, ",", ".") if dialect.decimal == "," else plain
-    if pc.all(pc.or_kleene(number, pc.is_null(column))).as_py() is False:
-        return pc.if_else(number, plain, column)
+    cells = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+    plain, number = written_numbers(cells, dialect)
+    missing = cells.isna()
+    if not (number | missing).all():
+        return pa.chunked_array([pa.array(plain.where(number, cells), type=pa.string())])
+    plain = pa.array(plain.where(~missing, None), type=pa.string())
     if pc.all(pc.match_substring_regex(plain, r"^[+-]?\d+$")).as_py() is not False:
         try:  # whole numbers stay integers, as pyarrow reads them from a file without the mark
-            return pc.cast(plain, pa.int64())
+            return pa.chunked_array([pc.cast(plain, pa.int64())])
         except pa.ArrowInvalid:  # beyond int64
             pass
-    return pc.cast(plain, pa.float64())
+    return pa.chunked_array([pc.cast(plain, pa.float64())])
 
 
 class _CountedFile(io.RawIOBase):
