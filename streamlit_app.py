@@ -9,30 +9,35 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from export.artifact import Artifact
 from export.card.model_card import ModelCard
-from export.errors import ArtifactError, InputError
+from export.errors import ArtifactError, InputError, listed
 from export.extrapolation import extrapolation_warning
-from export.scoring import score_table, scored_csv
+from export.scoring import MAX_CSV_MB, MAX_ROWS, score_table, scored_csv
+from page.accessible import name_fields
 from page.charts import class_bars, decision_map, level_bars, loss_chart, probability_chart
 from page.evaluation import show_diagnostics, show_metrics, show_statistics
 from page.inputs import format_number, parse_feature_value
 from page.models import (
-    MAX_CSV_MB,
     MAX_MODEL_MB,
-    MAX_ROWS,
     artifacts_dir,
     checked_upload,
     file_version,
     model_files,
     read_model_file,
 )
-from page.sections import plain, show_section
-from page.tables import feature_table, loss_table
+from page.sections import MAX_SHOWN, plain, show_section
+from page.tables import class_table, feature_table, loss_table
 
 REBUILD = "python -m training"
 UPLOAD_SOURCE = "the uploaded file"
+FIELDS_PER_ROW = 4
+# Uploads up to this many times a limit reach the server, which refuses them with its own message and
+# drops the previous file's result; larger ones Streamlit's uploader refuses in the browser, and the
+# server never hears of them (the result shown names the file it belongs to).
+RECEIVED = 2
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -43,10 +48,15 @@ def cached_model_file(path: str, version: tuple[int, int, int]) -> Artifact:
     return Artifact.from_bytes(read_model_file(Path(path)), source=Path(path).name)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def cached_upload(data: bytes) -> Artifact:
-    """At most four uploaded models are kept (each at most MAX_MODEL_MB), whoever uploaded them."""
-    return Artifact.from_bytes(data, source=UPLOAD_SOURCE)
+def uploaded_model(upload: UploadedFile) -> Artifact:
+    """The visitor's uploaded model, loaded once per upload and kept in their session only (a
+    shared cache would keep every visitor's uploads alive); a new upload replaces it."""
+    kept = st.session_state.get("uploaded_model")
+    if kept is None or kept[0] != upload.file_id:
+        st.session_state.pop("uploaded_model", None)  # the old one goes before the new one loads
+        artifact = Artifact.from_bytes(checked_upload(upload, MAX_MODEL_MB, UPLOAD_SOURCE), source=UPLOAD_SOURCE)
+        st.session_state["uploaded_model"] = kept = (upload.file_id, artifact)
+    return kept[1]
 
 
 def choose_model() -> Artifact:
@@ -60,19 +70,21 @@ def choose_model() -> Artifact:
         f"Or upload an exported model (at most {MAX_MODEL_MB} MB)",
         type=["onnx"],
         key="upload",
-        max_upload_size=MAX_MODEL_MB,
+        max_upload_size=RECEIVED * MAX_MODEL_MB,
     )
     refused = None
-    if upload is not None:
+    if upload is None:
+        st.session_state.pop("uploaded_model", None)
+    else:
         try:
-            artifact = cached_upload(checked_upload(upload, MAX_MODEL_MB, UPLOAD_SOURCE))
+            artifact = uploaded_model(upload)
             if st.sidebar.radio("Serve", ["the uploaded model", "the model picked above"], key="serve") == (
                 "the uploaded model"
             ):
                 return artifact
         except (ArtifactError, InputError) as e:
             refused = str(e)
-            st.sidebar.error(refused)
+            st.sidebar.error(plain(refused))
     if name is None:
         st.error(f"No model in the artifacts folder. Build the default one with `{REBUILD}`, then reload this page.")
         st.stop()
@@ -80,38 +92,42 @@ def choose_model() -> Artifact:
     try:
         artifact = cached_model_file(str(path), file_version(path))
     except FileNotFoundError:
-        st.error(f"{name} disappeared while loading. Rebuild it with `{REBUILD}`, then reload this page.")
+        st.error(f"{plain(name)} disappeared while loading. Rebuild it with `{REBUILD}`, then reload this page.")
         st.stop()
     except ArtifactError as e:
-        st.error(f"{e}")
+        st.error(plain(e))
         st.stop()
     if refused:
-        st.error(f"The uploaded model was refused, so {name} from artifacts/ is served: {refused}")
+        st.error(plain(f"The uploaded model was refused, so {name} from artifacts/ is served: {refused}"))
     return artifact
 
 
 def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
     """The entered feature values as codes (``export.design``: a categorical feature's level index;
-    the card's example where an entry is unusable), and whether every entry was usable."""
+    the card's example where an entry is unusable), and whether every entry was usable. The fields
+    are laid out in rows of FIELDS_PER_ROW, so the tab order (row by row) follows the reading order."""
     card = artifact.card
-    values, valid = [], True
-    columns = st.columns(min(card.n_features, 4))
-    for i, name in enumerate(card.feature_names):
-        default = card.example[name]
-        if name in card.design.levels:
-            values.append(choose_level(card, name, columns[i % len(columns)]))
-            continue
-        extent = card.data.features[name]
-        trained = f"trained on [{format_number(extent.min)}, {format_number(extent.max)}]"
-        text = columns[i % len(columns)].text_input(name, value=format_number(default), key=f"x:{name}", help=trained)
-        columns[i % len(columns)].caption(trained)
-        try:
-            values.append(parse_feature_value(text, name))
-        except InputError as e:
-            st.error(str(e))
-            values.append(default)
-            valid = False
-    return np.array(values, dtype=np.float64), valid
+    values, problems = [], []
+    names = card.feature_names
+    width = min(len(names), FIELDS_PER_ROW)
+    for start in range(0, len(names), width):
+        for column, name in zip(st.columns(width), names[start : start + width]):
+            if name in card.design.levels:
+                values.append(choose_level(card, name, column))
+                continue
+            default = card.example[name]
+            extent = card.data.features[name]
+            text = column.text_input(plain(name), value=format_number(default), key=f"x:{name}")
+            column.caption(f"trained on [{format_number(extent.min)}, {format_number(extent.max)}]")
+            try:
+                values.append(parse_feature_value(text, name))
+            except InputError as e:
+                problems.append(str(e))
+                values.append(default)
+    name_fields(list(names))
+    for problem in problems[:MAX_SHOWN]:
+        st.error(plain(problem))
+    return np.array(values, dtype=np.float64), not problems
 
 
 def choose_level(card: ModelCard, name: str, column) -> int:
@@ -119,44 +135,37 @@ def choose_level(card: ModelCard, name: str, column) -> int:
     feature = card.categories.features[name]
     shares = dict(zip(feature.levels, feature.shares))
     level = column.selectbox(
-        name,
+        plain(name),
         feature.levels,
         index=feature.levels.index(card.example[name]),
         format_func=lambda level: f"{level} ({100 * shares[level]:.1f}% of training rows)",
         key=f"x:{name}",
     )
-    column.caption(
-        f"{len(feature.levels)} levels"
-        + (f", reference {feature.levels[0]}" if card.design.coding == "treatment" else "")
-    )
+    reference = f", reference {plain(feature.levels[0])}" if card.design.coding == "treatment" else ""
+    column.caption(f"{len(feature.levels)} levels{reference}")
     return feature.levels.index(level)
 
 
 def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
     card = artifact.card
     served = artifact.predict_codes(values[None, :])
-    label = str(card.class_labels[int(served.label[0])])
+    top = int(served.label[0])
+    label = str(card.class_labels[top])
+    left, middle, right = st.columns(3)
     if card.binary:
-        left, middle, right = st.columns(3)
-        left.metric(f"P({card.target_name} = {card.class_labels[1]})", format_number(float(served.probabilities[0, 1])))
-        middle.metric(f"class (threshold {format_number(card.threshold)})", label)
+        p1 = float(served.probabilities[0, 1])
+        left.metric(plain(f"P({card.target_name} = {card.class_labels[1]})"), format_number(p1))
+        middle.metric(plain(f"class (threshold {format_number(card.threshold)})"), plain(label))
         right.metric("logit", format_number(float(served.logit[0])))
     else:
-        left, right = st.columns([1, 2])
-        left.metric("class (the most probable)", label)
-        left.dataframe(
-            {
-                "class": [str(c) for c in card.class_labels],
-                "P": served.probabilities[0].tolist(),
-                "logit": served.logit[0].tolist(),
-            },
-            hide_index=True,
-            key="class_probabilities",
-        )
-        right.vega_lite_chart(class_bars(card, served.probabilities[0]))
+        left.metric("class (the most probable)", plain(label))
+        middle.metric(plain(f"P({card.target_name} = {label})"), format_number(float(served.probabilities[0, top])))
+    classes, chart = st.columns([1, 2])
+    classes.dataframe(class_table(card, served), hide_index=True, key="class_probabilities")
+    chart.vega_lite_chart(class_bars(card, served.probabilities[0]))
     warning = extrapolation_warning(dict(zip(card.feature_names, values)), card.data.features)
     if warning:
-        st.warning(warning)
+        st.warning(plain(warning))
 
 
 def show_curve(artifact: Artifact, values: np.ndarray, entered: bool) -> int:
@@ -232,12 +241,12 @@ def show_batch_scoring(artifact: Artifact) -> None:
         f"CSV with the feature columns (at most {MAX_CSV_MB} MB, {MAX_ROWS:,} rows)",
         type=["csv"],
         key="batch",
-        max_upload_size=MAX_CSV_MB,
+        max_upload_size=RECEIVED * MAX_CSV_MB,
     )
     if upload is None:
         design = artifact.design
-        levels = "".join(f" {plain(f)} takes one of: {plain(', '.join(design.levels[f]))}." for f in design.categorical)
-        st.caption(f"Columns needed: {plain(', '.join(artifact.card.feature_names))}.{levels}")
+        levels = "".join(f" {f} takes one of: {listed(design.levels[f])}." for f in design.categorical)
+        st.caption(plain(f"Columns needed: {listed(artifact.card.feature_names)}.{levels}"))
         return
     complete = st.checkbox(
         "Score only the complete rows (a row with a missing cell is left unscored)", key="batch_complete"
@@ -251,11 +260,14 @@ def show_batch_scoring(artifact: Artifact) -> None:
             complete_rows=complete,
         )
     except InputError as e:
-        st.error(str(e))
+        st.error(plain(f"{upload.name}: {e}"))
         return
-    for note in notes:
-        st.info(note)
-    st.dataframe(scored, hide_index=True, key="batch_table")
+    for note in notes[:MAX_SHOWN]:
+        st.info(plain(note))
+    st.caption(plain(f"The scores of {upload.name} ({len(scored):,} rows):"))
+    probability = st.column_config.NumberColumn(format="%.6g")  # six digits, as everywhere on the page
+    shown = {name: probability for name in scored.columns[-artifact.card.n_classes - 1 : -1]}
+    st.dataframe(scored, hide_index=True, key="batch_table", column_config=shown)
     st.download_button(
         "Download the scored CSV",
         scored_csv(scored),
@@ -274,8 +286,8 @@ def show_facts(artifact: Artifact) -> None:
     if card.summary is not None:
         left.json(card.summary.to_json(), expanded=False)
     right.subheader("Data")
-    counts = ", ".join(f"{label}: {n}" for label, n in zip(card.class_labels, card.data.class_counts))
-    right.write(f"{card.data.n_rows} training rows from {card.data.source}; rows per class {counts}.")
+    counts = listed(f"{label}: {n}" for label, n in zip(card.class_labels, card.data.class_counts))
+    right.write(plain(f"{card.data.n_rows} training rows from {card.data.source}; rows per class {counts}."))
     right.dataframe(feature_table(card), key="features")
     right.subheader("Versions")
     right.json(card.versions, expanded=True)
@@ -295,10 +307,8 @@ def main() -> None:
     st.title("Logistic regression, served from ONNX")
     artifact = choose_model()
     card = artifact.card
-    st.caption(
-        f"Serving {plain(artifact.source)} with onnxruntime: {card.task}, "
-        f"{plain(card.target_name)} from {plain(', '.join(card.feature_names))}."
-    )
+    serving = f"Serving {artifact.source} with onnxruntime: {card.task}, {card.target_name}"
+    st.caption(plain(f"{serving} from {listed(card.feature_names)}."))
     example = card.design.codes_row(card.example)
     values, entered = show_section("Predict", show_predict, artifact, fallback=(example, False))
     index = show_section("What the model learned", show_curve, artifact, values, entered, fallback=-1)

@@ -2,7 +2,7 @@
 Streamlit page fills them in Python (``page/charts.py``), the static site in the browser with what
 onnxruntime-web computed (``export/site/web/app.js``, which mirrors ``filled``). Each layer reads a
 named data set (``curves``, ``rows``, ``boundary``, ``point``, ``history``, ``step``, ``classes``,
-``levels``).
+``levels``). Card text goes into a template only as a title (``title``) and into its data as values.
 
 The charts: the learned curve along a numeric feature with the curve after a chosen step, the
 training rows, the decision boundary and the entered input; the objective per step; the class
@@ -15,8 +15,36 @@ import altair as alt
 
 from export.card.model_card import ModelCard
 
-TOP = alt.Legend(orient="top")
+# Legends above the plot, each on its own line, its entries in rows of three: on a phone (390 px) side
+# by side they ran off the right edge
+TOP = alt.Legend(orient="top", columns=3)
+# Vega's legend layout (Vega-Lite passes it through; Altair's schema does not list it)
+LEGENDS = {"legend": {"layout": {"top": {"direction": "vertical", "anchor": "start"}}}}
 CURVES = ["served model", "after the chosen step"]  # the ``curve`` values of the ``curves`` data set
+# Vega looks a title or a sort list's text up among its operators without an own-property check, so a
+# feature named toString fails to draw ("Operator not defined"); such a title gets an invisible mark
+OBJECT_MEMBERS = frozenset(
+    [
+        "constructor",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "toString",
+        "valueOf",
+        "__proto__",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+    ]
+)
+
+
+def title(text: str) -> str:
+    """``text`` as a chart title Vega draws as written: a name that is one of JavaScript's object
+    members gets a zero-width space after it."""
+    return f"{text}\u200b" if text in OBJECT_MEMBERS else text
 
 
 def chart_templates(card: ModelCard) -> dict:
@@ -30,6 +58,10 @@ def chart_templates(card: ModelCard) -> dict:
     }
 
 
+def probability_title(card: ModelCard) -> str:
+    return f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
+
+
 def filled(template: dict, data: dict[str, list[dict]]) -> dict:
     """The template with its named data sets given (rows as dicts); a layer whose data set is
     empty is left out (Vega-Lite warns about the extent of an empty layer)."""
@@ -41,17 +73,18 @@ def filled(template: dict, data: dict[str, list[dict]]) -> dict:
 
 
 def curve_template(card: ModelCard, name: str) -> dict:
-    """P along numeric feature ``name`` (``value``): lines by ``class`` (a class, or a level the
+    """P along numeric feature ``name`` (``value``): lines by ``series`` (a class, or a level the
     curves hold another feature at) and ``curve``, training rows, the boundary, the entered point."""
-    x = alt.X("value:Q", title=name, scale=alt.Scale(nice=False, zero=False))
-    title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
+    x = alt.X("value:Q", title=title(name), scale=alt.Scale(nice=False, zero=False))
     lines = (
         alt.Chart(alt.NamedData("curves"))
         .mark_line()
         .encode(
             x=x,
-            y=alt.Y("P:Q", title=title, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("class:N", title=None, legend=TOP),
+            y=alt.Y("P:Q", title=probability_title(card), scale=alt.Scale(domain=[0, 1])),
+            # not "class": the training rows' shapes use that field, and Vega-Lite would merge the two
+            # legends into one listing only the rows' classes (the curves per level went unnamed)
+            color=alt.Color("series:N", title=None, legend=TOP),
             strokeDash=alt.StrokeDash(
                 "curve:N", title=None, legend=TOP, scale=alt.Scale(domain=CURVES, range=[[1, 0], [6, 4]])
             ),
@@ -72,18 +105,20 @@ def curve_template(card: ModelCard, name: str) -> dict:
         .mark_point(size=160, shape="diamond", filled=True, color="crimson")
         .encode(x="value:Q", y="P:Q", tooltip=["value:Q", "P:Q"])
     )
-    return alt.layer(lines, rows, boundary, point).properties(width="container", height=320).to_dict()
+    chart = alt.layer(lines, rows, boundary, point).properties(width="container", height=320).to_dict()
+    return {**chart, "config": LEGENDS}
 
 
 def levels_template(card: ModelCard, name: str) -> dict:
-    """P for each ``level`` of categorical feature ``name``, a bar per shown ``class``."""
-    title = f"P({card.target_name} = {card.class_labels[1]})" if card.binary else f"P({card.target_name} = class)"
+    """P for each ``level`` of categorical feature ``name``, a bar per shown ``class``, the levels
+    in the card's order (each row's ``order``: a sort list of the levels themselves would be card
+    text that Vega looks up, see ``OBJECT_MEMBERS``)."""
     return (
         alt.Chart(alt.NamedData("levels"))
         .mark_bar()
         .encode(
-            x=alt.X("level:N", sort=list(card.design.levels[name]), title=name),
-            y=alt.Y("P:Q", title=title, scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("level:N", sort=alt.EncodingSortField(field="order", op="min"), title=title(name)),
+            y=alt.Y("P:Q", title=probability_title(card), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("class:N", title=None, legend=None if card.binary else TOP),
             xOffset="class:N",
             tooltip=["level:N", "class:N", alt.Tooltip("P:Q", format=".6g")],

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 
 from export.errors import DataError, first_line, printable
 
@@ -28,6 +27,9 @@ MAX_CELL = 1 << 30  # characters in one cell (Python's csv module stops at 128 K
 SNIFF_BYTES = 1 << 16  # the start of the file that the dialect is told from
 DECIMAL_COMMA = re.compile(r"\s*[+-]?\d*,\d+\s*")
 DECIMAL_POINT = re.compile(r"\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*")
+# a number as a cell or an entry may write it (ASCII digits: float() would also read other scripts'
+# digits, which JavaScript's Number does not; the static site takes this pattern from export.site)
+NUMBER = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,25 @@ def read_csv(
     except UnicodeError as e:
         raise DataError(encoding_problem(name, dialect.encoding, e)) from None
     except pd.errors.ParserError as e:
-        raise DataError(f"{name} is not well-formed CSV ({str(e).strip()[:200]}); fix that line and retry") from None
+        problem = _malformed(source, dialect, e)
+        raise DataError(f"{name} is not well-formed CSV ({problem}); fix that line and retry") from None
     if table.empty:
         raise DataError(f"{name} has a header but no data rows; add rows and retry")
     table.columns = [str(c).strip() for c in table.columns]
     return table
+
+
+def _malformed(source: Source, dialect: Dialect, error: pd.errors.ParserError) -> str:
+    """What makes a file pandas cannot parse malformed, in the words the static site uses: a quoted
+    cell never closed, or the first line with more cells than the header (fewer are empty cells)."""
+    if "EOF inside string" in str(error):
+        return "a quoted cell is never closed"
+    records = _records(source, dialect, errors="replace")
+    width = len(next(records)[1])
+    for line, cells in records:
+        if len(cells) > width:
+            return f"line {line} has {len(cells)} cells, the header {width}"
+    return str(error).strip()[:200]
 
 
 def header(source: Source, name: str, dialect: Dialect | None = None) -> list[str]:
@@ -162,14 +178,9 @@ def locate(source: Source, row: int, dialect: Dialect = Dialect()) -> tuple[int,
     raise IndexError(f"the file has no data row {row}")
 
 
-def numbers(column: pd.Series, dialect: Dialect | None = None) -> np.ndarray:
-    """float64 values of a column; NaN where a cell is not a number. Text cells are read as
-    ``dialect`` writes numbers (a decimal comma, a thousands mark: 4.663,24), where given. pandas'
-    ``to_numeric`` raises OverflowError on an integer of hundreds of digits, so such a column is
-    converted cell by cell."""
-    if dialect is not None and (dialect.thousands or dialect.decimal != ".") and not is_numeric_dtype(column):
-        plain, number = written_numbers(column, dialect)
-        column = plain.where(number, column)
+def numbers(column: pd.Series) -> np.ndarray:
+    """float64 values of a column; NaN where a cell is not a number. pandas' ``to_numeric`` raises
+    OverflowError on an integer of hundreds of digits, so such a column is converted cell by cell."""
     try:
         values = pd.to_numeric(column, errors="coerce")
     except OverflowError:
@@ -185,6 +196,19 @@ def written_numbers(column: pd.Series, dialect: Dialect) -> tuple[pd.Series, pd.
     plain = plain.str.replace(dialect.decimal, ".", regex=False)
     number = text.str.fullmatch(grouped_number(dialect.decimal, dialect.thousands).pattern).fillna(False)
     return plain, number & column.notna()
+
+
+def text_numbers(column: pd.Series, dialect: Dialect) -> np.ndarray:
+    """float64 values of a column of text cells as scoring reads them, on both pages and in
+    ``python -m export.score``: a cell is a number if, outer spaces removed and digits grouped as
+    ``dialect`` writes them made plain (4.663,24 -> 4663.24), it matches ``NUMBER``; NaN otherwise
+    (an empty cell, text, nan, inf)."""
+    plain, grouped = written_numbers(column, dialect)
+    text = plain.where(grouped, column.str.strip())
+    number = text.str.fullmatch(NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
+    values = np.full(len(column), np.nan)
+    values[number] = text[number].astype(np.float64).to_numpy()
+    return values
 
 
 def _float_or_nan(cell: object) -> float:
@@ -272,6 +296,13 @@ def _known_encoding(encoding: str) -> str:
     raise DataError(f"'{printable(encoding)}' is not a text encoding Python knows; try --encoding latin-1")
 
 
+# what to do about text in another encoding (the static site says it too, from export.site's rules)
+ENCODING_ADVICE = (
+    "save it as UTF-8, or give its encoding, e.g. --encoding latin-1 (Windows spreadsheets often write cp1252; "
+    "UTF-16 without a byte-order mark: utf-16-le)"
+)
+
+
 def encoding_problem(name: str, encoding: str, error: UnicodeError) -> str:
     """The message for text that is not in ``encoding``: the first bad byte and its offset where
     the codec says (``UnicodeDecodeError``), else its reason (UTF-16 without a byte-order mark)."""
@@ -281,10 +312,7 @@ def encoding_problem(name: str, encoding: str, error: UnicodeError) -> str:
         problem = f"byte 0x{byte} at offset {error.start}"
     else:
         problem = first_line(error, 80)
-    return (
-        f"{name} is not {written} text ({problem}); save it as UTF-8, or give its encoding, e.g. --encoding "
-        "latin-1 (Windows spreadsheets often write cp1252; UTF-16 without a byte-order mark: utf-16-le)"
-    )
+    return f"{name} is not {written} text ({problem}); {ENCODING_ADVICE}"
 
 
 GROUPED = {decimal: grouped_number(decimal) for decimal in (",", ".")}  # by the decimal mark they go with

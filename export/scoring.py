@@ -4,7 +4,6 @@ Shared by the page's "Score a file" and ``python -m export.score``: the same col
 same messages, and the same formula escaping of what is handed back.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,17 +12,21 @@ import pandas as pd
 
 from export.artifact import Artifact
 from export.card.model_card import ModelCard
-from export.csv_input import Dialect, header, locate, numbers, read_csv, sniff
+from export.csv_input import NUMBER, Dialect, header, locate, numbers, read_csv, sniff, text_numbers
 from export.design import codes_of
 from export.errors import DataError, InputError, listed, printable, shorten
 from export.parity import FLOAT32_MAX
 from export.reader.inputs import known_levels
 
-# OWASP's list for CSV injection: a spreadsheet runs a cell that starts with one of these as a formula
+# OWASP's list for CSV injection: a spreadsheet runs a cell that starts with one of these as a
+# formula, also after leading spaces (which some spreadsheets skip)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # said after a message about a missing cell: the page, the site and python -m export.score offer it
 COMPLETE_ROWS_HINT = ", or score only the complete rows (--complete-rows; on the pages, the box below the upload)"
-NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+# The pages' limits (the Streamlit page and the static site): both hold a scored table in memory and
+# show it; bigger files go to python -m export.score. 25 MB is about 100,000 rows of 30 numbers.
+MAX_ROWS = 100_000
+MAX_CSV_MB = 25
 
 
 def score_table(
@@ -31,16 +34,16 @@ def score_table(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Score every row of a CSV (``data``, its bytes). Returns the table (the file's columns, then one
     probability column per class and the label) and notes for the user; raises ``InputError`` with
-    one line otherwise. Columns that are not features are read as text and come back exactly as
-    written. ``max_rows``: the most rows the caller takes (the page's limit)."""
+    one line otherwise. Every column is read as text and comes back exactly as written (outer
+    spaces before a cell removed), numbers read by ``text_numbers``. ``max_rows``: the most rows the
+    caller takes (the page's limit)."""
     card = artifact.card
     try:
         dialect = sniff(data, name)
         written = header(data, name, dialect)
         columns = [c.strip() for c in written]
         extra = other_columns(columns, card.feature_names, name)
-        text = [*extra, *card.design.categorical]
-        table = read_csv(data, name, text_columns=text, only_empty_missing=True, dialect=dialect)
+        table = read_csv(data, name, text_columns=columns, only_empty_missing=True, dialect=dialect)
     except DataError as e:
         raise InputError(str(e)) from None
     if max_rows is not None and len(table) > max_rows:
@@ -183,8 +186,8 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def neutralise(cell: object) -> object:
-    """``'=1+2`` for ``=1+2``; numbers and other text unchanged."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell):
+    """``'=1+2`` for ``=1+2`` and ``' =1+2`` for `` =1+2``; numbers and other text unchanged."""
+    if isinstance(cell, str) and cell.lstrip(" ").startswith(FORMULA_START) and not NUMBER.fullmatch(cell):
         return "'" + cell
     return cell
 
@@ -195,7 +198,8 @@ _neutralised = np.frompyfunc(neutralise, 1, 1)  # ``neutralise`` of every cell o
 def _numeric(
     column: pd.Series, feature: str, name: str, where: Callable[[int, str], str], dialect: Dialect | None
 ) -> np.ndarray:
-    values = numbers(column, dialect)
+    text = dialect is not None and not pd.api.types.is_numeric_dtype(column)
+    values = text_numbers(column, dialect) if text else numbers(column)
     bad = ~np.isfinite(values) | (np.abs(values) > FLOAT32_MAX)
     if bad.any():
         first = int(np.argmax(bad))

@@ -9,7 +9,7 @@ import pandas as pd
 from export.artifact import Artifact
 from export.card.model_card import ModelCard
 from export.card.sections import LossHistory, SplitMetrics
-from export.charts import CURVES, classes_template, curve_template, filled, levels_template, loss_template
+from export.charts import CURVES, classes_template, curve_template, filled, levels_template, loss_template, title
 from export.parity import probabilities64
 
 GRID_POINTS = 400
@@ -59,7 +59,7 @@ def _curve_rows(
     for c in shown_classes(card):
         label = " · ".join(filter(None, [level, str(card.class_labels[c]) * (not card.binary or not level)]))
         rows += [
-            {"value": float(v), "P": float(p), "class": label, "curve": curve}
+            {"value": float(v), "P": float(p), "series": label, "curve": curve}
             for v, p in zip(grid[:, along], probabilities[:, c])
         ]
     return rows
@@ -130,7 +130,7 @@ def level_bars(artifact: Artifact, values: np.ndarray, feature: int) -> dict:
     rows = np.array([_with(values, feature, k) for k in range(len(levels))])
     probabilities = artifact.predict_codes(rows).probabilities
     data = [
-        {"level": level, "P": float(probabilities[k, c]), "class": str(card.class_labels[c])}
+        {"level": level, "order": k, "P": float(probabilities[k, c]), "class": str(card.class_labels[c])}
         for c in shown_classes(card)
         for k, level in enumerate(levels)
     ]
@@ -192,8 +192,8 @@ def decision_map(artifact: Artifact, values: np.ndarray, entered: bool) -> alt.L
     cells = pd.DataFrame(
         {"a0": mesh[:, 0] - step_a, "a1": mesh[:, 0] + step_a, "b0": mesh[:, 1] - step_b, "b1": mesh[:, 1] + step_b}
     )
-    x = alt.X("a0:Q", title=a, scale=alt.Scale(domain=list(ranges[0]), nice=False))
-    y = alt.Y("b0:Q", title=b, scale=alt.Scale(domain=list(ranges[1]), nice=False))
+    x = alt.X("a0:Q", title=title(a), scale=alt.Scale(domain=list(ranges[0]), nice=False))
+    y = alt.Y("b0:Q", title=title(b), scale=alt.Scale(domain=list(ranges[1]), nice=False))
     if card.binary:
         cells["P"] = served.probabilities[:, 1]
         fill = alt.Color(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from export.card.model_card import ModelCard
 from page.charts import calibration_chart, coefficient_plot
-from page.sections import plain
+from page.sections import plain, show_listed
 from page.tables import coefficient_table, confusion_table, metrics_table
 
 
@@ -14,8 +14,7 @@ def show_diagnostics(card: ModelCard) -> None:
             "No warnings: the fit converged and none of the checks (separation, base rate, constant "
             "features) found a problem."
         )
-    for text in card.warnings:
-        st.warning(plain(text))
+    show_listed(card.warnings, st.warning, "warnings")
 
 
 def show_statistics(card: ModelCard) -> None:
@@ -49,9 +48,8 @@ def show_statistics(card: ModelCard) -> None:
         )
     if stats.mcfadden_r2 is not None:
         facts.append(f"McFadden's pseudo-R-squared {stats.mcfadden_r2:.4f}")
-    st.markdown("\n".join(f"- {fact}" for fact in facts))
-    for note in stats.notes:
-        st.caption(f"Not shown: {plain(note)}.")
+    st.markdown("\n".join(f"- {plain(fact)}" for fact in facts))
+    show_listed([f"Not shown: {note}." for note in stats.notes], st.caption, "notes")
 
 
 def show_metrics(card: ModelCard) -> None:

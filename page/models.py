@@ -11,8 +11,6 @@ DEFAULT_MODEL = "model.onnx"
 # Uploads are held in memory, per visitor. Our largest shipped model is 74 KB; the card's history
 # grows with features x classes (1001 steps of them), so 1,000 features x 10 classes stays under this.
 MAX_MODEL_MB = 32
-MAX_ROWS = 100_000  # the page holds a scored table in memory and renders it; bigger files: python -m export.score
-MAX_CSV_MB = 25  # about 100,000 rows of 30 numeric columns; the parsed table takes a few times this
 
 
 def artifacts_dir(page_file: str) -> Path:

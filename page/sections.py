@@ -2,7 +2,7 @@
 becomes one line in that section, and the sections after it still render."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import streamlit as st
@@ -10,6 +10,7 @@ import streamlit as st
 from export.errors import first_line
 
 T = TypeVar("T")
+MAX_SHOWN = 20  # warnings, notes and messages shown in a list; the rest are counted (a card may hold 30,000)
 FOLDERS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-~ ]+)+[\\/]")  # the folders of a path, kept out of messages
 
 
@@ -21,8 +22,17 @@ def show_section(title: str, render: Callable[..., T], *args: object, fallback: 
     try:
         return render(*args)
     except Exception as e:  # any failure at all: the visitor gets a line, the page goes on
-        st.error(f"This section could not be shown ({public_message(e)}).")
+        st.error(f"This section could not be shown ({plain(public_message(e))}).")
         return fallback
+
+
+def show_listed(items: Sequence[str], show: Callable[[str], object], what: str) -> None:
+    """``show`` (``st.warning``, ``st.caption``, ...) each of the first MAX_SHOWN ``items`` as plain
+    text, then how many more there are and where to read them."""
+    for item in items[:MAX_SHOWN]:
+        show(plain(item))
+    if len(items) > MAX_SHOWN:
+        st.caption(f"… and {len(items) - MAX_SHOWN:,} more {what}: the whole list is in the model card (Model facts).")
 
 
 def public_message(error: BaseException) -> str:
@@ -30,10 +40,21 @@ def public_message(error: BaseException) -> str:
     return FOLDERS.sub("", f"{type(error).__name__}: {first_line(error)}")
 
 
-MARKDOWN = re.compile(r"([\\`*_\[\]<>!#|~$])")  # formatting, links, images, HTML, LaTeX
+# Every ASCII punctuation mark may be backslash-escaped in CommonMark, and escaping them all leaves
+# nothing for Streamlit's markdown to act on: links, images, HTML, LaTeX ($), code, emphasis, lists
+# and headings, tables, :emoji: shortcodes and :red[colour] directives. GFM still turns bare URLs
+# (http://, www.) and e-mail addresses in the shown text into links; a word joiner (U+2060, shown as
+# nothing) inside each keeps them text.
+MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+WORD_JOINER = "\u2060"
 
 
-def plain(text: str) -> str:
-    """``text`` from a model card or a file, escaped so Streamlit's markdown shows it as written
-    (no links, images or formatting smuggled in by a hostile card)."""
-    return MARKDOWN.sub(r"\\\1", str(text))
+def plain(text: object) -> str:
+    """``text`` from a model card, a file or an error message, escaped so Streamlit's markdown
+    (captions, messages, metrics) shows it as written and links nothing: punctuation escaped, bare
+    URLs broken by an invisible word joiner, line breaks and other control characters shown as
+    spaces so they cannot start a block."""
+    text = AUTOLINK.sub(WORD_JOINER, CONTROL.sub(" ", str(text)))
+    return MARKDOWN.sub(r"\\\1", text)

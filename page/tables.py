@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from export.artifact import Artifact
+from export.artifact import Artifact, Prediction
 from export.card.markdown import coefficient_rows
 from export.card.model_card import ModelCard
 from export.card.sections import Metrics, brier_score
@@ -43,6 +43,14 @@ def loss_table(artifact: Artifact) -> pd.DataFrame:
         table["p = P(y)"] = served.probabilities[np.arange(len(y)), y].astype(np.float64)
     table["loss"] = row_losses(served.logit, y)
     return table
+
+
+def class_table(card: ModelCard, served: Prediction) -> pd.DataFrame:
+    """Every class's probability for one scored row (and its logit, multinomial models)."""
+    table = {"class": [str(c) for c in card.class_labels], "P": served.probabilities[0].astype(np.float64)}
+    if not card.binary:
+        table["logit"] = served.logit[0].astype(np.float64)
+    return pd.DataFrame(table)
 
 
 def coefficient_table(card: ModelCard) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Write the static site: the page (``web/``), the JavaScript it runs (from npm's ``node_modules``),
-the model and its card, and the charts' Vega-Lite templates (``export.charts``).
+the model and its card, the charts' Vega-Lite templates (``export.charts``) and the rules it shares
+with the Python pages (``export.site.rules``).
 
 The folder is built beside ``out`` and renamed into place, so a failed build leaves any previous
 site as it was. An existing folder is replaced only if it holds a site this kit built, verified by
@@ -20,6 +21,7 @@ from export.card.model_card import PRODUCER, card_to_json
 from export.charts import chart_templates
 from export.errors import ConfigError, printable
 from export.files import PATH_ECHO
+from export.site.rules import RULES_FILE, site_rules
 
 WEB = Path(__file__).resolve().parent / "web"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -67,6 +69,7 @@ def build_site(model: Path, out: Path) -> dict[str, int]:
         (staging / "model.onnx").write_bytes(data)
         (staging / "card.json").write_text(card_to_json(artifact.card))
         (staging / "charts.json").write_text(json.dumps(chart_templates(artifact.card), sort_keys=True))
+        (staging / RULES_FILE).write_text(json.dumps(site_rules(), sort_keys=True))
         files = {p.name: _digest(p) for p in sorted(staging.iterdir())}
         marker = {"producer": PRODUCER, "model": model.name, "files": files}
         (staging / MARKER).write_text(json.dumps(marker, sort_keys=True))

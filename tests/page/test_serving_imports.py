@@ -16,7 +16,7 @@ at = AppTest.from_file({str(PAGE)!r}, default_timeout=60).run()
 assert not at.exception, at.exception
 assert not at.error, [e.value for e in at.error]
 assert "torch" not in sys.modules
-print("P =", {{m.label: m.value for m in at.metric}}["P(y = 1)"])
+print("P =", {{m.label.replace(chr(92), "") : m.value for m in at.metric}}["P(y = 1)"])  # the label unescaped
 """
 )
 

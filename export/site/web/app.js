@@ -1,52 +1,59 @@
 // The static page: the model (model.onnx) scored by onnxruntime-web in this browser, described by
-// its card (card.json), drawn with the Vega-Lite templates export.site wrote (charts.json).
+// its card (card.json), drawn with the Vega-Lite templates export.site wrote (charts.json), checking
+// files and entries by the rules the Python pages use (rules.json).
 // Nothing leaves the page: no request goes anywhere but the folder it was loaded from.
+//
+// Card text (feature names, levels, class labels) is data: it reaches the page only as text
+// (textContent, attribute values), and names are looked up in Maps or with Object.hasOwn, never with
+// `name in object` (a feature named constructor or __proto__ would find Object.prototype's).
 import * as ort from "./ort.wasm.min.mjs";
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 const GRID_POINTS = 200;
-const SHOWN_LEVELS = 12;
 const MAX_ZOOM_OUT = 10;
-const FORMULA_START = ["=", "+", "-", "@", "\t", "\r"];
-const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+const PREVIEW_ROWS = 100;
+const SCORE_CHUNK = 4096; // rows scored between two turns of the page's event loop
+const PARSE_SLICE = 1 << 19; // characters parsed between two turns
+const WASM = "ort-wasm-simd-threaded.wasm";
+
+let rules; // rules.json: limits, patterns and message parts shared with the Python pages
 
 ort.env.wasm.wasmPaths = new URL("./", import.meta.url).href;
 ort.env.wasm.numThreads = 1; // threads need cross-origin isolation, which a plain static host does not give
 
+const own = (object, key) => (object !== null && typeof object === "object" && Object.hasOwn(object, key) ? object[key] : undefined);
+const anchored = (source) => new RegExp(`^(?:${source})$`);
+const pause = () => new Promise((resolve) => setTimeout(resolve, 0)); // let the page handle input and paint
+
 // ---------- the model: its inputs, terms and scoring ----------
 
 function makeDesign(card) {
-  const levels = {};
-  for (const [name, feature] of Object.entries(card.categories ? card.categories.features : {})) {
-    levels[name] = feature.levels;
-  }
+  const levels = new Map(Object.entries(card.categories ? card.categories.features : {}).map(([name, f]) => [name, f.levels]));
   const coding = card.categories ? card.categories.coding : "treatment";
   const features = card.feature_names;
-  const termsOf = (name) => {
-    if (!(name in levels)) return [name];
-    const kept = coding === "treatment" ? levels[name].slice(1) : levels[name];
-    return kept.map((level) => `${name}[${level}]`);
-  };
-  const starts = {};
+  const width = (name) => (!levels.has(name) ? 1 : coding === "treatment" ? levels.get(name).length - 1 : levels.get(name).length);
+  const starts = new Map();
   let count = 0;
   for (const name of features) {
-    starts[name] = count;
-    count += termsOf(name).length;
+    starts.set(name, count);
+    count += width(name);
   }
   return {
     features,
     levels,
     coding,
-    numeric: features.filter((f) => !(f in levels)),
-    categorical: features.filter((f) => f in levels),
-    termIndex: (name) => starts[name],
+    isCategorical: (name) => levels.has(name),
+    numeric: features.filter((f) => !levels.has(f)),
+    categorical: features.filter((f) => levels.has(f)),
+    termIndex: (name) => starts.get(name),
     // codes (a number per numeric feature, a level's index per categorical one) -> the terms' values
     expand(codes) {
       const terms = new Array(count).fill(0);
       features.forEach((name, j) => {
-        if (!(name in levels)) terms[starts[name]] = codes[j];
-        else if (coding !== "treatment") terms[starts[name] + codes[j]] = 1;
-        else if (codes[j] > 0) terms[starts[name] + codes[j] - 1] = 1;
+        const start = starts.get(name);
+        if (!levels.has(name)) terms[start] = codes[j];
+        else if (coding !== "treatment") terms[start + codes[j]] = 1;
+        else if (codes[j] > 0) terms[start + codes[j] - 1] = 1;
       });
       return terms;
     },
@@ -78,18 +85,32 @@ function levelText(value) {
 }
 
 function knownLevels(levels) {
-  const shown = levels.slice(0, SHOWN_LEVELS).join(", ");
-  return `it knows: ${shown}${levels.length > SHOWN_LEVELS ? `, ... (${levels.length} in all)` : ""}`;
+  const shown = levels.slice(0, rules.shown_levels).join(", ");
+  return `it knows: ${shown}${levels.length > rules.shown_levels ? `, ... (${levels.length} in all)` : ""}`;
 }
 
-function shorten(text, limit = 40) {
+// export.errors.shorten and printable: as typed, cut so a pasted page does not come back in full;
+// control characters escaped as Python writes them
+function shorten(text, limit = rules.max_echo) {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}… (${text.length.toLocaleString("en-US")} characters)`;
+}
+const ESCAPES = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+function printable(value, limit = rules.max_echo) {
+  const text = String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return shorten(text, limit);
+}
+
+// export.errors.listed: up to 12 values, then how many there are in all
+function listed(values) {
+  const shown = values.slice(0, 12).map((v) => printable(v)).join(", ");
+  return values.length > 12 ? `${shown}, ... (${values.length.toLocaleString("en-US")} in all)` : shown;
 }
 
 function formatNumber(value) {
   // Python's f"{value:.6g}" (the Streamlit page's numbers): six significant digits, exponent
   // notation below 1e-4 and from 1e6, trailing zeros dropped
-  if (!Number.isFinite(value)) return String(value);
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
   const [mantissa, power] = value.toExponential(5).split("e");
   const exponent = Number(power);
   if (exponent < -4 || exponent >= 6) {
@@ -98,6 +119,76 @@ function formatNumber(value) {
   }
   const fixed = value.toFixed(5 - exponent);
   return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
+}
+
+// Python's repr of a float, which pandas writes into a scored CSV: the shortest digits that read
+// back as the same number (JavaScript finds the same ones), exponent notation below 1e-4 and from 1e16
+function pythonFloat(value) {
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
+  const [mantissa, power] = value.toExponential().split("e");
+  const exponent = Number(power);
+  const sign = value < 0 ? "-" : "";
+  const digits = mantissa.replace("-", "").replace(".", "");
+  if (exponent < -4 || exponent >= 16) {
+    const shown = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    return `${sign}${shown}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  if (digits.length <= exponent + 1) return `${sign}${digits}${"0".repeat(exponent + 1 - digits.length)}.0`;
+  return `${sign}${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+}
+
+// a value handed to window.logreg.predict, as a message names it
+function described(value) {
+  if (typeof value === "string") return `'${shorten(value)}'`;
+  if (typeof value === "bigint") return `${value}n (a BigInt)`;
+  if (Array.isArray(value)) return "a list";
+  if (value !== null && typeof value === "object") return "an object";
+  return String(value);
+}
+
+const blank = (value) => value === null || value === undefined || Number.isNaN(value) || (typeof value === "string" && !value.trim());
+
+// export.reader.inputs' checks of rows given by feature name: the same refusals, the same words
+function checkedRows(rows, features) {
+  if (!Array.isArray(rows)) {
+    const kind = rows === null || rows === undefined ? String(rows) : `a ${typeof rows === "object" ? "plain object" : typeof rows}`;
+    throw new Error(`cannot read rows from ${kind}; give a list of objects keyed by feature name (one per row)`);
+  }
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== "object" || Array.isArray(row)) {
+      throw new Error(`row ${i + 1} is ${described(row)}, not an object keyed by feature name; give one object per row`);
+    }
+    const missing = features.filter((f) => !Object.hasOwn(row, f));
+    if (missing.length) throw new Error(`row ${i + 1} has no value for feature(s) ${shorten(missing.join(", "))}; give each`);
+  });
+  return rows;
+}
+
+function checkedNumber(value, name, i) {
+  if (blank(value)) throw new Error(`feature '${name}' has no value on row ${i + 1}; give a number`);
+  if (typeof value !== "number") throw new Error(`feature '${name}' takes numbers, but row ${i + 1} has ${described(value)}; give a number`);
+  if (!(Math.abs(value) <= FLOAT32_MAX)) {
+    throw new Error(`feature '${name}' has ${formatNumber(value)} on row ${i + 1}, not a finite number within float32's range (±3.4e+38); give a smaller one`);
+  }
+  return value;
+}
+
+function checkedLevel(value, name, i, levels, keys) {
+  if (blank(value)) throw new Error(`feature '${name}' has no value on row ${i + 1}; give one of its levels`);
+  if (!["string", "number", "boolean"].includes(typeof value)) {
+    throw new Error(`feature '${name}' takes one of its levels as text, but row ${i + 1} has ${described(value)}; give one (${knownLevels(levels)})`);
+  }
+  const index = keys.get(levelText(value));
+  if (index === undefined) {
+    throw new Error(
+      `feature '${name}' has '${shorten(levelText(value))}' on row ${i + 1}, a level the model never saw ` +
+        `in training (${knownLevels(levels)}); give one of those`,
+    );
+  }
+  return index;
 }
 
 class Model {
@@ -113,25 +204,26 @@ class Model {
   async scoreCodes(codes) {
     const { design } = this;
     const n = codes.length;
+    const k = this.classes;
+    if (!n) return { probabilities: [], logit: [], label: [] }; // the graph broadcasts, not scores, an empty batch
     const feeds = {};
-    const numeric = design.features.map((f, j) => [f, j]).filter(([f]) => !(f in design.levels));
+    const numeric = design.features.map((f, j) => [f, j]).filter(([f]) => !design.isCategorical(f));
     if (numeric.length) {
       const x = new Float32Array(n * numeric.length);
-      codes.forEach((row, i) => numeric.forEach(([, j], k) => (x[i * numeric.length + k] = row[j])));
+      codes.forEach((row, i) => numeric.forEach(([, j], c) => (x[i * numeric.length + c] = row[j])));
       feeds.x = new ort.Tensor("float32", x, [n, numeric.length]);
     }
     if (design.categorical.length) {
       const texts = [];
       codes.forEach((row) =>
         design.features.forEach((f, j) => {
-          if (f in design.levels) texts.push(design.levels[f][row[j]] ?? "");
+          if (design.isCategorical(f)) texts.push(design.levels.get(f)[row[j]] ?? "");
         }),
       );
       feeds.categories = new ort.Tensor("string", texts, [n, design.categorical.length]);
     }
     const out = await this.session.run(feeds);
     const p = out.probabilities.data;
-    const k = this.classes;
     const probabilities = Array.from({ length: n }, (_, i) => Array.from(p.subarray(i * k, (i + 1) * k)));
     const logitWidth = this.binary ? 1 : k;
     const logit = Array.from({ length: n }, (_, i) => Array.from(out.logit.data.subarray(i * logitWidth, (i + 1) * logitWidth)));
@@ -141,29 +233,13 @@ class Model {
   // rows as objects keyed by feature name -> codes; an Error naming the first value that cannot be scored
   codesOf(rows) {
     const { design } = this;
-    const keys = Object.fromEntries(design.categorical.map((f) => [f, levelKeys(design.levels[f])]));
-    return rows.map((row, i) =>
-      design.features.map((name) => {
-        if (row === null || typeof row !== "object" || !(name in row)) {
-          throw new Error(`row ${i + 1} has no value for feature '${name}'; give every feature: ${design.features.join(", ")}`);
-        }
-        const value = row[name];
-        if (name in design.levels) {
-          const index = value === null || value === undefined ? undefined : keys[name].get(levelText(value));
-          if (index === undefined) {
-            throw new Error(
-              `feature '${name}' has '${shorten(levelText(value ?? ""))}' on row ${i + 1}, a level the model never saw ` +
-                `in training (${knownLevels(design.levels[name])}); give one of those`,
-            );
-          }
-          return index;
-        }
-        const number = typeof value === "number" ? value : NUMBER.test(String(value)) ? Number(value) : NaN;
-        if (!Number.isFinite(number) || Math.abs(number) > FLOAT32_MAX) {
-          throw new Error(`feature '${name}' has ${shorten(String(value))} on row ${i + 1}, not a finite number within float32's range`);
-        }
-        return number;
-      }),
+    const keys = new Map(design.categorical.map((f) => [f, levelKeys(design.levels.get(f))]));
+    return checkedRows(rows, design.features).map((row, i) =>
+      design.features.map((name) =>
+        design.isCategorical(name)
+          ? checkedLevel(row[name], name, i, design.levels.get(name), keys.get(name))
+          : checkedNumber(row[name], name, i),
+      ),
     );
   }
 
@@ -190,6 +266,32 @@ function probabilitiesOf(logits, binary) {
   return e.map((v) => v / total);
 }
 
+// onnxruntime-web's wasm (14 MB, the most of what the page downloads), fetched here so the page
+// can say how far the download is
+async function wasmBinary(report) {
+  const response = await fetch(WASM);
+  if (!response.ok) throw new Error(`${WASM} could not be loaded (HTTP ${response.status})`);
+  const compressed = response.headers.get("content-encoding");
+  const total = compressed ? 0 : Number(response.headers.get("content-length")) || 0;
+  const reader = response.body.getReader();
+  const parts = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    received += value.length;
+    report(received, total);
+  }
+  return new Uint8Array(await new Blob(parts).arrayBuffer());
+}
+
+async function loadModel(card, report) {
+  ort.env.wasm.wasmBinary = await wasmBinary(report);
+  const session = await ort.InferenceSession.create("model.onnx", { executionProviders: ["wasm"] });
+  return new Model(card, session);
+}
+
 // ---------- the page ----------
 
 const $ = (id) => document.getElementById(id);
@@ -212,14 +314,14 @@ function embed(target, template, data) {
   return window.vegaEmbed(target, spec, { actions: false });
 }
 
-// what a person typed -> a number, or an Error saying what to type (the Streamlit page's rules)
+// what a person typed -> a number, or an Error saying what to type (page/inputs.py's rules)
 function parseEntry(text, name) {
   const entry = (text ?? "").trim();
   if (!entry) throw new Error(`Enter a value for ${name}.`);
   const word = entry.toLowerCase().replace(/^[+-]/, "");
   if (word === "nan") throw new Error(`${name}: NaN is not a value the model can score; enter a number.`);
   if (word === "inf" || word === "infinity") throw new Error(`${name}: infinity cannot be scored; enter a finite number.`);
-  if (!NUMBER.test(entry)) {
+  if (!anchored(rules.number).test(entry)) {
     throw new Error(`${name}: '${shorten(entry)}' is not a number; enter one such as 2.5 or 1e3 (with a dot for decimals).`);
   }
   const value = Number(entry);
@@ -229,63 +331,96 @@ function parseEntry(text, name) {
   return value;
 }
 
+function tableOf(header, rows) {
+  const table = element(
+    "table",
+    {},
+    element("thead", {}, element("tr", {}, ...header.map((h) => element("th", { text: h, scope: "col" })))),
+    element("tbody", {}, ...rows.map((row) => element("tr", {}, ...row.map((cell) => element("td", { text: String(cell) }))))),
+  );
+  return element("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": header.slice(0, 3).join(", ") }, table);
+}
+
 class Page {
-  constructor(model) {
-    this.model = model;
-    this.card = model.card;
-    this.design = model.design;
+  // what the card alone can show is shown at once; the answer, the curves and batch scoring wait
+  // for onnxruntime-web (``attach``)
+  constructor(card, charts) {
+    this.card = card;
+    this.charts = charts;
+    this.design = makeDesign(card);
+    this.binary = card.task === "binary";
+    this.model = null;
+    this.batchRun = 0; // the latest file's run: an older one stops where it is
     this.values = this.design.features.map((name) => {
-      const example = this.card.example?.[name];
-      if (name in this.design.levels) {
-        const feature = this.card.categories.features[name];
+      const example = own(card.example, name);
+      if (this.design.isCategorical(name)) {
+        const feature = own(card.categories.features, name);
         const index = feature.levels.indexOf(example);
         return index >= 0 ? index : feature.shares.indexOf(Math.max(...feature.shares));
       }
-      return example ?? this.card.data.features[name].mean;
+      return example ?? own(card.data.features, name).mean;
     });
     this.entered = true;
-    this.step = this.card.history.epoch.length - 1;
+    this.step = card.history.epoch.length - 1;
   }
 
-  async start() {
+  showCard() {
     const card = this.card;
     $("about").textContent =
-      `${card.task === "binary" ? "Binary" : "Multinomial"} logistic regression: ${card.target_name} ` +
+      `${this.binary ? "Binary" : "Multinomial"} logistic regression: ${card.target_name} ` +
       `(classes ${card.class_labels.join(", ")}) from ${card.feature_names.join(", ")}; ${card.data.n_rows} training ` +
       `rows from ${card.data.source}.`;
     this.buildForm();
     this.buildCurveControls();
     this.showCoefficients();
-    this.buildBatch();
+    this.describeBatch();
+    this.showWarnings();
+    return this.showLoss();
+  }
+
+  loading(received, total) {
+    const mb = (n) => (n / 2 ** 20).toFixed(1);
+    $("status").textContent = `Loading the model's runtime (onnxruntime-web): ${mb(received)}${total ? ` of ${mb(total)}` : ""} MB…`;
+  }
+
+  async attach(model) {
+    this.model = model;
+    $("status").textContent = "";
     await this.update();
   }
 
   buildForm() {
     const form = $("form");
     this.design.features.forEach((name, j) => {
-      const label = element("label", { text: name });
-      if (name in this.design.levels) {
-        const feature = this.card.categories.features[name];
-        const select = element("select", { name, "data-feature": name });
+      const id = `field-${j}`;
+      const field = element("div", { class: "field" }, element("label", { for: id, text: name }));
+      const note = element("span", { id: `${id}-note`, class: "field-note" });
+      if (this.design.isCategorical(name)) {
+        const feature = own(this.card.categories.features, name);
+        const select = element("select", { id, name: id, "data-feature": name, "aria-describedby": note.id });
         feature.levels.forEach((level, k) => {
-          const option = element("option", { value: String(k), text: `${level} (${(100 * feature.shares[k]).toFixed(1)}% of training rows)` });
-          select.append(option);
+          select.append(element("option", { value: String(k), text: `${level} (${(100 * feature.shares[k]).toFixed(1)}% of training rows)` }));
         });
         select.value = String(this.values[j]);
         select.addEventListener("change", () => this.readForm());
-        const reference = this.design.coding === "treatment" ? `, reference ${feature.levels[0]}` : "";
-        label.append(select, element("span", { class: "field-note", text: `${feature.levels.length} levels${reference}` }));
+        note.textContent = `${feature.levels.length} levels${this.design.coding === "treatment" ? `, reference ${feature.levels[0]}` : ""}`;
+        field.append(select, note);
       } else {
-        const range = this.card.data.features[name];
-        const input = element("input", { name, "data-feature": name, value: formatNumber(this.values[j]), inputmode: "decimal" });
+        const range = own(this.card.data.features, name);
+        const error = element("span", { id: `${id}-error`, class: "field-error", "data-error": name });
+        const input = element("input", {
+          id,
+          name: id,
+          "data-feature": name,
+          value: formatNumber(this.values[j]),
+          inputmode: "decimal",
+          "aria-describedby": `${note.id} ${error.id}`,
+        });
         input.addEventListener("change", () => this.readForm());
-        label.append(
-          input,
-          element("span", { class: "field-note", text: `trained on [${formatNumber(range.min)}, ${formatNumber(range.max)}]` }),
-          element("span", { class: "field-error", "data-error": name }),
-        );
+        note.textContent = `trained on [${formatNumber(range.min)}, ${formatNumber(range.max)}]`;
+        field.append(input, note, error);
       }
-      form.append(label);
+      form.append(field);
     });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -296,28 +431,32 @@ class Page {
   async readForm() {
     let valid = true;
     this.design.features.forEach((name, j) => {
-      const field = document.querySelector(`[data-feature="${CSS.escape(name)}"]`);
-      if (name in this.design.levels) {
+      const field = $(`field-${j}`);
+      if (this.design.isCategorical(name)) {
         this.values[j] = Number(field.value);
         return;
       }
-      const message = document.querySelector(`[data-error="${CSS.escape(name)}"]`);
+      const message = $(`field-${j}-error`);
       try {
         this.values[j] = parseEntry(field.value, name);
         message.textContent = "";
+        field.removeAttribute("aria-invalid");
       } catch (error) {
         message.textContent = error.message;
+        field.setAttribute("aria-invalid", "true");
         valid = false;
       }
     });
     this.entered = valid;
-    await this.update();
+    if (this.model) await this.update();
+    else this.showWarnings();
   }
 
   async update() {
     if (this.entered) await this.showPrediction();
     else {
-      $("answer").replaceChildren();
+      $("answer").textContent = "No answer: an entry above is not a value the model can score.";
+      $("class-probabilities").replaceChildren();
       $("classes").replaceChildren();
     }
     this.showWarnings();
@@ -331,24 +470,31 @@ class Page {
     const p = served.probabilities[0];
     const label = String(card.class_labels[served.label[0]]);
     const metric = (title, value, id) => element("div", { class: "metric", id }, element("span", { text: title }), element("strong", { text: value }));
-    if (this.model.binary) {
+    if (this.binary) {
       $("answer").replaceChildren(
         metric(`P(${card.target_name} = ${card.class_labels[1]})`, formatNumber(p[1]), "probability"),
         metric(`class (threshold ${formatNumber(card.threshold)})`, label, "label"),
         metric("logit", formatNumber(served.logit[0][0]), "logit"),
       );
     } else {
-      const logits = served.logit[0].map(formatNumber).join(", ");
-      $("answer").replaceChildren(metric("class (the most probable)", label, "label"), metric("logits", logits, "logit"));
+      const top = served.label[0];
+      $("answer").replaceChildren(
+        metric("class (the most probable)", label, "label"),
+        metric(`P(${card.target_name} = ${label})`, formatNumber(p[top]), "probability"),
+      );
     }
-    const classes = card.class_labels.map((c, k) => ({ class: String(c), P: p[k] })); // every class's probability
-    await embed("#classes", window.charts.classes, { classes });
+    // every class's probability as a number (the bars below draw them)
+    const header = ["class", "P", ...(this.binary ? [] : ["logit"])];
+    const rows = card.class_labels.map((c, k) => [String(c), formatNumber(p[k]), ...(this.binary ? [] : [formatNumber(served.logit[0][k])])]);
+    $("class-probabilities").replaceChildren(tableOf(header, rows));
+    const classes = card.class_labels.map((c, k) => ({ class: String(c), P: p[k] }));
+    await embed("#classes", this.charts.classes, { classes });
   }
 
   showWarnings() {
     const list = [...(this.card.warnings ?? [])];
     const outside = this.design.numeric
-      .map((name) => [name, this.values[this.design.features.indexOf(name)], this.card.data.features[name]])
+      .map((name) => [name, this.values[this.design.features.indexOf(name)], own(this.card.data.features, name)])
       .filter(([, value, range]) => this.entered && !(range.min <= value && value <= range.max))
       .map(([name, value, range]) => `${name} = ${formatNumber(value)} (trained on [${formatNumber(range.min)}, ${formatNumber(range.max)}])`);
     if (outside.length) {
@@ -364,13 +510,13 @@ class Page {
     const along = $("along");
     const choices = this.design.numeric.length ? this.design.numeric : this.design.categorical;
     choices.forEach((name) => along.append(element("option", { value: name, text: name })));
-    along.addEventListener("change", () => this.showCurve());
+    along.addEventListener("change", () => this.model && this.showCurve());
     const epoch = $("epoch");
     epoch.max = String(this.card.history.epoch.length - 1);
     epoch.value = String(this.step);
     epoch.addEventListener("input", async () => {
       this.step = Number(epoch.value);
-      await this.showCurve();
+      if (this.model) await this.showCurve();
       await this.showLoss();
     });
     if (!this.design.numeric.length) $("epoch-label").hidden = true;
@@ -380,8 +526,8 @@ class Page {
     const name = $("along").value;
     const j = this.design.features.indexOf(name);
     $("epoch-value").textContent = String(this.card.history.epoch[this.step]);
-    if (name in this.design.levels) return this.showLevels(name, j);
-    const range = this.card.data.features[name];
+    if (this.design.isCategorical(name)) return this.showLevels(name, j);
+    const range = own(this.card.data.features, name);
     const span = range.max > range.min ? range.max - range.min : 1;
     let low = range.min - 0.5 * span;
     let high = range.max + 0.5 * span;
@@ -397,14 +543,14 @@ class Page {
     });
     const served = (await this.model.scoreCodes(grid)).probabilities;
     const past = this.model.historyProbabilities(grid, this.step);
-    const shown = this.model.binary ? [1] : this.card.class_labels.map((_, k) => k);
+    const shown = this.binary ? [1] : this.card.class_labels.map((_, k) => k);
     const curves = [];
     for (const [curve, probabilities] of [["served model", served], ["after the chosen step", past]]) {
-      grid.forEach((row, i) => shown.forEach((k) => curves.push({ value: row[j], P: probabilities[i][k], class: String(this.card.class_labels[k]), curve })));
+      grid.forEach((row, i) => shown.forEach((k) => curves.push({ value: row[j], P: probabilities[i][k], series: String(this.card.class_labels[k]), curve })));
     }
     const stored = this.card.data.rows;
     const rows = stored.x
-      .map((x, i) => ({ value: x[j], P: this.model.binary ? stored.y[i] : 0, class: String(this.card.class_labels[stored.y[i]]) }))
+      .map((x, i) => ({ value: x[j], P: this.binary ? stored.y[i] : 0, class: String(this.card.class_labels[stored.y[i]]) }))
       .filter((r) => low <= r.value && r.value <= high);
     const boundary = this.boundary(j);
     const point = [];
@@ -412,7 +558,7 @@ class Page {
       const p = (await this.model.scoreCodes([this.values])).probabilities[0];
       shown.forEach((k) => point.push({ value, P: p[k] }));
     }
-    await embed("#curve", window.charts.curves[name], {
+    await embed("#curve", own(this.charts.curves, name), {
       curves,
       rows,
       boundary: boundary !== null && low <= boundary && boundary <= high ? [{ value: boundary }] : [],
@@ -420,13 +566,13 @@ class Page {
     });
     $("curve-note").textContent =
       "Solid: the served model (onnxruntime-web). Dashed: the model after the chosen step." +
-      (this.model.binary ? " Gray dashes: the decision boundary, where P equals the threshold." : "") +
+      (this.binary ? " Gray dashes: the decision boundary, where P equals the threshold." : "") +
       " Diamond: your input." + (this.design.features.length > 1 ? " The other features are held at the values entered above." : "");
   }
 
   // binary: where along feature j P(class 1) equals the threshold, the others at the entered values
   boundary(j) {
-    if (!this.model.binary) return null;
+    if (!this.binary) return null;
     const weights = this.card.coefficients.weights[0];
     const w = weights[this.design.termIndex(this.design.features[j])];
     if (w === 0) return null;
@@ -436,24 +582,24 @@ class Page {
   }
 
   async showLevels(name, j) {
-    const levels = this.design.levels[name];
+    const levels = this.design.levels.get(name);
     const rows = levels.map((_, k) => {
       const row = [...this.values];
       row[j] = k;
       return row;
     });
     const served = (await this.model.scoreCodes(rows)).probabilities;
-    const shown = this.model.binary ? [1] : this.card.class_labels.map((_, k) => k);
+    const shown = this.binary ? [1] : this.card.class_labels.map((_, k) => k);
     const data = [];
-    levels.forEach((level, k) => shown.forEach((c) => data.push({ level, P: served[k][c], class: String(this.card.class_labels[c]) })));
-    await embed("#curve", window.charts.levels[name], { levels: data });
+    levels.forEach((level, k) => shown.forEach((c) => data.push({ level, order: k, P: served[k][c], class: String(this.card.class_labels[c]) })));
+    await embed("#curve", own(this.charts.levels, name), { levels: data });
     $("curve-note").textContent = "P for each level; the other features are held at the values chosen above.";
   }
 
   async showLoss() {
     const history = this.card.history;
     const points = history.epoch.map((epoch, i) => ({ epoch, loss: history.loss[i] }));
-    await embed("#loss", window.charts.loss, { history: points, step: [{ epoch: history.epoch[this.step] }] });
+    await embed("#loss", this.charts.loss, { history: points, step: [{ epoch: history.epoch[this.step] }] });
   }
 
   showCoefficients() {
@@ -468,7 +614,7 @@ class Page {
     } else {
       const terms = ["(intercept)", ...(card.terms ?? card.feature_names)];
       const logits = card.coefficients.weights.map((w, l) => [card.coefficients.intercept[l], ...w]);
-      header = ["term", ...(this.model.binary ? ["estimate"] : card.class_labels.map((c) => `class ${c}`))];
+      header = ["term", ...(this.binary ? ["estimate"] : card.class_labels.map((c) => `class ${c}`))];
       rows = terms.map((term, i) => [term, ...logits.map((column) => formatNumber(column[i]))]);
     }
     $("coefficient-table").replaceChildren(tableOf(header, rows));
@@ -489,95 +635,156 @@ class Page {
     $("facts").replaceChildren(...facts.map((text) => element("li", { text })));
   }
 
-  buildBatch() {
-    const levels = this.design.categorical.map((f) => ` ${f} takes one of: ${this.design.levels[f].join(", ")}.`).join("");
-    $("batch-columns").textContent = `Columns needed: ${this.design.features.join(", ")}.${levels} The file stays in this browser.`;
-    $("batch-file").addEventListener("change", async (event) => {
-      const file = event.target.files[0];
-      if (file) await this.scoreFile(file);
-    });
-    $("batch-complete").addEventListener("change", async () => {
-      const file = $("batch-file").files[0];
-      if (file) await this.scoreFile(file);
-    });
+  describeBatch() {
+    const levels = this.design.categorical.map((f) => ` ${f} takes one of: ${listed(this.design.levels.get(f))}.`).join("");
+    $("batch-columns").textContent = `Columns needed: ${this.design.features.join(", ")}.${levels}`;
+    $("batch-limits").textContent =
+      `At most ${rules.max_csv_mb} MB and ${rules.max_rows.toLocaleString("en-US")} rows, as on the Streamlit page (more: ` +
+      "python -m export.score). The file stays in this browser.";
   }
 
+  progress(text, done) {
+    const bar = $("batch-progress");
+    bar.hidden = done === null;
+    if (done !== null) bar.value = done;
+    $("batch-progress-text").textContent = text;
+  }
+
+  // score a chosen file: its checks and messages are the Streamlit page's (export.scoring), the
+  // work done a slice at a time with progress shown, so the page stays responsive
   async scoreFile(file) {
+    const run = ++this.batchRun;
+    const current = () => run === this.batchRun;
     const message = $("batch-message");
     const link = $("batch-download");
     message.replaceChildren();
     link.hidden = true;
+    $("batch-preview").textContent = "";
     $("batch-table").replaceChildren();
+    window.logreg.scored = null;
     try {
-      const text = await file.text();
-      const completeRows = $("batch-complete").checked;
-      const { header, rows, sep, renamed, unscored, columns } = await scoreCsv(this.model, text, "the CSV file", completeRows);
+      if (file.size > rules.max_csv_mb * 2 ** 20) {
+        throw new Error(`the CSV file is ${(file.size / 2 ** 20).toFixed(1)} MB; the page takes files of at most ${rules.max_csv_mb} MB`);
+      }
+      this.progress("Reading the file…", 0);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const report = (what, done) => current() && this.progress(what, done);
+      const result = await scoreCsv(this.model, bytes, "the CSV file", $("batch-complete").checked, report, current);
+      if (!current()) return;
+      const { header, rows, sep, renamed, unscored, columns, probabilityColumns } = result;
       const csv = [header, ...rows].map((row) => row.map((cell) => csvCell(cell, sep)).join(sep)).join("\n") + "\n";
       window.logreg.scored = csv;
       if (link.href) URL.revokeObjectURL(link.href);
       link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
       link.hidden = false;
-      $("batch-table").replaceChildren(tableOf(header, rows.slice(0, 100)));
+      const preview = rows.slice(0, PREVIEW_ROWS).map((row) => row.map((cell, c) => (probabilityColumns.has(c) && cell !== "" ? formatNumber(Number(cell.replace(",", "."))) : cell)));
+      $("batch-preview").textContent =
+        rows.length > PREVIEW_ROWS
+          ? `The first ${PREVIEW_ROWS} of ${rows.length.toLocaleString("en-US")} rows; the download holds them all.`
+          : `All ${rows.length.toLocaleString("en-US")} row(s).`;
+      $("batch-table").replaceChildren(tableOf(header, preview));
       const extra = columns.filter((c) => !this.design.features.includes(c));
       const notes = [];
       if (extra.length) notes.push(`Columns ${listed(extra)} are not features of this model: they are carried through unchanged.`);
       if (renamed) notes.push(renamed);
       if (unscored) notes.push(unscored);
       message.replaceChildren(...notes.map((text) => element("p", { class: "quiet", text })));
+      this.progress(`Scored ${rows.length.toLocaleString("en-US")} row(s).`, null);
     } catch (error) {
-      message.replaceChildren(element("p", { class: "error", text: error.message }));
+      if (!current()) return;
+      this.progress("", null);
+      message.replaceChildren(element("p", { class: "error", role: "alert", text: error.message }));
     }
   }
-}
-
-function tableOf(header, rows) {
-  return element(
-    "table",
-    {},
-    element("thead", {}, element("tr", {}, ...header.map((h) => element("th", { text: h })))),
-    element("tbody", {}, ...rows.map((row) => element("tr", {}, ...row.map((cell) => element("td", { text: String(cell) }))))),
-  );
 }
 
 // ---------- batch scoring: the Streamlit page's checks, messages and formula escaping ----------
 
 const DELIMITERS = [",", ";", "\t", "|"];
-// export.scoring.COMPLETE_ROWS_HINT: said after a message about a missing cell
-const COMPLETE_ROWS_HINT = ", or score only the complete rows (--complete-rows; on the pages, the box below the upload)";
-const DECIMAL_COMMA = /^\s*[+-]?\d*,\d+\s*$/;
-const DECIMAL_POINT = /^\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*$/;
-// export.csv_input.GROUPED: a number whose digits may be grouped in threes, by its decimal mark
-const GROUPED = {
-  ",": /^\s*[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d*)?\s*$/,
-  ".": /^\s*[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?\s*$/,
-};
 
 // export.csv_input.sniff's decimal and thousands marks, told from the cells of the first rows
 function numberMarks(sep, cells) {
-  const comma = cells.some((c) => DECIMAL_COMMA.test(c) || (GROUPED[","].test(c) && c.includes(",")));
-  const point = cells.some((c) => DECIMAL_POINT.test(c) && !GROUPED[","].test(c));
+  const grouped = (decimal) => anchored(rules.grouped[decimal]);
+  const comma = cells.some((c) => anchored(rules.decimal_comma).test(c) || (grouped(",").test(c) && c.includes(",")));
+  const point = cells.some((c) => anchored(rules.decimal_point).test(c) && !grouped(",").test(c));
   const decimal = sep !== "," && comma && !point ? "," : ".";
   const mark = decimal === "," ? "." : ",";
-  const thousands = cells.some((c) => GROUPED[decimal].test(c) && c.includes(mark)) ? mark : null;
+  const thousands = cells.some((c) => grouped(decimal).test(c) && c.includes(mark)) ? mark : null;
   return { decimal, thousands };
 }
 
-// records with the line (as an editor counts: quoted line breaks included) each starts on
-function parseCsv(text, sep) {
+// the offset of the first byte that is not UTF-8 (as Python's decoder reports it: where the broken
+// sequence starts), or -1
+function utf8Problem(bytes) {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i += 1;
+      continue;
+    }
+    let size;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) size = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      size = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      size = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
+    for (let k = 1; k < size; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += size;
+  }
+  return -1;
+}
+
+// the file's text, as export.csv_input reads it: UTF-8, a byte-order mark dropped
+function decoded(bytes, name) {
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  const offset = utf8Problem(body);
+  if (offset >= 0) {
+    throw new Error(`${name} is not UTF-8 text (byte 0x${body[offset].toString(16).padStart(2, "0")} at offset ${offset}); ${rules.encoding_advice}`);
+  }
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(body);
+}
+
+// records with the line (as an editor counts: quoted line breaks included) each starts on, as
+// pandas reads them (spaces after a delimiter skipped, blank lines too); at most `keep` records
+// are kept, the rest only counted. A slice at a time: `report(share done)` between slices.
+async function parseCsv(text, sep, keep, report) {
   const records = [];
+  let count = 0;
   let field = "";
   let record = [];
   let quoted = false;
+  let started = false; // the field has begun: spaces are no longer skipped
   let line = 1;
   let start = 1;
-  let i = 0;
-  const endRecord = () => {
+  const endField = () => {
     record.push(field);
-    records.push({ cells: record, line: start });
-    record = [];
     field = "";
+    started = false;
   };
+  const endRecord = () => {
+    endField();
+    if (count < keep) records.push({ cells: record, line: start });
+    count += 1;
+    record = [];
+  };
+  let i = 0;
+  let slice = PARSE_SLICE;
   while (i < text.length) {
+    if (i >= slice) {
+      slice += PARSE_SLICE;
+      if ((await report(i / text.length)) === false) return null;
+    }
     const c = text[i];
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
@@ -593,23 +800,29 @@ function parseCsv(text, sep) {
       i += 1;
       continue;
     }
-    if (c === '"' && field === "") quoted = true;
-    else if (c === sep) {
-      record.push(field);
-      field = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
+    if (c === '"' && !started) {
+      quoted = true;
+      started = true;
+    } else if (c === " " && !started) {
+      // skipinitialspace: spaces after a delimiter are not part of the cell
+    } else if (c === sep) endField();
+    else if (c === "\r" && text[i + 1] === "\n") {
       i += 1;
       continue;
     } else if (c === "\n" || c === "\r") {
       line += 1;
-      if (record.length || field !== "") endRecord();
+      if (record.length || field !== "" || started) endRecord();
+      else field = "";
+      started = false;
       start = line;
-    } else field += c;
+    } else {
+      field += c;
+      started = true;
+    }
     i += 1;
   }
-  if (quoted) throw new Error("a quoted cell is never closed");
-  if (record.length || field !== "") endRecord();
-  return records;
+  if (record.length || field !== "" || started) endRecord();
+  return { records, count, unclosed: quoted };
 }
 
 function sniff(text) {
@@ -626,38 +839,53 @@ function sniff(text) {
   return sep;
 }
 
-async function scoreCsv(model, raw, name, completeRows = false) {
-  const text = raw.replace(/^\uFEFF/, "");
-  if (!text.trim()) throw new Error(`${name} is empty; it needs a header line and data rows`);
+async function scoreCsv(model, bytes, name, completeRows, report = () => true, current = () => true) {
+  const text = decoded(bytes, name);
   const sep = sniff(text);
-  let records;
-  try {
-    records = parseCsv(text, sep);
-  } catch (error) {
-    throw new Error(`${name} is not well-formed CSV (${error.message}); fix that line and retry`);
-  }
-  const header = records[0].cells.map((c) => c.trim());
-  const data = records.slice(1);
-  if (!data.length) throw new Error(`${name} has a header but no data rows; add rows and retry`);
+  // the checks in export.scoring.score_table's order: the header, the feature columns, the rows
+  const parsed = await parseCsv(text, sep, rules.max_rows + 1, async (share) => {
+    report(`Reading the file: ${Math.round(100 * share)}%`, share / 2);
+    await pause();
+    return current();
+  });
+  if (parsed === null) return null;
+  const { records, count, unclosed } = parsed;
+  if (!records.length) throw new Error(`${name} is empty; it needs a header line and data rows`);
+  const written = records[0].cells;
+  const broken = written.find((c) => /[\n\r]/.test(c));
+  if (broken !== undefined) throw new Error(`${name}'s header has a column name with a line break ('${printable(broken)}'); rename it`);
+  const header = written.map((c) => c.trim());
   const twice = header.find((c, i) => header.indexOf(c) !== i);
-  if (twice !== undefined) throw new Error(`${name} has more than one column named '${twice}'; rename or remove the copies`);
-  const bad = data.find((r) => r.cells.length !== header.length);
-  if (bad) throw new Error(`${name} is not well-formed CSV (line ${bad.line} has ${bad.cells.length} cells, the header ${header.length}); fix that line and retry`);
+  if (twice !== undefined) throw new Error(`${name} has more than one column named '${twice.slice(0, 60)}'; rename or remove the copies`);
   const { design } = model;
   const missing = design.features.filter((f) => !header.includes(f));
   if (missing.length) throw new Error(`${name} lacks the feature column(s) ${missing.join(", ")}; the model needs ${design.features.join(", ")}`);
+  const malformed = (problem) => new Error(`${name} is not well-formed CSV (${problem}); fix that line and retry`);
+  if (unclosed) throw malformed("a quoted cell is never closed");
+  const data = records.slice(1);
+  const long = data.find((r) => r.cells.length > header.length);
+  if (long) throw malformed(`line ${long.line} has ${long.cells.length} cells, the header ${header.length}`);
+  data.forEach((r) => r.cells.push(...new Array(header.length - r.cells.length).fill(""))); // as pandas: the rest empty
+  if (!data.length) throw new Error(`${name} has a header but no data rows; add rows and retry`);
+  if (count - 1 > rules.max_rows) {
+    throw new Error(
+      `${name} has ${(count - 1).toLocaleString("en-US")} rows; the page scores at most ${rules.max_rows.toLocaleString("en-US")}. ` +
+        "For more, use `python -m export.score --model MODEL.onnx --data FILE`",
+    );
+  }
   const { decimal, thousands } = numberMarks(sep, data.slice(0, 49).flatMap((r) => r.cells));
-  const decimalComma = decimal === ",";
+  const grouped = anchored(rules.grouped[decimal]);
+  const number = anchored(rules.number);
   const plain = (cell) => {
     const t = cell.trim();
-    if (!GROUPED[decimal].test(t)) return t;
+    if (!grouped.test(t)) return t;
     const ungrouped = thousands ? t.split(thousands).join("") : t;
-    return decimalComma ? ungrouped.replace(",", ".") : ungrouped;
+    return ungrouped.split(decimal).join(".");
   };
   const shown = (cell) => {
     const t = cell.trim();
     if (!t) return "an empty cell";
-    if (t.toLowerCase().replace(/^[+-]/, "") === "nan") return "NaN";
+    if (t.toLowerCase().replace(/^[+-]+/, "") === "nan") return "NaN";
     return `'${shorten(t)}'`;
   };
   const complete = (r) => design.features.every((f) => r.cells[header.indexOf(f)].trim() !== "");
@@ -668,37 +896,44 @@ async function scoreCsv(model, raw, name, completeRows = false) {
     const cells = scoring.map((r) => r.cells[column]);
     let values;
     let problem;
-    if (feature in design.levels) {
-      const keys = levelKeys(design.levels[feature]);
-      values = cells.map((c) => keys.get(levelText(c)));
-      problem = `not a level the model saw in training (${knownLevels(design.levels[feature])})`;
+    if (design.isCategorical(feature)) {
+      const keys = levelKeys(design.levels.get(feature));
+      values = cells.map((c) => (c.trim() ? keys.get(levelText(c)) : undefined));
+      problem = `not a level the model saw in training (${knownLevels(design.levels.get(feature))})`;
     } else {
       values = cells.map((c) => {
         const t = plain(c);
-        const v = NUMBER.test(t) ? Number(t) : NaN;
+        const v = number.test(t) ? Number(t) : NaN;
         return Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX ? v : undefined;
       });
       problem = "not a finite number within float32's range";
     }
-    const wrong = values.map((v) => v === undefined);
-    const first = wrong.indexOf(true);
+    const first = values.indexOf(undefined);
     if (first >= 0) {
-      const count = wrong.filter(Boolean).length;
-      const hint = cells[first].trim() === "" ? COMPLETE_ROWS_HINT : "";
-      throw new Error(`${name}: column ${feature} on line ${scoring[first].line} has ${shown(cells[first])}, ${problem}; ${count} row(s) are affected. Fix them and score again${hint}`);
+      const affected = values.filter((v) => v === undefined).length;
+      const hint = cells[first].trim() === "" ? rules.complete_rows_hint : "";
+      throw new Error(`${name}: column ${feature} on line ${scoring[first].line} has ${shown(cells[first])}, ${problem}; ${affected} row(s) are affected. Fix them and score again${hint}`);
     }
     values.forEach((v, i) => codes[i].push(v));
   }
-  const served = await model.scoreCodes(codes);
+  const served = { probabilities: [], label: [] };
+  for (let from = 0; from < codes.length; from += SCORE_CHUNK) {
+    report(`Scoring: ${from.toLocaleString("en-US")} of ${codes.length.toLocaleString("en-US")} rows`, 0.5 + from / codes.length / 2);
+    const part = await model.scoreCodes(codes.slice(from, from + SCORE_CHUNK));
+    served.probabilities.push(...part.probabilities);
+    served.label.push(...part.label);
+    await pause();
+    if (!current()) return null;
+  }
   const card = model.card;
   const { names, renamed } = scoreNames(card, header);
-  const written = decimalComma ? (p) => String(p).replace(".", ",") : String;
-  const scores = new Map(scoring.map((r, i) => [r, [...served.probabilities[i].map(written), String(card.class_labels[served.label[i]])]]));
+  const numberText = decimal === "," ? (p) => pythonFloat(p).replace(".", ",") : pythonFloat;
+  const scores = new Map(scoring.map((r, i) => [r, [...served.probabilities[i].map(numberText), String(card.class_labels[served.label[i]])]]));
   const rows = data.map((r) => [...r.cells, ...(scores.get(r) ?? names.map(() => ""))]);
-  const outHeader = [...records[0].cells, ...names];
   const skipped = data.length - scoring.length;
   const unscored = skipped ? `${skipped.toLocaleString("en-US")} row(s) of ${name} have missing cells: left unscored (their score columns are empty).` : null;
-  return { header: outHeader.map(neutralise), rows: rows.map((row) => row.map(neutralise)), sep, renamed, unscored, columns: header };
+  const probabilityColumns = new Set(card.class_labels.map((_, k) => header.length + k));
+  return { header: [...written, ...names].map(neutralise), rows: rows.map((row) => row.map(neutralise)), sep, renamed, unscored, columns: header, probabilityColumns };
 }
 
 // the columns scoring appends, as export.scoring.score_names names them: an input column of the
@@ -712,14 +947,16 @@ function scoreNames(card, columns) {
     taken.add(name);
     return name;
   });
-  const changed = names.filter((name, i) => name !== standard[i]).map((name) => `'${name}'`);
+  const changed = names.filter((name, i) => name !== standard[i]).map((name) => `'${printable(name, 80)}'`);
   const renamed = changed.length ? `The file already has columns of the names scoring writes; the scores are in ${changed.join(", ")}.` : null;
   return { names, renamed };
 }
 
-// a text cell a spreadsheet would run as a formula gets a leading ' (numbers, such as -5, stay)
+// export.scoring.neutralise: a text cell a spreadsheet would run as a formula (also after leading
+// spaces) gets a leading ' (numbers, such as -5, stay)
 function neutralise(cell) {
-  if (typeof cell === "string" && FORMULA_START.some((s) => cell.startsWith(s)) && !NUMBER.test(cell)) return `'${cell}`;
+  const start = cell.replace(/^ +/, "");
+  if (rules.formula_start.some((s) => start.startsWith(s)) && !anchored(rules.number).test(cell)) return `'${cell}`;
   return cell;
 }
 
@@ -728,33 +965,55 @@ function csvCell(cell, sep) {
   return text.includes(sep) || /["\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-// export.errors.listed: up to 12 values, then how many there are in all
-function listed(values) {
-  const shown = values.slice(0, 12).join(", ");
-  return values.length > 12 ? `${shown}, ... (${values.length.toLocaleString("en-US")} in all)` : shown;
-}
-
 // ---------- start ----------
 
+let page = null; // the page, once the model can score
+
+// a file chosen before the model is ready is scored once it is
+$("batch-file").addEventListener("change", (event) => {
+  const file = event.target.files[0];
+  if (!file) return;
+  if (page) page.scoreFile(file);
+  else $("batch-progress-text").textContent = `${file.name} is scored as soon as the model has loaded.`;
+});
+$("batch-complete").addEventListener("change", () => {
+  const file = $("batch-file").files[0];
+  if (file && page) page.scoreFile(file);
+});
+
 async function main() {
-  const [card, charts] = await Promise.all(["card.json", "charts.json"].map((f) => fetch(f).then((r) => r.json())));
-  window.charts = charts;
-  const session = await ort.InferenceSession.create("model.onnx", { executionProviders: ["wasm"] });
-  const model = new Model(card, session);
+  const fetched = ["card.json", "charts.json", "rules.json"].map((f) =>
+    fetch(f).then((r) => {
+      if (!r.ok) throw new Error(`${f} could not be loaded (HTTP ${r.status})`);
+      return r.json();
+    }),
+  );
+  const [card, charts, loadedRules] = await Promise.all(fetched);
+  rules = loadedRules;
+  const shown = new Page(card, charts);
+  const model = loadModel(card, (received, total) => shown.loading(received, total));
   window.logreg = {
     card,
     // rows: objects keyed by feature name -> per-row probabilities, in class_labels order
-    predict: async (rows) => (await model.scoreCodes(model.codesOf(rows))).probabilities,
+    predict: async (rows) => {
+      const ready = await model;
+      return (await ready.scoreCodes(ready.codesOf(rows))).probabilities;
+    },
     scored: null,
   };
-  await new Page(model).start();
+  await shown.showCard();
+  await shown.attach(await model);
+  page = shown;
   window.logreg.ready = true;
   document.body.dataset.ready = "true";
+  const early = $("batch-file").files[0];
+  if (early) await page.scoreFile(early);
 }
 
 main().catch((error) => {
   const failure = $("failure");
   failure.textContent = `This page could not start: ${error.message}`;
   failure.hidden = false;
+  $("status").textContent = "";
   document.body.dataset.ready = "failed";
 });

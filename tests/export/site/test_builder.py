@@ -12,6 +12,7 @@ from paths import PROJECT
 import export.site.build
 from export.artifact import load_artifact
 from export.card.model_card import card_to_json
+from export.scoring import MAX_ROWS
 from export.site.__main__ import main as site_main
 
 MODEL = PROJECT / "artifacts" / "penguins.onnx"
@@ -22,7 +23,7 @@ def test_the_folder_holds_the_page_the_model_its_card_and_only_the_files_it_uses
     assert site_main(["--model", str(MODEL), "--out", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted([
-        "index.html", "app.js", "style.css", "model.onnx", "card.json", "charts.json", "site.json",
+        "index.html", "app.js", "style.css", "model.onnx", "card.json", "charts.json", "rules.json", "site.json",
         "ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm",
         "vega.min.js", "vega-lite.min.js", "vega-embed.min.js",
     ])  # fmt: skip
@@ -31,10 +32,11 @@ def test_the_folder_holds_the_page_the_model_its_card_and_only_the_files_it_uses
     charts = json.loads((out / "charts.json").read_text())
     assert set(charts["curves"]) == {"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"}
     assert set(charts["levels"]) == {"species", "island"}
+    assert json.loads((out / "rules.json").read_text())["max_rows"] == MAX_ROWS  # the Python pages' limit
     html = (out / "index.html").read_text()
     assert "http" not in html.replace("http-equiv", "")  # nothing fetched from another host
     printed = capsys.readouterr().out
-    assert f"wrote {out}: 13 files, " in printed and "onnxruntime-web's wasm: 14.2 MB" in printed
+    assert f"wrote {out}: 14 files, " in printed and "onnxruntime-web's wasm: 14.2 MB" in printed
     assert site_main(["--model", str(MODEL), "--out", str(out)]) == 0  # a built site is replaced
 
 

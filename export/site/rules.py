@@ -1,0 +1,29 @@
+"""The rules the static site shares with the Python pages, written into each site as ``rules.json``:
+the limits on a file to score, the patterns that say what a cell holds (a number, digits grouped in
+threes, a formula) and the fixed parts of messages. The site's JavaScript takes them from there, so
+a rule changed here changes on both pages."""
+
+from export.csv_input import DECIMAL_COMMA, DECIMAL_POINT, ENCODING_ADVICE, GROUPED, NUMBER
+from export.errors import MAX_ECHO
+from export.reader.inputs import SHOWN_LEVELS
+from export.scoring import COMPLETE_ROWS_HINT, FORMULA_START, MAX_CSV_MB, MAX_ROWS
+
+RULES_FILE = "rules.json"
+
+
+def site_rules() -> dict:
+    """The rules as JSON values; patterns are Python's, which JavaScript reads alike (``\\s``, ``\\d``,
+    classes and groups only), anchored by the site."""
+    return {
+        "max_rows": MAX_ROWS,
+        "max_csv_mb": MAX_CSV_MB,
+        "formula_start": list(FORMULA_START),
+        "number": NUMBER.pattern,
+        "decimal_comma": DECIMAL_COMMA.pattern,
+        "decimal_point": DECIMAL_POINT.pattern,
+        "grouped": {decimal: pattern.pattern for decimal, pattern in GROUPED.items()},
+        "complete_rows_hint": COMPLETE_ROWS_HINT,
+        "encoding_advice": ENCODING_ADVICE,
+        "max_echo": MAX_ECHO,
+        "shown_levels": SHOWN_LEVELS,
+    }
