@@ -13,7 +13,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from export.artifact import Artifact
 from export.card.model_card import ModelCard
-from export.errors import ArtifactError, InputError, listed
+from export.errors import MAX_SHOWN, ArtifactError, InputError, listed, printable
 from export.extrapolation import extrapolation_warning
 from export.scoring import MAX_CSV_MB, MAX_ROWS, score_table, scored_csv
 from page.accessible import name_fields
@@ -28,7 +28,7 @@ from page.models import (
     model_files,
     read_model_file,
 )
-from page.sections import MAX_SHOWN, plain, show_section
+from page.sections import plain, show_section
 from page.tables import class_table, feature_table, loss_table
 
 REBUILD = "python -m training"
@@ -251,20 +251,17 @@ def show_batch_scoring(artifact: Artifact) -> None:
     complete = st.checkbox(
         "Score only the complete rows (a row with a missing cell is left unscored)", key="batch_complete"
     )
+    name = printable(upload.name)  # messages name the file: a refused upload's says it is not the last one's
     try:
         scored, notes = score_table(
-            checked_upload(upload, MAX_CSV_MB, "the CSV file"),
-            artifact,
-            "the CSV file",
-            max_rows=MAX_ROWS,
-            complete_rows=complete,
+            checked_upload(upload, MAX_CSV_MB, name), artifact, name, max_rows=MAX_ROWS, complete_rows=complete
         )
     except InputError as e:
-        st.error(plain(f"{upload.name}: {e}"))
+        st.error(plain(e))
         return
     for note in notes[:MAX_SHOWN]:
         st.info(plain(note))
-    st.caption(plain(f"The scores of {upload.name} ({len(scored):,} rows):"))
+    st.caption(plain(f"The scores of {name} ({len(scored):,} rows):"))
     probability = st.column_config.NumberColumn(format="%.6g")  # six digits, as everywhere on the page
     shown = {name: probability for name in scored.columns[-artifact.card.n_classes - 1 : -1]}
     st.dataframe(scored, hide_index=True, key="batch_table", column_config=shown)

@@ -50,6 +50,7 @@ class InputError(KitError):
 
 
 MAX_ECHO = 40  # characters of a bad entry repeated back in a message
+MAX_SHOWN = 20  # warnings and notes the pages list; the rest are counted (a card may hold 30,000)
 
 
 def shorten(text: str, limit: int = MAX_ECHO) -> str:

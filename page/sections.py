@@ -7,10 +7,9 @@ from typing import TypeVar
 
 import streamlit as st
 
-from export.errors import first_line
+from export.errors import MAX_SHOWN, first_line
 
 T = TypeVar("T")
-MAX_SHOWN = 20  # warnings, notes and messages shown in a list; the rest are counted (a card may hold 30,000)
 FOLDERS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-~ ]+)+[\\/]")  # the folders of a path, kept out of messages
 
 

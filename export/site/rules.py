@@ -4,7 +4,7 @@ threes, a formula) and the fixed parts of messages. The site's JavaScript takes 
 a rule changed here changes on both pages."""
 
 from export.csv_input import DECIMAL_COMMA, DECIMAL_POINT, ENCODING_ADVICE, GROUPED, NUMBER
-from export.errors import MAX_ECHO
+from export.errors import MAX_ECHO, MAX_SHOWN
 from export.reader.inputs import SHOWN_LEVELS
 from export.scoring import COMPLETE_ROWS_HINT, FORMULA_START, MAX_CSV_MB, MAX_ROWS
 
@@ -25,5 +25,6 @@ def site_rules() -> dict:
         "complete_rows_hint": COMPLETE_ROWS_HINT,
         "encoding_advice": ENCODING_ADVICE,
         "max_echo": MAX_ECHO,
+        "max_shown": MAX_SHOWN,
         "shown_levels": SHOWN_LEVELS,
     }

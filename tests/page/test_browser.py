@@ -10,6 +10,7 @@ from paths import PROJECT
 from playwright.sync_api import Browser, Page, expect
 
 from export.artifact import Artifact
+from export.scoring import MAX_CSV_MB
 from page.inputs import format_number
 
 SCREENSHOT = PROJECT / "tests" / "output" / "page.png"
@@ -66,7 +67,16 @@ def test_enter_x_read_probability_and_screenshot(server, browser_page, tutorial_
     page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(holes)
     expect(page.get_by_text("or score only the complete rows (--complete-rows")).to_be_visible(timeout=30_000)
     page.get_by_test_id("stCheckbox").get_by_text("Score only the complete rows").click()
-    expect(page.get_by_text("1 row(s) of the CSV file have missing cells: left unscored")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("1 row(s) of holes.csv have missing cells: left unscored")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("The scores of holes.csv (3 rows):")).to_be_visible()
+
+    big = tmp_path / "big.csv"  # over the page's limit: its own message, and the last file's result is gone
+    big.write_bytes(b"id,x\n" + b"row,1.000000000\n" * (MAX_CSV_MB * 2**20 // 16 + 1000))
+    page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").set_input_files(big)
+    shown = f"big.csv is {big.stat().st_size / 2**20:.1f} MB; the page takes files of at most {MAX_CSV_MB} MB"
+    expect(page.get_by_text(shown)).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stDownloadButton")).to_have_count(0)
+    expect(page.get_by_text("The scores of holes.csv")).to_have_count(0)
 
 
 def test_uploads_in_the_browser_refused_model_kept_picker_and_a_safe_download(

@@ -331,6 +331,16 @@ function parseEntry(text, name) {
   return value;
 }
 
+// page/sections.py's show_listed: the first items of a list, then how many more there are
+function shownList(items, what) {
+  const shown = items.slice(0, rules.max_shown).map((text) => element("li", { text }));
+  if (items.length > rules.max_shown) {
+    const more = (items.length - rules.max_shown).toLocaleString("en-US");
+    shown.push(element("li", { class: "quiet", text: `… and ${more} more ${what}: the whole list is in the model card (card.json).` }));
+  }
+  return shown;
+}
+
 function tableOf(header, rows) {
   const table = element(
     "table",
@@ -503,7 +513,7 @@ class Page {
           "the curve: the model only continues its straight line in the logit.",
       );
     }
-    $("warnings").replaceChildren(...list.map((text) => element("li", { text })));
+    $("warnings").replaceChildren(...shownList(list, "warnings"));
   }
 
   buildCurveControls() {
@@ -632,7 +642,7 @@ class Page {
       if (stats.mcfadden_r2 !== undefined && stats.mcfadden_r2 !== null) facts.push(`McFadden's pseudo-R-squared ${formatNumber(stats.mcfadden_r2)}`);
       stats.notes.forEach((note) => facts.push(`Not shown: ${note}.`));
     }
-    $("facts").replaceChildren(...facts.map((text) => element("li", { text })));
+    $("facts").replaceChildren(...shownList(facts, "facts and notes"));
   }
 
   describeBatch() {
@@ -663,13 +673,14 @@ class Page {
     $("batch-table").replaceChildren();
     window.logreg.scored = null;
     try {
+      const name = printable(file.name); // messages name the file, as the Streamlit page's do
       if (file.size > rules.max_csv_mb * 2 ** 20) {
-        throw new Error(`the CSV file is ${(file.size / 2 ** 20).toFixed(1)} MB; the page takes files of at most ${rules.max_csv_mb} MB`);
+        throw new Error(`${name} is ${(file.size / 2 ** 20).toFixed(1)} MB; the page takes files of at most ${rules.max_csv_mb} MB`);
       }
       this.progress("Reading the file…", 0);
       const bytes = new Uint8Array(await file.arrayBuffer());
       const report = (what, done) => current() && this.progress(what, done);
-      const result = await scoreCsv(this.model, bytes, "the CSV file", $("batch-complete").checked, report, current);
+      const result = await scoreCsv(this.model, bytes, name, $("batch-complete").checked, report, current);
       if (!current()) return;
       const { header, rows, sep, renamed, unscored, columns, probabilityColumns } = result;
       const csv = [header, ...rows].map((row) => row.map((cell) => csvCell(cell, sep)).join(sep)).join("\n") + "\n";

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from paths import PROJECT
-from playwright.sync_api import Browser, Page
+from site_visits import Visit, probe_rows, upload
 
-from export.artifact import Artifact, load_artifact
+from export.artifact import load_artifact
 from export.errors import InputError
 from export.scoring import score_table, scored_csv
 from export.site.__main__ import main as site_main
@@ -44,49 +44,6 @@ def sites(tmp_path_factory) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-class Visit:
-    """A page of one site, with every request and console problem it caused."""
-
-    def __init__(self, browser: Browser, url: str):
-        self.page: Page = browser.new_page(viewport={"width": 1100, "height": 2000})
-        self.requests: list[str] = []
-        self.problems: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.problems.append(m.text) if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-        self.page.goto(url)
-        self.page.wait_for_function("document.body.dataset.ready !== undefined", timeout=60_000)
-        assert self.page.evaluate("document.body.dataset.ready") == "true", self.page.inner_text("#failure")
-
-    def predict(self, rows: list[dict]) -> np.ndarray:
-        return np.array(self.page.evaluate("rows => window.logreg.predict(rows)", rows))
-
-    def check_stayed_home(self, home: str) -> None:
-        assert self.requests and all(url.startswith(home + "/") for url in self.requests), self.requests
-        assert not self.problems, self.problems
-
-
-def probe_rows(artifact: Artifact, n: int = 300) -> list[dict]:
-    """Rows over the training ranges and a span beyond, every level of every categorical feature.
-    (Both sides compute the logit in float32, summed in different orders: the probabilities differ
-    by a few float32 roundings of the logit, which grows with it; measured on 10,000 iris rows here:
-    at most 6.3e-7 a span beyond the range, 9.5e-7 three spans beyond, too near 1e-6 to hold on
-    every CPU.)"""
-    card, rng = artifact.card, np.random.default_rng(7)
-    rows = [{} for _ in range(n)]
-    for name in card.feature_names:
-        if name in card.design.levels:
-            levels = card.design.levels[name]
-            values = [levels[i % len(levels)] for i in range(n)]
-        else:
-            r = card.data.features[name]
-            span = max(r.max - r.min, 1.0)
-            values = rng.uniform(r.min - span, r.max + span, n).tolist()
-        for row, value in zip(rows, values):
-            row[name] = value
-    return rows
 
 
 @pytest.mark.parametrize("model", SHIPPED)
@@ -162,10 +119,6 @@ def test_a_level_chosen_in_the_form_is_scored_and_unknown_levels_are_refused(sit
     visit.check_stayed_home(sites)
 
 
-def upload(page: Page, name: str, data: bytes) -> None:
-    page.set_input_files("#batch-file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
-
-
 @pytest.mark.parametrize(("kind", "sep", "decimal"), [("categorical", ",", "."), ("multinomial", ";", ",")])
 def test_batch_scoring_in_the_browser_equals_the_pages(sites, browser, kind, sep, decimal):
     artifact = load_artifact(PROJECT / "artifacts" / MODELS[kind])
@@ -177,7 +130,7 @@ def test_batch_scoring_in_the_browser_equals_the_pages(sites, browser, kind, sep
     upload(visit.page, "new.csv", data)
     visit.page.wait_for_function("window.logreg.scored !== null")
     written = visit.page.evaluate("window.logreg.scored")
-    theirs, notes = score_table(data, artifact, "the CSV file")
+    theirs, notes = score_table(data, artifact, "new.csv")
     assert written.splitlines()[0] == scored_csv(theirs).decode().splitlines()[0]  # the file's own delimiter
     ours = pd.read_csv(io.StringIO(written), dtype={"id": str}, sep=sep, decimal=decimal)
     assert list(ours.columns) == list(theirs.columns)
@@ -193,16 +146,16 @@ def test_batch_scoring_in_the_browser_equals_the_pages(sites, browser, kind, sep
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("species,island\nAdelie,Dream\n", "the CSV file lacks the feature column(s) bill_length_mm"),
+        ("species,island\nAdelie,Dream\n", "bad.csv lacks the feature column(s) bill_length_mm"),
         (
             "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g\n"
             "Adelie,Dream,40,18,190,3800\nAdelie,Atlantis,40,18,190,3800\n",
-            "the CSV file: column island on line 3 has 'Atlantis', not a level the model saw in training "
+            "bad.csv: column island on line 3 has 'Atlantis', not a level the model saw in training "
             "(it knows: Biscoe, Dream, Torgersen); 1 row(s) are affected. Fix them and score again",
         ),
         (
             "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g\nAdelie,Dream,abc,18,190,3800\n",
-            "the CSV file: column bill_length_mm on line 2 has 'abc', not a finite number within float32's range; "
+            "bad.csv: column bill_length_mm on line 2 has 'abc', not a finite number within float32's range; "
             "1 row(s) are affected. Fix them and score again",
         ),
     ],
@@ -210,7 +163,7 @@ def test_batch_scoring_in_the_browser_equals_the_pages(sites, browser, kind, sep
 def test_a_bad_file_gets_the_pages_message(sites, browser, text, message):
     artifact = load_artifact(PROJECT / "artifacts" / MODELS["categorical"])
     with pytest.raises(Exception) as python_side:
-        score_table(text.encode(), artifact, "the CSV file")
+        score_table(text.encode(), artifact, "bad.csv")
     assert str(python_side.value).startswith(message)
     visit = Visit(browser, f"{sites}/categorical/")
     upload(visit.page, "bad.csv", text.encode())
@@ -239,7 +192,7 @@ def test_a_bad_file_gets_the_pages_message(sites, browser, text, message):
 )
 def test_thousands_marks_are_read_alike_by_both_pages(sites, browser, text, sep, decimal):
     artifact = load_artifact(PROJECT / "artifacts" / MODELS["binary"])
-    theirs, _ = score_table(text.encode(), artifact, "the CSV file")
+    theirs, _ = score_table(text.encode(), artifact, "grouped.csv")
     read = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, thousands="." if decimal == "," else ",")
     assert read["mean_radius"].tolist()[:2] in ([800.5, 1200.5], [1200.5, 14.2])
     expected = artifact.predict(read).probabilities  # the cells read as numbers, as pandas reads them
@@ -260,7 +213,7 @@ def test_the_complete_rows_alone_are_scored_when_asked_on_both_pages(sites, brow
         b"a,Adelie,Dream,40,18,190,3800\nb,Adelie,,41,18,190,3800\nc,Gentoo,Biscoe,,15,215,5000\nd,Gentoo,Biscoe,45,15,215,5000\n"
     )
     with pytest.raises(InputError) as refused:
-        score_table(text, artifact, "the CSV file")
+        score_table(text, artifact, "holes.csv")
     assert str(refused.value).endswith(
         "or score only the complete rows (--complete-rows; on the pages, the box below the upload)"
     )
@@ -271,7 +224,7 @@ def test_the_complete_rows_alone_are_scored_when_asked_on_both_pages(sites, brow
     visit.page.check("#batch-complete")
     visit.page.wait_for_function("window.logreg.scored !== null")
     ours = pd.read_csv(io.StringIO(visit.page.evaluate("window.logreg.scored")))
-    theirs, notes = score_table(text, artifact, "the CSV file", complete_rows=True)
+    theirs, notes = score_table(text, artifact, "holes.csv", complete_rows=True)
     assert ours["label"].isna().tolist() == theirs["label"].isna().tolist() == [False, True, True, False]
     probabilities = [c for c in theirs.columns if c.startswith("P(")]
     np.testing.assert_allclose(ours[probabilities].to_numpy(), theirs[probabilities].to_numpy(dtype=float), atol=1e-6)
