@@ -15,6 +15,7 @@ from export.artifact import Artifact
 from export.files import write_atomic
 from export.writer.build import build_artifact
 from page.inputs import format_number
+from page.sections import WORD_JOINER
 from training.config import TrainConfig
 from training.data.columns import Columns
 from training.data.dataset import Dataset, tutorial_dataset
@@ -49,8 +50,9 @@ def page(artifact_dir, monkeypatch) -> AppTest:
 
 
 def unescaped(markdown: str) -> str:
-    """What Streamlit's markdown shows for text the page escaped with ``page.sections.plain``."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """What Streamlit's markdown shows for text the page escaped with ``page.sections.plain`` (the
+    word joiners that keep URLs from becoming links show as nothing)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -322,8 +324,12 @@ def test_categorical_features_get_select_boxes_with_shares_and_curves_per_level(
     assert metrics(at)["P(sex = male)"] == format_number(float(p))
     at.selectbox(key="by").select("island").run()
     assert not at.exception and not at.error
-    lines = {row["series"] for row in chart_rows(at.get("vega_lite_chart")[1]) if "series" in row}
+    curve = at.get("vega_lite_chart")[1]
+    lines = {row["series"] for row in chart_rows(curve) if "series" in row}
     assert {"island = Biscoe", "island = Dream", "island = Torgersen"} <= lines
+    lines_layer, rows_layer = json.loads(curve.proto.spec)["layer"][:2]
+    # a legend of its own: Vega-Lite merges the legends of one field, and the rows' shapes list the classes
+    assert lines_layer["encoding"]["color"]["field"] != rows_layer["encoding"]["shape"]["field"]
     plot = next(c for c in at.get("vega_lite_chart") if "odds ratio" in c.proto.spec)
     terms = {row["term"] for row in chart_rows(plot) if "term" in row}
     assert "species[Gentoo]" in terms and "(intercept)" not in terms
@@ -348,3 +354,15 @@ def test_a_model_with_only_categorical_features_shows_bars_per_level(page, artif
 def chart_rows(chart) -> list[dict]:
     """Every data row an Altair chart sent to the browser (Arrow IPC streams in the proto)."""
     return [row for named in chart.proto.datasets for row in pa.ipc.open_stream(named.data.data).read_all().to_pylist()]
+
+
+def test_thirty_thousand_warnings_are_counted_not_drawn(page, artifact_dir, tutorial_built):
+    warnings = [f"warning {i}: ![t](http://127.0.0.1:9/w{i}.png)" for i in range(30_000)]
+    write_atomic(artifact_dir / "model.onnx", hostile_models.edited_card(tutorial_built.data, warnings=warnings))
+    at = page.run()
+    assert not at.exception and not at.error
+    shown = [unescaped(w.value) for w in at.warning if w.value.startswith("warning")]
+    assert shown == warnings[:20]  # as written: the markdown image is text
+    assert "… and 29,980 more warnings: the whole list is in the model card (Model facts)." in [
+        unescaped(c.value) for c in at.caption
+    ]

@@ -3,7 +3,9 @@ their feature for screen readers, no serious accessibility findings (axe-core), 
 width, window.logreg.predict with the reader's checks, and large files scored a slice at a time
 with progress, within the Streamlit page's limits."""
 
+import csv
 import functools
+import io
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +20,7 @@ from site_visits import PHONE, Visit, page_width, probe_rows, serious_violations
 
 from export.artifact import Artifact, load_artifact
 from export.errors import InputError
-from export.scoring import MAX_CSV_MB, MAX_ROWS, score_table
+from export.scoring import MAX_CSV_MB, MAX_ROWS, score_table, scored_csv
 from export.site.__main__ import main as site_main
 from page.inputs import format_number
 from page.models import checked_upload
@@ -258,3 +260,80 @@ def test_the_pages_limits_are_said_up_front_and_kept(home, browser, models):
         score_table(many, artifact, "many.csv", max_rows=MAX_ROWS)
     assert page.inner_text("#batch-message .error") == str(refused.value)
     visit.check_stayed_home(home)
+
+
+PENGUIN_HEADER = "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g"
+PENGUIN = "Adelie,Dream,40.5,18,190,3800"
+SAME_FILES = {
+    "latin-1": f"{PENGUIN_HEADER},note\n{PENGUIN},café\n".encode("latin-1"),
+    "binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+    "utf-16": f"{PENGUIN_HEADER}\n{PENGUIN}\n".encode("utf-16"),
+    "a bad byte after 70,000": (f"{PENGUIN_HEADER},note\n" + f"{PENGUIN},ok\n" * 2500).encode()
+    + b"Adelie,Dream,1,2,3,4,\xff\n",
+    "BOM, CRLF and spaces after delimiters": (
+        f"\ufeff{PENGUIN_HEADER}\r\n Adelie, Dream, 40.5, 18,190,3800\r\n".encode()
+    ),
+    "formulas after spaces": (
+        f'id,{PENGUIN_HEADER}\n" =1+1",{PENGUIN}\n =2,{PENGUIN}\n"\t=3",{PENGUIN}\n-5,{PENGUIN}\n@x,{PENGUIN}\n'
+    ).encode(),
+    "thousands marks": (
+        b"species;island;bill_length_mm;bill_depth_mm;flipper_length_mm;body_mass_g\n"
+        b"Adelie;Dream;40,5;18;190;3.800\nGentoo;Biscoe;47,5;15;1.215,5;5.000\n"
+    ),
+    "a grouped number on line 3": (
+        b"species;island;bill_length_mm;bill_depth_mm;flipper_length_mm;body_mass_g\n"
+        b"Adelie;Dream;40,5;18;190;800,5\nGentoo;Biscoe;47,5;15;215;1.200,5\n"
+    ),
+    "a quoted line break and a level with spaces": (
+        f'id,{PENGUIN_HEADER}\n"two\nlines", Gentoo ,Biscoe,47,15,215,5000\nb,Adelie,Atlantis,40,18,190,3800\n'
+    ).encode(),
+    "a quote never closed": f'{PENGUIN_HEADER}\n{PENGUIN}\n"Adelie,Dream,1,2,3,4\n'.encode(),
+    "a line with too many cells": f"{PENGUIN_HEADER}\n{PENGUIN}\n{PENGUIN},7\n".encode(),
+    "a line with too few cells": f"{PENGUIN_HEADER}\n{PENGUIN}\nAdelie,Dream,40\n".encode(),
+    "a header alone": f"{PENGUIN_HEADER}\n".encode(),
+    "blank lines only": b"\n \n\n",
+    "a column twice": f"{PENGUIN_HEADER},species\n{PENGUIN},Gentoo\n".encode(),
+    "a feature missing": b"species,island\nAdelie,Dream\n",
+    "nan, inf and a huge number": f"{PENGUIN_HEADER}\n{PENGUIN}\nAdelie,Dream,nan,18,inf,1e39\n".encode(),
+    "digits of another script": f"{PENGUIN_HEADER}\nAdelie,Dream,\u0664\u0665,18,190,3800\n".encode(),
+    "a name with markdown and the score columns taken": (
+        f"[x](http://{LEAK}/),P(sex = male),label,{PENGUIN_HEADER}\n=a,0.5,mine,{PENGUIN}\n"
+    ).encode(),
+    "an empty cell": f"{PENGUIN_HEADER}\nAdelie,,40,18,190,3800\n".encode(),
+    "true and false levels, and NA kept as written": f"id,{PENGUIN_HEADER}\nNA,Adelie,Dream,40,18,190,3800\n".encode(),
+}
+
+
+def download_cells(text: str, sep: str) -> list[list[str]]:
+    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+
+
+@pytest.mark.parametrize("case", SAME_FILES)
+def test_the_same_file_gets_the_same_message_or_download_on_both_pages(home, browser, models, case):
+    """The Streamlit page scores with export.scoring.score_table and offers scored_csv; the site must
+    refuse with the same words, or write the same file (probabilities within float32 rounding)."""
+    data = SAME_FILES[case]
+    artifact = load_artifact(models["categorical"])
+    visit = Visit(browser, f"{home}/categorical/")
+    upload(visit.page, "same.csv", data)
+    visit.page.wait_for_function("window.logreg.scored !== null || document.querySelector('#batch-message .error')")
+    ours = visit.page.evaluate("window.logreg.scored")
+    try:
+        table, notes = score_table(data, artifact, "same.csv", max_rows=MAX_ROWS)
+    except InputError as refused:
+        assert ours is None, f"the site scored what the page refuses: {refused}"
+        assert visit.page.inner_text("#batch-message .error") == str(refused)
+        return
+    assert ours is not None, visit.page.inner_text("#batch-message")
+    sep = table.attrs["written"].dialect.sep
+    theirs = download_cells(scored_csv(table).decode(), sep)
+    mine = download_cells(ours, sep)
+    assert mine[0] == theirs[0] and len(mine) == len(theirs)
+    probabilities = [j for j, name in enumerate(theirs[0]) if name.startswith("P(sex = ") and j >= len(theirs[0]) - 3]
+    for a, b in zip(mine[1:], theirs[1:]):
+        assert [c for j, c in enumerate(a) if j not in probabilities] == [
+            c for j, c in enumerate(b) if j not in probabilities
+        ]
+        for j in probabilities:
+            assert float(a[j].replace(",", ".")) == pytest.approx(float(b[j].replace(",", ".")), abs=1e-6)
+    assert [line for line in visit.page.inner_text("#batch-message").splitlines() if line] == notes
