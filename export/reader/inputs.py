@@ -32,7 +32,7 @@ def columns_of(rows: object, features: tuple[str, ...]) -> Mapping:
         if twice is not None:
             raise InputError(f"the rows have two columns named {shorten(twice)!r}; keep one")
         return {name: rows[c].to_numpy() for name, c in zip(names, rows.columns) if name in features}
-    if isinstance(rows, list | tuple) and rows and all(isinstance(row, Mapping) for row in rows):
+    if isinstance(rows, list | tuple) and all(isinstance(row, Mapping) for row in rows):  # [] is no rows
         for i, row in enumerate(rows):
             missing = [f for f in features if f not in row]
             if missing:
@@ -45,11 +45,12 @@ def columns_of(rows: object, features: tuple[str, ...]) -> Mapping:
 
 
 def is_columns(rows: object) -> bool:
-    """Rows given by column name (a mapping, a DataFrame or a list of mappings), not as an array."""
+    """Rows given by column name (a mapping, a DataFrame or a list of mappings), not as an array. An
+    empty list is no rows, for any model (the static site's ``predict([])`` answers the same)."""
     return (
         isinstance(rows, Mapping)
         or (hasattr(rows, "columns") and hasattr(rows, "__getitem__"))
-        or (isinstance(rows, list | tuple) and bool(rows) and all(isinstance(row, Mapping) for row in rows))
+        or (isinstance(rows, list | tuple) and all(isinstance(row, Mapping) for row in rows))
     )
 
 
@@ -120,6 +121,8 @@ def checked_numbers(values: np.ndarray, feature: str, row_name) -> np.ndarray:
                 shown = shorten(repr(values[i]))
                 raise InputError(f"feature {feature!r} takes numbers, but {row_name(i)} has {shown}; give a number")
         values = np.array([v if r else np.nan for v, r in zip(values, real)], dtype=np.float64)
+    elif kind == "b" and len(values):  # named like a boolean among numbers (a list of rows)
+        raise InputError(f"feature {feature!r} takes numbers, but {row_name(0)} has {bool(values[0])!r}; give a number")
     elif kind not in "fiu":
         raise InputError(f"feature {feature!r} takes numbers, not {_dtype_text(values.dtype)}; give numbers")
     with np.errstate(invalid="ignore", over="ignore"):
@@ -139,7 +142,7 @@ def checked_numbers(values: np.ndarray, feature: str, row_name) -> np.ndarray:
 def _column(values: object, feature: str) -> np.ndarray:
     """One feature's values, a value per row (a single value: one row)."""
     try:
-        column = np.atleast_1d(np.asarray(values, dtype=object if _is_text(values) else None))
+        column = np.atleast_1d(np.asarray(values, dtype=object if _kept_as_given(values) else None))
     except (TypeError, ValueError):
         column = None
     if column is None or column.ndim != 1:
@@ -147,8 +150,11 @@ def _column(values: object, feature: str) -> np.ndarray:
     return column
 
 
-def _is_text(values: object) -> bool:
-    return isinstance(values, str) or (isinstance(values, list | tuple) and any(isinstance(v, str) for v in values))
+def _kept_as_given(values: object) -> bool:
+    """Values numpy would convert where the checks must see them as given: text, and booleans among
+    numbers (``[True, 0.5]`` would become ``[1.0, 0.5]``)."""
+    given = (str, bool, np.bool_)
+    return isinstance(values, str) or (isinstance(values, list | tuple) and any(isinstance(v, given) for v in values))
 
 
 def _real(value: object) -> bool:

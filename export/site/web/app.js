@@ -6,7 +6,10 @@
 // Card text (feature names, levels, class labels) is data: it reaches the page only as text
 // (textContent, attribute values), and names are looked up in Maps or with Object.hasOwn, never with
 // `name in object` (a feature named constructor or __proto__ would find Object.prototype's).
-import * as ort from "./ort.wasm.min.mjs";
+// What the page loads, smallest first, so the card's content shows before the rest arrives: the
+// card, charts and rules (JSON, tens of KB); then Vega (830 KB) and onnxruntime-web (50 KB of
+// JavaScript, 14 MB of wasm), both fetched once the card is on the page.
+let ort; // onnxruntime-web, imported by loadModel
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 const GRID_POINTS = 200;
@@ -18,8 +21,6 @@ const WASM = "ort-wasm-simd-threaded.wasm";
 
 let rules; // rules.json: limits, patterns and message parts shared with the Python pages
 
-ort.env.wasm.wasmPaths = new URL("./", import.meta.url).href;
-ort.env.wasm.numThreads = 1; // threads need cross-origin isolation, which a plain static host does not give
 
 const own = (object, key) => (object !== null && typeof object === "object" && Object.hasOwn(object, key) ? object[key] : undefined);
 const anchored = (source) => new RegExp(`^(?:${source})$`);
@@ -287,6 +288,9 @@ async function wasmBinary(report) {
 }
 
 async function loadModel(card, report) {
+  ort = await import("./ort.wasm.min.mjs");
+  ort.env.wasm.wasmPaths = new URL("./", import.meta.url).href;
+  ort.env.wasm.numThreads = 1; // threads need cross-origin isolation, which a plain static host does not give
   ort.env.wasm.wasmBinary = await wasmBinary(report);
   const session = await ort.InferenceSession.create("model.onnx", { executionProviders: ["wasm"] });
   return new Model(card, session);
@@ -306,8 +310,23 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// Vega, Vega-Lite and vega-embed, in that order (each needs the one before)
+let chartLibraries = null;
+function loadChartLibraries() {
+  const load = (src) =>
+    new Promise((resolve, reject) => {
+      const script = element("script", { src });
+      script.addEventListener("load", resolve);
+      script.addEventListener("error", () => reject(new Error(`${src} could not be loaded`)));
+      document.head.append(script);
+    });
+  chartLibraries ??= load("vega.min.js").then(() => load("vega-lite.min.js")).then(() => load("vega-embed.min.js"));
+  return chartLibraries;
+}
+
 // export/charts.py's ``filled``: the template with its data sets, empty layers left out
-function embed(target, template, data) {
+async function embed(target, template, data) {
+  await loadChartLibraries();
   const spec = structuredClone(template);
   spec.datasets = data;
   if (spec.layer) spec.layer = spec.layer.filter((layer) => data[layer.data.name].length); // nothing to draw: no layer
@@ -374,6 +393,7 @@ class Page {
     this.step = card.history.epoch.length - 1;
   }
 
+  // everything the card alone says; the loss chart follows once Vega is there
   showCard() {
     const card = this.card;
     $("about").textContent =
@@ -385,7 +405,6 @@ class Page {
     this.showCoefficients();
     this.describeBatch();
     this.showWarnings();
-    return this.showLoss();
   }
 
   loading(received, total) {
@@ -700,7 +719,7 @@ class Page {
       if (renamed) notes.push(renamed);
       if (unscored) notes.push(unscored);
       message.replaceChildren(...notes.map((text) => element("p", { class: "quiet", text })));
-      this.progress(`Scored ${rows.length.toLocaleString("en-US")} row(s).`, null);
+      this.progress(`Scored ${rows.length.toLocaleString("en-US")} row(s) of ${name}.`, null);
     } catch (error) {
       if (!current()) return;
       this.progress("", null);
@@ -979,17 +998,20 @@ function csvCell(cell, sep) {
 // ---------- start ----------
 
 let page = null; // the page, once the model can score
+let chosen = null; // the file last chosen: scored again when the box changes
 
-// a file chosen before the model is ready is scored once it is
+// A file chosen before the model is ready is scored once it is. The field is emptied after each
+// choice, so that choosing the same file again (edited since, say) scores it again.
 $("batch-file").addEventListener("change", (event) => {
   const file = event.target.files[0];
   if (!file) return;
+  chosen = file;
+  event.target.value = "";
   if (page) page.scoreFile(file);
-  else $("batch-progress-text").textContent = `${file.name} is scored as soon as the model has loaded.`;
+  else $("batch-progress-text").textContent = `${printable(file.name, 80)} is scored as soon as the model has loaded.`;
 });
 $("batch-complete").addEventListener("change", () => {
-  const file = $("batch-file").files[0];
-  if (file && page) page.scoreFile(file);
+  if (chosen && page) page.scoreFile(chosen);
 });
 
 async function main() {
@@ -1012,12 +1034,12 @@ async function main() {
     },
     scored: null,
   };
-  await shown.showCard();
-  await shown.attach(await model);
+  shown.showCard();
+  await Promise.all([shown.showLoss(), model.then((ready) => shown.attach(ready))]);
   page = shown;
   window.logreg.ready = true;
   document.body.dataset.ready = "true";
-  const early = $("batch-file").files[0];
+  const early = chosen ?? $("batch-file").files[0]; // chosen before this script ran, even
   if (early) await page.scoreFile(early);
 }
 

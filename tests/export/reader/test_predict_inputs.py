@@ -42,7 +42,7 @@ def one_line(model, rows, message: str) -> None:
         (np.zeros((2, 5)), r"^expected rows of 4 feature\(s\) \(mean_radius, .*\), got shape \(2, 5\)"),
         (np.zeros((2, 2, 4)), r"got shape \(2, 2, 4\)"),
         ([[1, 2], [3]], r"got rows of different lengths"),
-        (np.ones(4, dtype=bool), r"^feature 'mean_radius' takes numbers, not true/false values"),
+        (np.ones(4, dtype=bool), r"^feature 'mean_radius' takes numbers, but row 1 has True; give a number"),
         (np.ones(4, dtype=complex), r"^feature 'mean_radius' takes numbers, not complex numbers"),
         (np.array(["2020-01-01"] * 4, dtype="datetime64[D]"), r"takes numbers, not dates"),
         (["45", "1", "2", "3"], r"^feature 'mean_radius' takes numbers, not text"),
@@ -85,7 +85,7 @@ def test_no_rows_give_no_predictions():
         ({"bill_length_mm": None}, r"^feature 'bill_length_mm' has no value on row 1; give a number"),
         ({"bill_length_mm": float("nan")}, r"^feature 'bill_length_mm' has no value on row 1"),
         ({"bill_length_mm": "45"}, r"^feature 'bill_length_mm' takes numbers, but row 1 has '45'"),
-        ({"bill_length_mm": True}, r"^feature 'bill_length_mm' takes numbers, not true/false values"),
+        ({"bill_length_mm": True}, r"^feature 'bill_length_mm' takes numbers, but row 1 has True; give a number"),
         ({"body_mass_g": 1e39}, r"^feature 'body_mass_g' has 1e\+39 on row 1, not a finite number within float32"),
         ({"species": None}, r"^feature 'species' has no value on row 1"),
         ({"species": "Emperor"}, r"^feature 'species' has 'Emperor' on row 1, a level the model never saw"),
@@ -100,3 +100,9 @@ def test_a_categorical_model_takes_a_list_of_rows():
     by_rows = PENGUINS.predict([PENGUIN, {**PENGUIN, "species": "Adelie"}]).probabilities
     by_columns = PENGUINS.predict({k: [v, "Adelie" if k == "species" else v] for k, v in PENGUIN.items()})
     assert np.array_equal(by_rows, by_columns.probabilities)
+
+
+def test_a_boolean_among_numbers_is_refused_not_read_as_one():
+    # found by tests/fuzz/test_fuzz_site_predict.py: numpy made [True, 0.5] [1.0, 0.5] and the reader scored it
+    rows = [{**PENGUIN, "bill_length_mm": True}, {**PENGUIN, "bill_length_mm": 40.5}]
+    one_line(PENGUINS, rows, r"^feature 'bill_length_mm' takes numbers, but row 1 has True; give a number")

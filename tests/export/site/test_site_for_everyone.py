@@ -221,7 +221,7 @@ def test_a_large_file_is_scored_a_slice_at_a_time_with_progress(home, browser, m
     scoring = sorted({text for text in seen if text.startswith("Scoring: ")})
     assert len(scoring) >= 10, seen  # 4,096 rows at a time, the page told between slices
     assert any(text.startswith("Reading the file: ") for text in seen)
-    assert page.inner_text("#batch-progress-text") == f"Scored {rows:,} row(s)."
+    assert page.inner_text("#batch-progress-text") == f"Scored {rows:,} row(s) of many.csv."
     assert page.inner_text("#batch-preview") == f"The first 100 of {rows:,} rows; the download holds them all."
     header = page.locator("#batch-table th").all_inner_texts()
     column = header.index("P(sex = male)")
@@ -337,3 +337,15 @@ def test_the_same_file_gets_the_same_message_or_download_on_both_pages(home, bro
         for j in probabilities:
             assert float(a[j].replace(",", ".")) == pytest.approx(float(b[j].replace(",", ".")), abs=1e-6)
     assert [line for line in visit.page.inner_text("#batch-message").splitlines() if line] == notes
+
+
+def test_the_same_file_chosen_again_is_scored_again(home, browser, models):
+    artifact = load_artifact(models["categorical"])
+    visit = Visit(browser, f"{home}/categorical/")
+    data = pd.DataFrame(probe_rows(artifact, 5)).to_csv(index=False).encode()
+    for _ in range(2):  # an edited file is often chosen under its old name
+        visit.page.evaluate("window.logreg.scored = 'not yet'")
+        upload(visit.page, "again.csv", data)
+        visit.page.wait_for_function("window.logreg.scored !== 'not yet' && window.logreg.scored !== null")
+        assert visit.page.inner_text("#batch-progress-text") == "Scored 5 row(s) of again.csv."
+    visit.check_stayed_home(home)
