@@ -23,8 +23,20 @@ let rules; // rules.json: limits, patterns and message parts shared with the Pyt
 
 
 const own = (object, key) => (object !== null && typeof object === "object" && Object.hasOwn(object, key) ? object[key] : undefined);
-const anchored = (source) => new RegExp(`^(?:${source})$`);
+const patterns = new Map();
+const anchored = (source) => patterns.get(source) ?? patterns.set(source, new RegExp(`^(?:${source})$`)).get(source);
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0)); // let the page handle input and paint
+const ROW_SLICE = 8192; // rows checked or written between two turns of the event loop
+
+// work(from, to) over [0, count) a slice at a time; false if `current()` says a newer run took over
+async function sliced(count, work, current) {
+  for (let from = 0; from < count; from += ROW_SLICE) {
+    work(from, Math.min(count, from + ROW_SLICE));
+    await pause();
+    if (!current()) return false;
+  }
+  return true;
+}
 
 // ---------- the model: its inputs, terms and scoring ----------
 
@@ -702,7 +714,13 @@ class Page {
       const result = await scoreCsv(this.model, bytes, name, $("batch-complete").checked, report, current);
       if (!current()) return;
       const { header, rows, sep, renamed, unscored, columns, probabilityColumns } = result;
-      const csv = [header, ...rows].map((row) => row.map((cell) => csvCell(cell, sep)).join(sep)).join("\n") + "\n";
+      const line = (row) => row.map((cell) => csvCell(cell, sep)).join(sep);
+      const lines = new Array(rows.length);
+      const whole = await sliced(rows.length, (from, to) => {
+        for (let i = from; i < to; i++) lines[i] = line(rows[i]);
+      }, current);
+      if (!whole) return;
+      const csv = `${line(header)}\n${lines.join("\n")}\n`;
       window.logreg.scored = csv;
       if (link.href) URL.revokeObjectURL(link.href);
       link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
@@ -881,10 +899,10 @@ async function scoreCsv(model, bytes, name, completeRows, report = () => true, c
   if (parsed === null) return null;
   const { records, count, unclosed } = parsed;
   if (!records.length) throw new Error(`${name} is empty; it needs a header line and data rows`);
-  const written = records[0].cells;
-  const broken = written.find((c) => /[\n\r]/.test(c));
+  const writtenHeader = records[0].cells;
+  const broken = writtenHeader.find((c) => /[\n\r]/.test(c));
   if (broken !== undefined) throw new Error(`${name}'s header has a column name with a line break ('${printable(broken)}'); rename it`);
-  const header = written.map((c) => c.trim());
+  const header = writtenHeader.map((c) => c.trim());
   const twice = header.find((c, i) => header.indexOf(c) !== i);
   if (twice !== undefined) throw new Error(`${name} has more than one column named '${twice.slice(0, 60)}'; rename or remove the copies`);
   const { design } = model;
@@ -924,20 +942,25 @@ async function scoreCsv(model, bytes, name, completeRows, report = () => true, c
   for (const feature of design.features) {
     const column = header.indexOf(feature);
     const cells = scoring.map((r) => r.cells[column]);
-    let values;
+    let read;
     let problem;
     if (design.isCategorical(feature)) {
       const keys = levelKeys(design.levels.get(feature));
-      values = cells.map((c) => (c.trim() ? keys.get(levelText(c)) : undefined));
+      read = (c) => (c.trim() ? keys.get(levelText(c)) : undefined);
       problem = `not a level the model saw in training (${knownLevels(design.levels.get(feature))})`;
     } else {
-      values = cells.map((c) => {
+      read = (c) => {
         const t = plain(c);
         const v = number.test(t) ? Number(t) : NaN;
         return Number.isFinite(v) && Math.abs(v) <= FLOAT32_MAX ? v : undefined;
-      });
+      };
       problem = "not a finite number within float32's range";
     }
+    const values = new Array(cells.length);
+    const whole = await sliced(cells.length, (from, to) => {
+      for (let i = from; i < to; i++) values[i] = read(cells[i]);
+    }, current);
+    if (!whole) return null;
     const first = values.indexOf(undefined);
     if (first >= 0) {
       const affected = values.filter((v) => v === undefined).length;
@@ -958,12 +981,21 @@ async function scoreCsv(model, bytes, name, completeRows, report = () => true, c
   const card = model.card;
   const { names, renamed } = scoreNames(card, header);
   const numberText = decimal === "," ? (p) => pythonFloat(p).replace(".", ",") : pythonFloat;
-  const scores = new Map(scoring.map((r, i) => [r, [...served.probabilities[i].map(numberText), String(card.class_labels[served.label[i]])]]));
-  const rows = data.map((r) => [...r.cells, ...(scores.get(r) ?? names.map(() => ""))]);
+  const position = new Map(scoring.map((r, i) => [r, i]));
+  const unscoredCells = names.map(() => "");
+  const rows = new Array(data.length);
+  const written = await sliced(data.length, (from, to) => {
+    for (let r = from; r < to; r++) {
+      const i = position.get(data[r]);
+      const scores = i === undefined ? unscoredCells : [...served.probabilities[i].map(numberText), String(card.class_labels[served.label[i]])];
+      rows[r] = [...data[r].cells, ...scores].map(neutralise);
+    }
+  }, current);
+  if (!written) return null;
   const skipped = data.length - scoring.length;
   const unscored = skipped ? `${skipped.toLocaleString("en-US")} row(s) of ${name} have missing cells: left unscored (their score columns are empty).` : null;
   const probabilityColumns = new Set(card.class_labels.map((_, k) => header.length + k));
-  return { header: [...written, ...names].map(neutralise), rows: rows.map((row) => row.map(neutralise)), sep, renamed, unscored, columns: header, probabilityColumns };
+  return { header: [...writtenHeader, ...names].map(neutralise), rows, sep, renamed, unscored, columns: header, probabilityColumns };
 }
 
 // the columns scoring appends, as export.scoring.score_names names them: an input column of the
