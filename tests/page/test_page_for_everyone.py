@@ -110,3 +110,17 @@ def test_a_phone_needs_no_sideways_scroll(server, browser, visits):
     choose_model(page, "penguins.onnx")
     page.keyboard.press("Escape")
     assert page_width(page) <= PHONE["width"]
+
+
+def test_curves_per_level_have_a_legend_naming_each_level(server, browser, visits):
+    page = opened(browser, server, {"width": 1300, "height": 2400}, [])
+    visits.append(page)
+    choose_model(page, "penguins.onnx")
+    page.get_by_label("One curve per level of", exact=True).click()
+    page.get_by_role("option", name="island", exact=True).click()
+    wait_idle(page)
+    curve = page.get_by_test_id("stVegaLiteChart").nth(1)
+    expect(curve.locator(".role-legend text").first).to_be_visible()
+    legend = curve.locator(".role-legend text").evaluate_all("texts => texts.map(t => t.textContent)")
+    assert {"island = Biscoe", "island = Dream", "island = Torgersen"} <= set(legend), legend
+    assert {"female", "male"} <= set(legend)  # the training rows keep their own legend
