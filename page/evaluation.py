@@ -3,6 +3,7 @@
 import streamlit as st
 
 from export.card.model_card import ModelCard
+from export.card.sections import Statistics
 from page.charts import calibration_chart, coefficient_plot
 from page.sections import plain, show_listed
 from page.tables import coefficient_table, confusion_table, metrics_table
@@ -48,8 +49,18 @@ def show_statistics(card: ModelCard) -> None:
         )
     if stats.mcfadden_r2 is not None:
         facts.append(f"McFadden's pseudo-R-squared {stats.mcfadden_r2:.4f}")
+    if stats.deviance is not None:
+        facts.append(comparison_fact(stats))
     st.markdown("\n".join(f"- {plain(fact)}" for fact in facts))
     show_listed([f"Not shown: {note}." for note in stats.notes], st.caption, "notes")
+
+
+def comparison_fact(stats: Statistics) -> str:
+    """The model comparison numbers in a sentence (the static site writes the same one)."""
+    return (
+        f"residual deviance {stats.deviance:.6g} (null deviance {stats.null_deviance:.6g}); "
+        f"AIC {stats.aic:.6g}, BIC {stats.bic:.6g} (lower is better, for models of the same rows)"
+    )
 
 
 def show_metrics(card: ModelCard) -> None:

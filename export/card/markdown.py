@@ -78,6 +78,12 @@ def card_markdown(card: ModelCard) -> str:
             f" on {test.df} df, p = {_number(test.p_value)}; McFadden R² {_number(stats.mcfadden_r2)}.",
             "",
         ]
+    if stats and stats.deviance is not None:
+        lines += [
+            f"Residual deviance {_number(stats.deviance)} (null deviance {_number(stats.null_deviance)}); "
+            f"AIC {_number(stats.aic)}, BIC {_number(stats.bic)}.",
+            "",
+        ]
     for name, test in ((stats.feature_tests or {}) if stats else {}).items():
         lines += [
             f"{name} as a whole (likelihood-ratio test of leaving out its terms): chi2 = {_number(test.statistic)} "

@@ -326,15 +326,22 @@ class CoefficientTable(Section):
 
 @dataclass(frozen=True, kw_only=True)
 class Statistics(Section):
-    """Log-likelihoods, and where the fit is a maximum-likelihood one the LR test and McFadden's
-    R^2; the coefficient table where honest; ``notes`` say what is not shown and why; ``aliased``
-    the features the data cannot determine (left out of the fit, no estimate in the table)."""
+    """Log-likelihoods, and where the fit is a maximum-likelihood one the LR test, McFadden's R^2
+    and the model comparison numbers (R's ``glm``: ``deviance`` -2 log L, ``null_deviance`` the
+    intercept-only model's, ``aic`` deviance + 2k, ``bic`` deviance + k log n, k the estimated
+    coefficients, n the training rows; absent from earlier cards); the coefficient table where
+    honest; ``notes`` say what is not shown and why; ``aliased`` the features the data cannot
+    determine (left out of the fit, no estimate in the table)."""
 
     log_likelihood: float = entry(number)
     null_log_likelihood: float = entry(number)
     notes: list[str] = entry(list_of(text))
     lr_test: LRTest | None = entry(section=LRTest, optional=True)
     mcfadden_r2: float | None = entry(number, optional=True)
+    deviance: float | None = entry(number, optional=True)
+    null_deviance: float | None = entry(number, optional=True)
+    aic: float | None = entry(number, optional=True)
+    bic: float | None = entry(number, optional=True)
     coefficients: CoefficientTable | None = entry(section=CoefficientTable, optional=True)
     aliased: list[str] | None = entry(list_of(text), optional=True)
     # per categorical feature: the LR test of leaving out all its terms (R's drop1)

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from export.artifact import Artifact
 from export.files import write_atomic
 from export.writer.build import build_artifact
+from page.evaluation import comparison_fact
 from page.inputs import format_number
 from page.sections import WORD_JOINER
 from training.config import TrainConfig
@@ -241,6 +242,9 @@ def test_a_model_with_statistics_shows_its_coefficient_table_and_metrics(page, a
     coefficients = next(d.value for d in at.dataframe if "std. error" in d.value.columns)
     assert list(coefficients["term"]) == ["(intercept)", "dose", "age"]
     assert any("likelihood-ratio test" in unescaped(m.value) for m in at.markdown)
+    facts = "".join(unescaped(m.value) for m in at.markdown)
+    stats = Artifact.from_bytes((artifact_dir / "model.onnx").read_bytes()).card.statistics
+    assert comparison_fact(stats) in facts and stats.aic == pytest.approx(stats.deviance + 6)  # three terms
     assert any(
         unescaped(s.value) == "No warnings: the fit converged and none of the checks (separation, base rate, constant "
         "features) found a problem."

@@ -112,6 +112,10 @@ def report_lines(artifact: Artifact, convergence: Convergence, data: Dataset) ->
             f" LR test chi2 {test.statistic:.4g} on {test.df} df, p = {test.p_value:.3g}, "
             f"McFadden R2 {stats.mcfadden_r2:.4f}"
         )
+    if stats.deviance is not None:
+        lines.append(
+            f"deviance {stats.deviance:.4f} (null {stats.null_deviance:.4f}), AIC {stats.aic:.4f}, BIC {stats.bic:.4f}"
+        )
     for name, test in (stats.feature_tests or {}).items():
         lines.append(f"{name} as a whole: LR test chi2 {test.statistic:.4g} on {test.df} df, p = {test.p_value:.3g}")
     lines += _prediction_lines(artifact) + _metric_lines(card)

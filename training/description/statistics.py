@@ -79,6 +79,18 @@ def coefficient_table(feature_names: tuple[str, ...], result: FitResult, informa
     return CoefficientTable(terms=["(intercept)", *feature_names], **dict(zip(CoefficientTable.parallel[1:], cells)))
 
 
+def model_comparison(model_ll: float, null_ll: float, k: int, n: int) -> dict[str, float]:
+    """R's ``glm`` numbers for a maximum-likelihood fit of ``k`` coefficients on ``n`` rows (0/1 or
+    one-of-K responses, whose saturated log-likelihood is 0): deviances, AIC and BIC."""
+    deviance = -2 * model_ll
+    return {
+        "deviance": deviance,
+        "null_deviance": -2 * null_ll,
+        "aic": deviance + 2 * k,
+        "bic": deviance + k * float(np.log(n)),
+    }
+
+
 def identified_features(result: FitResult, d: int) -> tuple[int, ...]:
     return tuple(range(d)) if result.rank is None else result.rank.kept
 
@@ -92,13 +104,14 @@ def statistics(
     separation: Separation,
     reducer: Reducer = LOCAL,
 ) -> Statistics:
-    """The card's ``statistics``: log-likelihoods, the LR test and McFadden's R^2 where the fit is
-    an unpenalized maximum-likelihood one (and each categorical feature's test as a whole), the
-    coefficient table where honest, and ``notes``. ``summary``: of the training rows (their class
+    """The card's ``statistics``: log-likelihoods, the LR test, McFadden's R^2 and the model
+    comparison numbers (deviance, AIC, BIC) where the fit is an unpenalized maximum-likelihood one
+    (and each categorical feature's test as a whole), the coefficient table where honest, and
+    ``notes``. ``summary``: of the training rows (their class
     weights; for a streamed refit), ``reducer`` as for the fit."""
     model_ll, null_ll = evaluation.log_likelihood, null_log_likelihood(summary.class_weights)
     notes: list[str] = []
-    lr_test = mcfadden_r2 = table = tests = None
+    lr_test = mcfadden_r2 = table = tests = comparison = None
     not_mle = [
         why
         for why, applies in [
@@ -117,12 +130,13 @@ def statistics(
         statistic = max(2 * (model_ll - null_ll), 0.0)
         lr_test = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
         mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
+        comparison = model_comparison(model_ll, null_ll, df + rows.n_classes - 1, summary.rows)
         if rows.inputs.has_categories:
             tests = feature_tests(rows, result, model_ll, summary, reducer)
     else:
         notes.append(
-            "the likelihood-ratio test and McFadden's pseudo-R-squared compare maximum-likelihood "
-            f"fits, so they are not shown for {' and '.join(not_mle)}"
+            "the likelihood-ratio test, McFadden's pseudo-R-squared, the deviances, AIC and BIC compare "
+            f"maximum-likelihood fits, so they are not shown for {' and '.join(not_mle)}"
         )
     if separation.kind == "not checked" and not config.penalized:
         notes.append(
@@ -148,6 +162,7 @@ def statistics(
         notes=notes,
         lr_test=lr_test,
         mcfadden_r2=mcfadden_r2,
+        **(comparison or {}),
         coefficients=table,
         aliased=[rows.feature_names[j] for j in result.rank.aliased] if result.rank and result.rank.deficient else None,
         feature_tests=tests,

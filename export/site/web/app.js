@@ -671,6 +671,12 @@ class Page {
         facts.push(`${name} as a whole (leaving out all its levels' terms): chi-squared ${formatNumber(t.statistic)} on ${t.df} degrees of freedom, p = ${formatNumber(t.p_value)}`);
       }
       if (stats.mcfadden_r2 !== undefined && stats.mcfadden_r2 !== null) facts.push(`McFadden's pseudo-R-squared ${formatNumber(stats.mcfadden_r2)}`);
+      if (stats.deviance !== undefined && stats.deviance !== null) {
+        facts.push(
+          `residual deviance ${formatNumber(stats.deviance)} (null deviance ${formatNumber(stats.null_deviance)}); ` +
+            `AIC ${formatNumber(stats.aic)}, BIC ${formatNumber(stats.bic)} (lower is better, for models of the same rows)`,
+        );
+      }
       stats.notes.forEach((note) => facts.push(`Not shown: ${note}.`));
     }
     $("facts").replaceChildren(...shownList(facts, "facts and notes"));

@@ -22,6 +22,7 @@ from export.artifact import Artifact, load_artifact
 from export.errors import InputError
 from export.scoring import MAX_CSV_MB, MAX_ROWS, score_table, scored_csv
 from export.site.__main__ import main as site_main
+from page.evaluation import comparison_fact
 from page.inputs import format_number
 from page.models import checked_upload
 
@@ -246,6 +247,7 @@ def test_the_pages_limits_are_said_up_front_and_kept(home, browser, models):
     artifact = load_artifact(models["default"])
     visit = Visit(browser, f"{home}/default/")
     page = visit.page
+    assert comparison_fact(artifact.card.statistics) in page.inner_text("#facts")  # the same sentence as the page
     assert page.inner_text("#batch-limits").startswith(f"At most {MAX_CSV_MB} MB and {MAX_ROWS:,} rows")
     big = b"student,balance,income\n" + b"No,100.000000,20000.000000\n" * (MAX_CSV_MB * 2**20 // 27 + 10)
     upload(page, "big.csv", big)

@@ -75,6 +75,11 @@ def test_default_student_agrees_with_statsmodels_formula_and_islr_table_4_3(defa
         scale = 1000 if term == "income" else 1
         assert table.estimate[term] * scale == pytest.approx(estimate * scale, abs=1.01e-4)
         assert table.std_error[term] * scale == pytest.approx(error * scale, abs=1.01e-4)
+    # R's summary(glm(default ~ balance + income + student, family = binomial, data = Default)), as
+    # printed: "Null deviance: 2920.6 ... Residual deviance: 1571.5 ... AIC: 1579.5"
+    assert round(stats.null_deviance, 1) == 2920.6 and round(stats.deviance, 1) == 1571.5
+    assert round(stats.aic, 1) == 1579.5
+    assert stats.bic == pytest.approx(stats.deviance + 4 * np.log(10_000), rel=1e-12)
 
 
 def test_a_one_level_feature_test_equals_the_wald_test_it_replaces_closely(default_card):
@@ -119,6 +124,10 @@ def test_integer_codes_named_by_categorical_and_a_multinomial_target_agree_with_
     stats = card.statistics
     assert stats.log_likelihood == pytest.approx(full.llf, rel=1e-8)
     assert stats.lr_test.df == 10  # 5 terms x (3 - 1)
+    assert stats.aic == pytest.approx(full.aic, rel=1e-7)  # k = (5 terms + intercept) x 2 logits
+    assert stats.bic == pytest.approx(full.bic, rel=1e-7)
+    assert stats.deviance == pytest.approx(-2 * full.llf, rel=1e-8)
+    assert stats.null_deviance == pytest.approx(-2 * full.llnull, rel=1e-8)
     without_year = smf.mnlogit(f"k ~ {formula.replace('C(year) + ', '')}", data).fit(method="newton", disp=False)
     assert stats.feature_tests["year"].df == 4
     assert stats.feature_tests["year"].statistic == pytest.approx(2 * (full.llf - without_year.llf), rel=1e-6)
@@ -168,6 +177,11 @@ def test_a_grouping_of_another_features_levels_is_aliased_and_named(tmp_path, ca
     np.testing.assert_allclose(table.std_error, reference.bse, rtol=1e-5)
     # without shop, region is no longer aliased: 4 identified terms against 2, as R's drop1 counts them
     assert re.search(r"^shop as a whole: LR test chi2 [\d.]+ on 2 df, p = ", out, re.MULTILINE)
+    # an aliased term is not an estimated coefficient: AIC counts the 5 that statsmodels estimates
+    stats = card.statistics
+    assert stats.aic == pytest.approx(reference.aic, rel=1e-8) and stats.bic == pytest.approx(reference.bic, rel=1e-8)
+    deviances = f"deviance {stats.deviance:.4f} (null {stats.null_deviance:.4f})"
+    assert f"{deviances}, AIC {stats.aic:.4f}, BIC {stats.bic:.4f}" in out.splitlines()
 
 
 def test_codes_keep_their_leading_zeros_and_whole_numbers_are_one_level_however_written(tmp_path):

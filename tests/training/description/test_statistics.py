@@ -1,5 +1,7 @@
 """The statistics a statistician would check, against statsmodels' ``Logit`` (training/description/statistics.py)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
@@ -28,3 +30,21 @@ def test_unpenalized_binary_matches_statsmodels_logit():
     assert stats["lr_test"]["statistic"] == pytest.approx(sm_fit.llr, rel=1e-6)
     assert stats["lr_test"]["p_value"] == pytest.approx(sm_fit.llr_pvalue, rel=1e-3, abs=1e-300)
     assert stats["mcfadden_r2"] == pytest.approx(sm_fit.prsquared, rel=1e-6)
+
+
+def test_deviance_aic_and_bic_are_statsmodels_glms():
+    data = bundled(load_breast_cancer, slice(0, 6))
+    stats = describe(data, None, fit(LBFGS, data)).statistics
+    glm = sm.GLM(data.y, sm.add_constant(data.x), family=sm.families.Binomial()).fit(tol=1e-12)
+    assert stats.deviance == pytest.approx(glm.deviance, rel=1e-7)
+    assert stats.null_deviance == pytest.approx(glm.null_deviance, rel=1e-7)
+    assert stats.aic == pytest.approx(glm.aic, rel=1e-7)
+    assert stats.bic == pytest.approx(glm.bic_llf, rel=1e-7)  # R's BIC(glm): log-likelihood based
+    # multinomial: against MNLogit in test_categorical.py (penguins' island)
+
+
+def test_a_penalized_fit_has_no_model_comparison_numbers_and_says_why():
+    data = bundled(load_breast_cancer, slice(0, 6))
+    stats = describe(data, None, fit(replace(LBFGS, l2=0.1), data)).statistics
+    assert stats.deviance is stats.aic is stats.bic is None
+    assert any("the deviances, AIC and BIC compare maximum-likelihood fits" in note for note in stats.notes)
