@@ -203,8 +203,10 @@ def text_numbers(column: pd.Series, dialect: Dialect) -> np.ndarray:
     ``python -m export.score``: a cell is a number if, outer spaces removed and digits grouped as
     ``dialect`` writes them made plain (4.663,24 -> 4663.24), it matches ``NUMBER``; NaN otherwise
     (an empty cell, text, nan, inf)."""
-    plain, grouped = written_numbers(column, dialect)
-    text = plain.where(grouped, column.str.strip())
+    text = column.str.strip()
+    if dialect.thousands or dialect.decimal != ".":  # else the plain form is the text itself (half the time)
+        plain, grouped = written_numbers(column, dialect)
+        text = plain.where(grouped, text)
     number = text.str.fullmatch(NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
     values = np.full(len(column), np.nan)
     values[number] = text[number].astype(np.float64).to_numpy()
