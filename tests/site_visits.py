@@ -1,7 +1,13 @@
 """Visiting a static site in headless Chromium: a page's requests and console problems, its rows
 to probe with, files handed to its upload field, and an accessibility scan (axe-core, from npm)."""
 
+import functools
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import numpy as np
 from paths import PROJECT
@@ -90,3 +96,20 @@ def serious_violations(page: Page) -> list[str]:
 def page_width(page: Page) -> int:
     """How wide the page's content is: more than the viewport means a sideways scroll."""
     return page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def served(root: Path) -> Iterator[str]:
+    """Python's plain http.server on 127.0.0.1 serving ``root``; yields its address."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

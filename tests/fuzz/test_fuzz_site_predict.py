@@ -2,11 +2,8 @@
 score them (the same probabilities, within float32 rounding) or both refuse them, for a numeric, a
 multinomial and a categorical model. Rows travel as JSON, as a page's script would receive them."""
 
-import functools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -15,6 +12,7 @@ from fuzz_inputs import MODELS
 from hypothesis import event, given
 from hypothesis import strategies as st
 from playwright.sync_api import Page, sync_playwright
+from site_visits import served
 
 from export.artifact import Artifact
 from export.errors import InputError
@@ -30,11 +28,6 @@ ODD_VALUES = st.sampled_from(
 )
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> Iterator[dict[str, Page]]:
     """One open page per model's site, kept for every generated case (opening one takes a second)."""
@@ -42,19 +35,15 @@ def pages(tmp_path_factory) -> Iterator[dict[str, Page]]:
     for name in KINDS:
         (root / f"{name}.onnx").write_bytes(MODELS[name])
         build_site(root / f"{name}.onnx", root / name)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    with sync_playwright() as p:
+    with served(root) as home, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         opened = {}
         for name in KINDS:
             opened[name] = browser.new_page()
-            opened[name].goto(f"http://127.0.0.1:{server.server_address[1]}/{name}/")
+            opened[name].goto(f"{home}/{name}/")
             opened[name].wait_for_function("document.body.dataset.ready === 'true'", timeout=60_000)
         yield opened
         browser.close()
-    server.shutdown()
-    server.server_close()
 
 
 @st.composite

@@ -2,18 +2,15 @@
 http.server on 127.0.0.1: onnxruntime-web's answers against the Python reader's, the form, batch
 scoring against the Streamlit page's, and nothing fetched from anywhere else."""
 
-import functools
 import io
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from paths import PROJECT
-from site_visits import Visit, probe_rows, upload
+from site_visits import Visit, probe_rows, served, upload
 
 from export.artifact import load_artifact
 from export.errors import InputError
@@ -26,11 +23,6 @@ MODELS = {"binary": "cancer.onnx", "multinomial": "iris.onnx", "categorical": "p
 SHIPPED = sorted(p.name for p in (PROJECT / "artifacts").glob("*.onnx"))
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> Iterator[str]:
     """One site per kind of model, under one http.server on 127.0.0.1."""
@@ -39,11 +31,8 @@ def sites(tmp_path_factory) -> Iterator[str]:
         assert site_main(["--model", str(PROJECT / "artifacts" / model), "--out", str(root / kind)]) == 0
     for model in SHIPPED:
         assert site_main(["--model", str(PROJECT / "artifacts" / model), "--out", str(root / Path(model).stem)]) == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with served(root) as home:
+        yield home
 
 
 @pytest.mark.parametrize("model", SHIPPED)

@@ -4,11 +4,8 @@ width, window.logreg.predict with the reader's checks, and large files scored a 
 with progress, within the Streamlit page's limits."""
 
 import csv
-import functools
 import io
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +13,7 @@ import pandas as pd
 import pytest
 from hostile_names import CATEGORICAL, CLASSES, LEAK, LEVELS, NUMERIC, hostile_models
 from paths import PROJECT
-from site_visits import PHONE, Visit, page_width, probe_rows, serious_violations, upload
+from site_visits import PHONE, Visit, page_width, probe_rows, serious_violations, served, upload
 
 from export.artifact import Artifact, load_artifact
 from export.errors import InputError
@@ -33,11 +30,6 @@ SHIPPED = {
     "categorical": "penguins.onnx",
     "default": "default.onnx",
 }
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +49,8 @@ def home(models, tmp_path_factory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("sites")
     for kind, model in models.items():
         assert site_main(["--model", str(model), "--out", str(root / kind)]) == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with served(root) as home:
+        yield home
 
 
 @pytest.mark.parametrize("kind", ["hostile-binary", "hostile-multinomial"])
