@@ -1,6 +1,6 @@
 """The fields' accessible names. Streamlit renders a widget's label as markdown and also makes the
 label string, as given, the field's ``aria-label``. A label taken from a card must be escaped
-(``page.sections.plain``: a feature named ``![t](http://host/t.png)`` would otherwise fetch the
+(``page.text.plain``: a feature named ``![t](http://host/t.png)`` would otherwise fetch the
 image, even from a collapsed label), so a field named ``__proto__`` would be announced as
 ``\\_\\_proto\\_\\_``. A small script gives each such field the name as written, and keeps giving it
 when Streamlit redraws the field."""
@@ -9,7 +9,7 @@ import json
 
 import streamlit as st
 
-from page.sections import plain
+from page.text import plain
 
 # Runs in the page (st.html with JavaScript allowed). The names come in as JSON made safe inside a
 # <script> element; lookups are in a Map, so no name can reach Object.prototype.

@@ -11,6 +11,10 @@ DEFAULT_MODEL = "model.onnx"
 # Uploads are held in memory, per visitor. Our largest shipped model is 74 KB; the card's history
 # grows with features x classes (1001 steps of them), so 1,000 features x 10 classes stays under this.
 MAX_MODEL_MB = 32
+# Uploads up to this many times a limit reach the server, which refuses them with its own message and
+# drops the previous file's result; larger ones Streamlit's uploader refuses in the browser, and the
+# server never hears of them (the result shown names the file it belongs to).
+RECEIVED = 2
 
 
 def artifacts_dir(page_file: str) -> Path:

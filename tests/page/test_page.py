@@ -14,9 +14,9 @@ from streamlit.testing.v1 import AppTest
 from export.artifact import Artifact
 from export.files import write_atomic
 from export.writer.build import build_artifact
-from page.evaluation import comparison_fact
 from page.inputs import format_number
-from page.sections import WORD_JOINER
+from page.sections.statistics import comparison_fact
+from page.text import WORD_JOINER
 from training.config import TrainConfig
 from training.data.columns import Columns
 from training.data.dataset import Dataset, tutorial_dataset
@@ -51,7 +51,7 @@ def page(artifact_dir, monkeypatch) -> AppTest:
 
 
 def unescaped(markdown: str) -> str:
-    """What Streamlit's markdown shows for text the page escaped with ``page.sections.plain`` (the
+    """What Streamlit's markdown shows for text the page escaped with ``page.text.plain`` (the
     word joiners that keep URLs from becoming links show as nothing)."""
     return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
@@ -291,7 +291,7 @@ def test_a_failing_section_says_so_in_one_line_and_the_rest_renders(page, monkey
     def broken(card):
         raise OSError(2, "No such file or directory", "/srv/secret/app/stats.json")
 
-    monkeypatch.setattr("page.evaluation.coefficient_table", broken)
+    monkeypatch.setattr("page.sections.statistics.coefficient_table", broken)
     at = page.run()
     assert not at.exception
     (error,) = at.error

@@ -13,7 +13,7 @@ from paths import PROJECT
 from playwright.sync_api import Browser, Page, expect
 from site_visits import PHONE, page_width, serious_violations
 
-from page.sections import WORD_JOINER
+from page.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""``page.sections.plain``, proved on generated text with a CommonMark renderer (markdown-it-py, with
+"""``page.text.plain``, proved on generated text with a CommonMark renderer (markdown-it-py, with
 GFM's tables, strikethrough and bare-URL links on): whatever a card or a file holds, the escaped
 markdown renders as one paragraph of exactly that text, with no link, image, code, emphasis, HTML or
 LaTeX delimiters left to act."""
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from page.sections import CONTROL, WORD_JOINER, plain
+from page.text import CONTROL, WORD_JOINER, plain
 
 RENDERER = MarkdownIt("gfm-like", {"linkify": True, "html": True})
 MARKUP = ["[", "]", "(", ")", "!", "*", "_", "`", "$", "<", ">", "&", "#", "|", "~", ":", "-", "+", "=", "\\", "\n"]

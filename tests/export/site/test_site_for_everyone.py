@@ -19,9 +19,9 @@ from export.artifact import Artifact, load_artifact
 from export.errors import InputError
 from export.scoring import MAX_CSV_MB, MAX_ROWS, score_table, scored_csv
 from export.site.__main__ import main as site_main
-from page.evaluation import comparison_fact
 from page.inputs import format_number
 from page.models import checked_upload
+from page.sections.statistics import comparison_fact
 
 pytestmark = pytest.mark.browser
 SHIPPED = {

@@ -1,28 +1,11 @@
-"""Each section of the page renders on its own: a failure in one (a bad model, a bad file, a bug)
-becomes one line in that section, and the sections after it still render."""
+"""Text from a card, a file or an error message, shown by Streamlit as written."""
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 import streamlit as st
 
-from export.errors import MAX_SHOWN, first_line
-
-T = TypeVar("T")
-FOLDERS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-~ ]+)+[\\/]")  # the folders of a path, kept out of messages
-
-
-def show_section(title: str, render: Callable[..., T], *args: object, fallback: T | None = None) -> T | None:
-    """``st.header(title)``, then ``render(*args)``; if it raises, one line instead of a traceback
-    (without the server's folders) and ``fallback`` as the result. Streamlit's own control flow
-    (``st.stop``, reruns) derives from BaseException and passes through."""
-    st.header(title)
-    try:
-        return render(*args)
-    except Exception as e:  # any failure at all: the visitor gets a line, the page goes on
-        st.error(f"This section could not be shown ({plain(public_message(e))}).")
-        return fallback
+from export.errors import MAX_SHOWN
 
 
 def show_listed(items: Sequence[str], show: Callable[[str], object], what: str) -> None:
@@ -32,11 +15,6 @@ def show_listed(items: Sequence[str], show: Callable[[str], object], what: str) 
         show(plain(item))
     if len(items) > MAX_SHOWN:
         st.caption(f"… and {len(items) - MAX_SHOWN:,} more {what}: the whole list is in the model card (Model facts).")
-
-
-def public_message(error: BaseException) -> str:
-    """The error's first line, with directory parts of any path removed."""
-    return FOLDERS.sub("", f"{type(error).__name__}: {first_line(error)}")
 
 
 # Every ASCII punctuation mark may be backslash-escaped in CommonMark, and escaping them all leaves

@@ -1,0 +1,93 @@
+"""Predict: a field per feature, the probabilities of the entered input, and a warning when the
+input lies outside the training range."""
+
+import numpy as np
+import streamlit as st
+
+from export.artifact import Artifact
+from export.card.model_card import ModelCard
+from export.errors import MAX_SHOWN, InputError
+from export.extrapolation import extrapolation_warning
+from page.accessible import name_fields
+from page.charts import class_bars
+from page.inputs import format_number, parse_feature_value
+from page.sections.section import Section, View
+from page.tables import class_table
+from page.text import plain
+
+FIELDS_PER_ROW = 4
+
+
+def render(view: View) -> None:
+    view.values, view.entered = read_inputs(view.artifact)
+    if view.entered:
+        show_prediction(view.artifact, view.values)
+
+
+def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
+    """The entered feature values as codes (``export.design``: a categorical feature's level index;
+    the card's example where an entry is unusable), and whether every entry was usable. The fields
+    are laid out in rows of FIELDS_PER_ROW, so the tab order (row by row) follows the reading order."""
+    card = artifact.card
+    values, problems = [], []
+    names = card.feature_names
+    width = min(len(names), FIELDS_PER_ROW)
+    for start in range(0, len(names), width):
+        for column, name in zip(st.columns(width), names[start : start + width]):
+            if name in card.design.levels:
+                values.append(choose_level(card, name, column))
+                continue
+            default = card.example[name]
+            extent = card.data.features[name]
+            text = column.text_input(plain(name), value=format_number(default), key=f"x:{name}")
+            column.caption(f"trained on [{format_number(extent.min)}, {format_number(extent.max)}]")
+            try:
+                values.append(parse_feature_value(text, name))
+            except InputError as e:
+                problems.append(str(e))
+                values.append(default)
+    name_fields(list(names))
+    for problem in problems[:MAX_SHOWN]:
+        st.error(plain(problem))
+    return np.array(values, dtype=np.float64), not problems
+
+
+def choose_level(card: ModelCard, name: str, column) -> int:
+    """A select box of a categorical feature's levels, each with its share of the training rows."""
+    feature = card.categories.features[name]
+    shares = dict(zip(feature.levels, feature.shares))
+    level = column.selectbox(
+        plain(name),
+        feature.levels,
+        index=feature.levels.index(card.example[name]),
+        format_func=lambda level: f"{level} ({100 * shares[level]:.1f}% of training rows)",
+        key=f"x:{name}",
+    )
+    reference = f", reference {plain(feature.levels[0])}" if card.design.coding == "treatment" else ""
+    column.caption(f"{len(feature.levels)} levels{reference}")
+    return feature.levels.index(level)
+
+
+def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
+    card = artifact.card
+    served = artifact.predict_codes(values[None, :])
+    top = int(served.label[0])
+    label = str(card.class_labels[top])
+    left, middle, right = st.columns(3)
+    if card.binary:
+        p1 = float(served.probabilities[0, 1])
+        left.metric(plain(f"P({card.target_name} = {card.class_labels[1]})"), format_number(p1))
+        middle.metric(plain(f"class (threshold {format_number(card.threshold)})"), plain(label))
+        right.metric("logit", format_number(float(served.logit[0])))
+    else:
+        left.metric("class (the most probable)", plain(label))
+        middle.metric(plain(f"P({card.target_name} = {label})"), format_number(float(served.probabilities[0, top])))
+    classes, chart = st.columns([1, 2])
+    classes.dataframe(class_table(card, served), hide_index=True, key="class_probabilities")
+    chart.vega_lite_chart(class_bars(card, served.probabilities[0]))
+    warning = extrapolation_warning(dict(zip(card.feature_names, values)), card.data.features)
+    if warning:
+        st.warning(plain(warning))
+
+
+SECTION = Section("Predict", render)
