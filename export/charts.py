@@ -1,6 +1,6 @@
 """A model's charts, defined once as Vega-Lite templates (built with Altair) for both pages: the
 Streamlit page fills them in Python (``page/charts.py``), the static site in the browser with what
-onnxruntime-web computed (``export/site/web/app.js``, which mirrors ``filled``). Each layer reads a
+onnxruntime-web computed (``export/site/web/charts.js``, which mirrors ``filled``). Each layer reads a
 named data set (``curves``, ``rows``, ``boundary``, ``point``, ``history``, ``step``, ``classes``,
 ``levels``). Card text goes into a template only as a title (``title``) and into its data as values.
 

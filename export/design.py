@@ -24,6 +24,8 @@ MAX_LEVELS = 1000  # a categorical feature with more levels is refused (a name, 
 # a whole number written as text ("2", "+2", "2.0"): the level is its digits ("2"); codes with
 # leading zeros ("02134") are not numbers but codes, and stay as written
 WHOLE_NUMBER = r"^\+?(-?)(0|[1-9][0-9]*)(?:\.0*)?$"
+# a boolean feature's levels, and the other spellings of each that CSV files write
+BOOLEAN_SPELLINGS = {"True": ("true", "TRUE"), "False": ("false", "FALSE")}
 
 
 @dataclass(frozen=True)
@@ -162,8 +164,7 @@ def level_keys(levels: Sequence[str]) -> dict[str, int]:
     keys = {}
     for i, level in enumerate(levels):
         keys[level] = i
-        if level in ("True", "False"):
-            keys.update({level.lower(): i, level.upper(): i})
+        keys.update(dict.fromkeys(BOOLEAN_SPELLINGS.get(level, ()), i))
     return keys
 
 

@@ -38,6 +38,11 @@ NPM_FILES = {
 MARKER = "site.json"
 
 
+def page_files() -> list[Path]:
+    """The page itself: index.html, style.css and its ES modules (app.js imports the others)."""
+    return sorted(p for p in WEB.iterdir() if p.suffix in (".html", ".css", ".js"))
+
+
 def node_modules() -> Path:
     """npm's packages: ``LOGREG_NODE_MODULES``, else the project's ``node_modules`` (after ``npm ci``;
     for an installed copy of the kit, the one in the current folder)."""
@@ -62,8 +67,8 @@ def build_site(model: Path, out: Path) -> dict[str, int]:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:
-        for page_file in ("index.html", "app.js", "style.css"):
-            shutil.copyfile(WEB / page_file, staging / page_file)
+        for page_file in page_files():
+            shutil.copyfile(page_file, staging / page_file.name)
         for name, source in NPM_FILES.items():
             shutil.copyfile(packages / source, staging / name)
         (staging / "model.onnx").write_bytes(data)

@@ -1,9 +1,12 @@
 """The rules the static site shares with the Python pages, written into each site as ``rules.json``:
-the limits on a file to score, the patterns that say what a cell holds (a number, digits grouped in
-threes, a formula) and the fixed parts of messages. The site's JavaScript takes them from there, so
-a rule changed here changes on both pages."""
+the limits on a file to score, how a file's dialect is told (delimiters, the sniffed bytes), the
+patterns that say what a cell or an entry holds (a number, digits grouped in threes, a whole number
+as a level, a formula), a boolean level's spellings, and the messages and their fixed parts. The
+site's JavaScript takes them from there, so a rule changed here changes on both pages."""
 
-from export.csv_input import DECIMAL_COMMA, DECIMAL_POINT, ENCODING_ADVICE, GROUPED, NUMBER
+from export.csv_input import DECIMAL_COMMA, DECIMAL_POINT, DELIMITERS, ENCODING_ADVICE, GROUPED, NUMBER, SNIFF_BYTES
+from export.design import BOOLEAN_SPELLINGS, WHOLE_NUMBER
+from export.entry import ENTRY_MESSAGES
 from export.errors import MAX_ECHO, MAX_SHOWN
 from export.reader.inputs import SHOWN_LEVELS
 from export.scoring import COMPLETE_ROWS_HINT, FORMULA_START, MAX_CSV_MB, MAX_ROWS
@@ -27,4 +30,9 @@ def site_rules() -> dict:
         "max_echo": MAX_ECHO,
         "max_shown": MAX_SHOWN,
         "shown_levels": SHOWN_LEVELS,
+        "delimiters": list(DELIMITERS),
+        "sniff_bytes": SNIFF_BYTES,
+        "whole_number": WHOLE_NUMBER,
+        "boolean_spellings": BOOLEAN_SPELLINGS,
+        "entry_messages": ENTRY_MESSAGES,
     }

@@ -6,11 +6,12 @@ import streamlit as st
 
 from export.artifact import Artifact
 from export.card.model_card import ModelCard
+from export.entry import parse_entry
 from export.errors import MAX_SHOWN, InputError
 from export.extrapolation import extrapolation_warning
 from page.accessible import name_fields
 from page.charts import class_bars
-from page.inputs import format_number, parse_feature_value
+from page.inputs import format_number
 from page.sections.section import Section, View
 from page.tables import class_table
 from page.text import plain
@@ -42,7 +43,7 @@ def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
             text = column.text_input(plain(name), value=format_number(default), key=f"x:{name}")
             column.caption(f"trained on [{format_number(extent.min)}, {format_number(extent.max)}]")
             try:
-                values.append(parse_feature_value(text, name))
+                values.append(parse_entry(text, name))
             except InputError as e:
                 problems.append(str(e))
                 values.append(default)
