@@ -24,6 +24,10 @@ from export.errors import DataError, first_line, printable
 Source = Path | bytes
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 MAX_CELL = 1 << 30  # characters in one cell (Python's csv module stops at 128 KiB by default)
+# pandas ends a line at \r\n, \r or \n, and skips a line of spaces and tabs only (not one of other
+# whitespace, such as a form feed, which it reads as a cell)
+LINE_END = re.compile(r"\r\n|\r|\n")
+BLANK = " \t"
 SNIFF_BYTES = 1 << 16  # the start of the file that the dialect is told from
 DECIMAL_COMMA = re.compile(r"\s*[+-]?\d*,\d+\s*")
 DECIMAL_POINT = re.compile(r"\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*")
@@ -59,7 +63,7 @@ def sniff(
     decimal point); ``thousands=""`` says there is none."""
     encoding = _known_encoding(encoding) if encoding else Dialect.encoding
     head = _decoded(_start(source), name, encoding)
-    lines = [line for line in head.splitlines() if line.strip()]
+    lines = [line for line in LINE_END.split(head) if line.strip(BLANK)]
     if sep is None:
         first = lines[0] if lines else ""
         sep = max(DELIMITERS, key=lambda d: (first.count(d), d == ","))
@@ -254,7 +258,9 @@ def _records(source: Source, dialect: Dialect, errors: str = "strict") -> Iterat
         reader = csv.reader(lines(), delimiter=dialect.sep, skipinitialspace=True)
         line = 1
         for record in reader:
-            if record and not (len(record) == 1 and not record[0].strip() and not "".join(raw).strip()):
+            if record and not (
+                len(record) == 1 and not record[0].strip(BLANK) and not "".join(raw).strip(BLANK + "\r\n")
+            ):
                 yield line, record
             raw.clear()
             line = reader.line_num + 1

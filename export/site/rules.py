@@ -4,7 +4,17 @@ patterns that say what a cell or an entry holds (a number, digits grouped in thr
 as a level, a formula), a boolean level's spellings, and the messages and their fixed parts. The
 site's JavaScript takes them from there, so a rule changed here changes on both pages."""
 
-from export.csv_input import DECIMAL_COMMA, DECIMAL_POINT, DELIMITERS, ENCODING_ADVICE, GROUPED, NUMBER, SNIFF_BYTES
+from export.csv_input import (
+    BLANK,
+    DECIMAL_COMMA,
+    DECIMAL_POINT,
+    DELIMITERS,
+    ENCODING_ADVICE,
+    GROUPED,
+    LINE_END,
+    NUMBER,
+    SNIFF_BYTES,
+)
 from export.design import BOOLEAN_SPELLINGS, WHOLE_NUMBER
 from export.entry import ENTRY_MESSAGES
 from export.errors import MAX_ECHO, MAX_SHOWN
@@ -32,6 +42,8 @@ def site_rules() -> dict:
         "shown_levels": SHOWN_LEVELS,
         "delimiters": list(DELIMITERS),
         "sniff_bytes": SNIFF_BYTES,
+        "line_end": LINE_END.pattern,
+        "blank": BLANK,
         "whole_number": WHOLE_NUMBER,
         "boolean_spellings": BOOLEAN_SPELLINGS,
         "entry_messages": ENTRY_MESSAGES,

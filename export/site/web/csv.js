@@ -7,6 +7,8 @@ import { FLOAT32_MAX, printable, pythonFloat, shorten } from "./text.js";
 const SCORE_CHUNK = 4096; // rows scored between two turns of the page's event loop
 const PARSE_SLICE = 1 << 19; // characters parsed between two turns
 const ROW_SLICE = 8192; // rows checked or written between two turns of the event loop
+// a line of these characters only (spaces and tabs) is blank: pandas skips it
+const blank = (text) => [...text].every((c) => rules.blank.includes(c));
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0)); // let the page handle input and paint
 
 // work(from, to) over [0, count) a slice at a time; false if `current()` says a newer run took over
@@ -73,7 +75,7 @@ export function decoded(bytes, name) {
 }
 
 // records with the line (as an editor counts: quoted line breaks included) each starts on, as
-// pandas reads them (spaces after a delimiter skipped, blank lines too); at most `keep` records
+// pandas reads them (spaces after a delimiter skipped; blank lines too, those of rules.blank only); at most `keep` records
 // are kept, the rest only counted. A slice at a time: `report(share done)` between slices.
 export async function parseCsv(text, sep, keep, report) {
   const records = [];
@@ -82,6 +84,8 @@ export async function parseCsv(text, sep, keep, report) {
   let record = [];
   let quoted = false;
   let started = false; // the field has begun: spaces are no longer skipped
+  let quotedCell = false; // the record has a quoted cell: not a blank line, even if empty
+  const blankLine = () => !record.length && !quotedCell && blank(field);
   let line = 1;
   let start = 1;
   const endField = () => {
@@ -119,6 +123,7 @@ export async function parseCsv(text, sep, keep, report) {
     }
     if (c === '"' && !started) {
       quoted = true;
+      quotedCell = true;
       started = true;
     } else if (c === " " && !started) {
       // skipinitialspace: spaces after a delimiter are not part of the cell
@@ -128,9 +133,10 @@ export async function parseCsv(text, sep, keep, report) {
       continue;
     } else if (c === "\n" || c === "\r") {
       line += 1;
-      if (record.length || field !== "" || started) endRecord();
+      if (!blankLine()) endRecord();
       else field = "";
       started = false;
+      quotedCell = false;
       start = line;
     } else {
       field += c;
@@ -138,27 +144,25 @@ export async function parseCsv(text, sep, keep, report) {
     }
     i += 1;
   }
-  if (record.length || field !== "" || started) endRecord();
+  if (!blankLine()) endRecord();
   return { records, count, unclosed: quoted };
 }
 
-// export.csv_input.sniff's delimiter: the one of rules.delimiters that the first line holding more
-// than spaces (in the file's first rules.sniff_bytes bytes) holds most often, a comma on a tie; lines
-// end where Python's str.splitlines ends them
-const LINE_END = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/g;
+// export.csv_input.sniff's delimiter: the one of rules.delimiters that the first line that is not
+// blank (in the file's first rules.sniff_bytes bytes) holds most often, a comma on a tie
 export function sniff(bytes) {
   const head = new TextDecoder("utf-8").decode(bytes.subarray(0, rules.sniff_bytes)); // a byte-order mark dropped
+  const lineEnd = new RegExp(rules.line_end, "g");
   let first = "";
-  LINE_END.lastIndex = 0;
   for (let start = 0; ; ) {
-    const end = LINE_END.exec(head);
+    const end = lineEnd.exec(head);
     const line = head.slice(start, end ? end.index : head.length);
-    if (line.trim()) {
+    if (!blank(line)) {
       first = line;
       break;
     }
     if (!end) break;
-    start = LINE_END.lastIndex;
+    start = lineEnd.lastIndex;
   }
   const count = (d) => first.split(d).length - 1;
   return rules.delimiters.reduce((best, d) => {

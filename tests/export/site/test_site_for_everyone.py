@@ -283,6 +283,13 @@ SAME_FILES = {
     "a line with too few cells": f"{PENGUIN_HEADER}\n{PENGUIN}\nAdelie,Dream,40\n".encode(),
     "a header alone": f"{PENGUIN_HEADER}\n".encode(),
     "blank lines only": b"\n \n\n",
+    "blank lines before a header of semicolons": (
+        b"\n \r\n\t \nspecies;island;bill_length_mm;bill_depth_mm;flipper_length_mm;body_mass_g\n"
+        b"\t\nAdelie;Dream;40,5;18;190;3800\n"
+    ),
+    "a form feed line before the header (pandas reads it as the header)": (
+        f"\x0c\n{PENGUIN_HEADER}\n{PENGUIN}\n".encode()
+    ),
     "a column twice": f"{PENGUIN_HEADER},species\n{PENGUIN},Gentoo\n".encode(),
     "a feature missing": b"species,island\nAdelie,Dream\n",
     "nan, inf and a huge number": f"{PENGUIN_HEADER}\n{PENGUIN}\nAdelie,Dream,nan,18,inf,1e39\n".encode(),
