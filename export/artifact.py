@@ -12,6 +12,9 @@ Graph contract (see README, "The artifact"), for K classes:
     output ``probabilities``  float32 [batch, K]   P(class 0), ..., P(class K-1)
     output ``label``          int64   [batch]      binary: 1 where P(class 1) > threshold;
                                                    multinomial: the most probable class
+    output ``probability_low``, ``probability_high``  float32 [batch, K], only in a model whose
+                              card holds a covariance (format 3): the 95% interval of each
+                              class's probability (``export.intervals``)
 """
 
 import os
@@ -25,11 +28,13 @@ import onnxruntime as ort
 
 from export.card.model_card import CARD_KEY, ModelCard, parse_card
 from export.errors import ArtifactError, InputError, first_line, shorten
+from export.explain import Explanation, explain_codes
 from export.reader.behaviour import check_behaviour
 from export.reader.graph_check import check_graph
 from export.reader.inputs import (
     CATEGORIES_NAME,
     INPUT_NAME,
+    codes_from_feeds,
     columns_of,
     feeds_from_codes,
     feeds_from_columns,
@@ -38,7 +43,12 @@ from export.reader.inputs import (
 )
 
 OUTPUT_TYPES = {"logit": "tensor(float)", "probabilities": "tensor(float)", "label": "tensor(int64)"}
+INTERVAL_TYPES = {"probability_low": "tensor(float)", "probability_high": "tensor(float)"}
 OUTPUT_NAMES = list(OUTPUT_TYPES)
+WITH_INTERVALS = OUTPUT_NAMES + list(INTERVAL_TYPES)
+# Rows per run of a graph with intervals: its widest value holds E^2 m float64 numbers per row (E
+# equations, m coefficients each), so a batch is cut into runs of at most this many such numbers.
+INTERVAL_CELLS_PER_RUN = 1 << 23
 TYPE_NAMES = {
     onnx.TensorProto.FLOAT: "float",
     onnx.TensorProto.DOUBLE: "double",
@@ -50,12 +60,16 @@ MAX_MODEL_BYTES = 256 << 20  # far above any export (the examples are tens of KB
 
 
 class Prediction(NamedTuple):
-    """Outputs for ``n`` rows: ``logit`` (n,) or (n, K), ``probabilities`` (n, K), ``label`` (n,) int64.
+    """Outputs for ``n`` rows: ``logit`` (n,) or (n, K), ``probabilities`` (n, K), ``label`` (n,)
+    int64, and the 95% interval of each probability, ``probability_low`` and ``probability_high``
+    (n, K), or None for a model whose card holds no covariance (a penalized fit, say).
     A named tuple: it is built in about half a frozen dataclass's time, which counts for single rows."""
 
     logit: np.ndarray
     probabilities: np.ndarray
     label: np.ndarray
+    probability_low: np.ndarray | None = None
+    probability_high: np.ndarray | None = None
 
 
 class Artifact:
@@ -70,6 +84,10 @@ class Artifact:
         self.source = source
         self.design = card.design
         self.numeric_only = not self.design.has_categories
+        self.intervals = card.statistics is not None and card.statistics.covariance is not None
+        self.outputs = WITH_INTERVALS if self.intervals else OUTPUT_NAMES
+        size = len(card.statistics.covariance) if self.intervals else 0
+        self.rows_per_run = max(1024, INTERVAL_CELLS_PER_RUN // max(size * max(card.n_classes - 1, 1), 1))
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "the model") -> "Artifact":
@@ -104,15 +122,24 @@ class Artifact:
         a value that is not a finite number within float32's range, or a level the model never saw."""
         if self.numeric_only and type(rows) is np.ndarray:  # first: the single-row path is kept short
             return self._score_array(rows)
+        return self.run(self.feeds(rows))
+
+    def explain(self, rows: object) -> Explanation:
+        """The exact explanation of each row's logit (``export.explain``): ``base`` and one
+        contribution per feature, from the same inputs as ``predict`` and with its checks."""
+        return explain_codes(self.card, codes_from_feeds(self.design, self.feeds(rows)))
+
+    def feeds(self, rows: object) -> dict[str, np.ndarray]:
+        """The graph's inputs for rows as ``predict`` takes them, checked (``InputError``)."""
         columns = is_columns(rows)
-        if self.numeric_only and not columns:  # lists of numbers
-            return self._score_array(rows)
+        if self.numeric_only and not columns:  # arrays and lists of numbers
+            return {INPUT_NAME: numeric_rows(rows, self.card.feature_names)}
         if not columns and rows is not None and not isinstance(rows, str | bytes):
             raise InputError(
                 f"{self.source} has categorical features ({shorten(', '.join(self.design.categorical))}); give the "
                 "rows as a DataFrame, a mapping of feature name to values or a list of mappings"
             )
-        return self.run(feeds_from_columns(self.design, columns_of(rows, self.design.features)))
+        return feeds_from_columns(self.design, columns_of(rows, self.design.features))
 
     def predict_codes(self, x: np.ndarray) -> Prediction:
         """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,)), a
@@ -123,8 +150,18 @@ class Artifact:
         return self.run(feeds_from_codes(self.design, x))
 
     def run(self, feeds: dict[str, np.ndarray]) -> Prediction:
-        """Score the graph's inputs as ``export.reader.inputs`` makes them."""
-        return Prediction(*self.session.run(OUTPUT_NAMES, feeds))
+        """Score the graph's inputs as ``export.reader.inputs`` makes them (a large batch of a model
+        with intervals in runs of ``rows_per_run``, which bounds the memory a run takes)."""
+        rows = len(next(iter(feeds.values())))
+        if rows <= self.rows_per_run:
+            return Prediction(*self.session.run(self.outputs, feeds))
+        runs = [
+            self.session.run(
+                self.outputs, {name: value[start : start + self.rows_per_run] for name, value in feeds.items()}
+            )
+            for start in range(0, rows, self.rows_per_run)
+        ]
+        return Prediction(*(np.concatenate(parts) for parts in zip(*runs)))
 
     def _score_array(self, x: object) -> Prediction:
         ready = (
@@ -136,7 +173,7 @@ class Artifact:
             and np.isfinite(x).all()  # a finite float32 is within float32's range
         )
         rows = x if ready else numeric_rows(x, self.card.feature_names)
-        return Prediction(*self.session.run(OUTPUT_NAMES, {INPUT_NAME: rows}))
+        return self.run({INPUT_NAME: rows})
 
 
 def load_artifact(path: Path) -> Artifact:
@@ -216,7 +253,7 @@ def _check_signature(model: onnx.ModelProto, source: str) -> None:
         problems.append("inputs " + ", ".join(f"{i.name[:40]}: {_type_name(i)}" for i in inputs[:4]))
     else:
         problems += [f"input shape {_dims(i)[:4]}" for i in inputs if _width(i) is None]
-    if outputs != OUTPUT_TYPES:
+    if outputs not in (OUTPUT_TYPES, OUTPUT_TYPES | INTERVAL_TYPES):
         problems.append("outputs " + ", ".join(f"{k[:40]}: {v}" for k, v in list(outputs.items())[:6]))
     if problems:
         raise ArtifactError(
@@ -228,11 +265,20 @@ def _check_signature(model: onnx.ModelProto, source: str) -> None:
 
 def _check_inputs(model: onnx.ModelProto, card: ModelCard, source: str) -> None:
     """The graph takes the inputs its card's features need: ``x`` [batch, numeric features] (if
-    any) and ``categories`` [batch, categorical features] (if any)."""
+    any) and ``categories`` [batch, categorical features] (if any), and has the interval outputs
+    exactly when its card holds a covariance."""
     design = card.design
     expected = {INPUT_NAME: len(design.numeric), CATEGORIES_NAME: len(design.categorical)}
     expected = {name: width for name, width in expected.items() if width}
     found = {i.name: _width(i) for i in model.graph.input}
+    intervals = card.statistics is not None and card.statistics.covariance is not None
+    if any(o.name in INTERVAL_TYPES for o in model.graph.output) != intervals:
+        mismatch = (
+            "lacks the probability_low and probability_high outputs, but its card holds the covariance they come from"
+            if intervals
+            else "has the probability_low and probability_high outputs, but its card holds no covariance for them"
+        )
+        raise ArtifactError(f"{source}: the graph {mismatch}; re-export the model")
     if found != expected:
         shown = ", ".join(f"{name} [batch, {width}]" for name, width in found.items())
         wanted = ", ".join(f"{name} [batch, {width}]" for name, width in expected.items())

@@ -6,7 +6,8 @@ named data set (``curves``, ``rows``, ``boundary``, ``point``, ``history``, ``st
 
 The charts: the learned curve along a numeric feature with the curve after a chosen step, the
 training rows, the decision boundary and the entered input; the objective per step; the class
-probabilities; P(y) per level of a categorical feature.
+probabilities; P(y) per level of a categorical feature; the waterfall of a prediction's explanation
+(``steps``: from the base through each feature's contribution to the logit).
 """
 
 import copy
@@ -55,6 +56,7 @@ def chart_templates(card: ModelCard) -> dict:
         "levels": {name: levels_template(card, name) for name in design.categorical},
         "loss": loss_template(),
         "classes": classes_template(card),
+        "waterfall": waterfall_template(card),
     }
 
 
@@ -157,3 +159,48 @@ def classes_template(card: ModelCard) -> dict:
         .properties(width="container", height=40 * card.n_classes + 40)
         .to_dict()
     )
+
+
+# the waterfall shows this many features, the largest contributions first, and the rest as one bar
+WATERFALL_FEATURES = 12
+STEP_KINDS = ["base", "raises", "lowers", "the others", "logit"]
+
+
+def waterfall_template(card: ModelCard) -> dict:
+    """A prediction's explanation (``export.explain``): one bar per ``step`` from ``start`` to
+    ``end`` on the logit scale, in ``order``: the base, the features that move the logit most, the
+    rest together, and the logit; ``kind`` colours them. Rows are labelled ``row``, the step
+    numbered, so two steps of one name (a feature called logit) stay two rows."""
+    bars = (
+        alt.Chart(alt.NamedData("steps"))
+        .mark_bar()
+        .encode(
+            x=alt.X("start:Q", title="log-odds (logit)"),
+            x2="end:Q",
+            y=alt.Y("row:N", sort=alt.EncodingSortField("order"), title=None),
+            color=alt.Color("kind:N", scale=alt.Scale(domain=STEP_KINDS), legend=TOP, title=None),
+            tooltip=["step:N", alt.Tooltip("change:Q", format=".6g"), alt.Tooltip("end:Q", format=".6g")],
+        )
+    )
+    # a height in pixels: with rows of their own height, Vega-Lite warns that it cannot fit it
+    rows = min(card.n_features, WATERFALL_FEATURES) + 2 + (card.n_features > WATERFALL_FEATURES)
+    return {**bars.properties(width="container", height=24 * rows + 20).to_dict(), "config": LEGENDS}
+
+
+def waterfall_steps(base: float, contributions: list[float], names: list[str], logit: float) -> list[dict]:
+    """The waterfall's rows for one prediction's logit (the static site builds the same rows)."""
+    order = sorted(range(len(names)), key=lambda j: -abs(contributions[j]))  # stable: ties keep feature order
+    shown, rest = order[:WATERFALL_FEATURES], order[WATERFALL_FEATURES:]
+    steps = [{"step": "base (at the training means)", "start": 0.0, "end": base, "change": base, "kind": "base"}]
+    running = base
+    for j in shown:
+        change = contributions[j]
+        kind = "raises" if change >= 0 else "lowers"
+        steps.append({"step": names[j], "start": running, "end": running + change, "change": change, "kind": kind})
+        running += change
+    if rest:
+        change = sum(contributions[j] for j in rest)
+        label = f"the other {len(rest)} features"
+        steps.append({"step": label, "start": running, "end": running + change, "change": change, "kind": "the others"})
+    steps.append({"step": "logit", "start": 0.0, "end": logit, "change": logit, "kind": "logit"})
+    return [{**step, "order": i, "row": f"{i + 1}. {step['step']}"} for i, step in enumerate(steps)]

@@ -6,6 +6,7 @@ including the far tails where onnxruntime's ``Sigmoid`` kernel is off by over 10
 Export calls both; the tests call the same functions.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,6 +167,58 @@ def assert_parity(
         row = int(np.argmax(wrong))
         raise ParityError(f"label {served_label[row]} differs from {expected[row]} ({reference}) at row {row}")
     return ParityReport(rows, float(abs_err.max(initial=0.0)), float(rel_err.max(initial=0.0)), max_logit)
+
+
+def assert_interval_parity(
+    reference_logit: np.ndarray,
+    reference: Callable[[float], tuple[np.ndarray, np.ndarray]],
+    served: tuple[np.ndarray, np.ndarray, np.ndarray],
+    logit_allowance: np.ndarray,
+    tol: Tolerance = Tolerance(),
+) -> None:
+    """Compare the served interval (``served``: probabilities, probability_low, probability_high)
+    with the float64 one ``export.intervals`` computes from the card, and check that each interval
+    holds its probability. ``reference(rounding)`` gives that interval, its variances moved by
+    ``rounding`` times their float64 rounding allowance: a bound must lie between the narrowest and
+    the widest one. The graph works from its float32 logits: a logit off by e moves a bound's
+    log-odds by up to 2e (1 + its own size), allowed on top of the tolerances as ``assert_parity``
+    allows for the probabilities."""
+    probabilities, *bounds = (np.asarray(b, dtype=np.float64) for b in served)
+    ref_logit = np.asarray(reference_logit, dtype=np.float64)
+    rows = len(ref_logit)
+    spread = 2.0 * np.asarray(logit_allowance, dtype=np.float64).reshape(rows, -1).max(axis=1)
+    scale = np.abs(np.clip(ref_logit, -FLOAT32_MAX, FLOAT32_MAX)).reshape(rows, -1).max(axis=1)
+    (narrow_low, narrow_high), (wide_low, wide_high) = reference(-1.0), reference(1.0)
+    for name, bound, ends in zip(
+        ("probability_low", "probability_high"), bounds, ((wide_low, narrow_low), (narrow_high, wide_high))
+    ):
+        lower, upper = ends
+        if bound.shape != lower.shape or (np.isnan(bound) != np.isnan(lower)).any():
+            raise ParityError(f"{name} has shape {bound.shape} or missing values where the card's interval has not")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            size = np.abs(np.log(lower / (1 - lower))) + np.abs(np.log(upper / (1 - upper)))  # the bounds' log-odds
+        size = np.nan_to_num(size, nan=0.0, posinf=0.0).max(axis=1, initial=0.0)
+        rounding = np.minimum((2.0**-23 * scale + spread) * (1.0 + size + scale), 1e300)[:, None]
+        value = np.nan_to_num(bound)
+        below = np.nan_to_num(lower) - value  # > 0: under the widest interval's end
+        above = value - np.nan_to_num(upper)
+        outside = np.maximum(np.maximum(below, above), 0.0)
+        near = np.maximum(np.nan_to_num(lower), np.nan_to_num(upper))
+        allowed = tol.probability_abs + np.minimum(rounding, 1.0) * near
+        relative = np.where(near >= tol.smallest, outside / np.maximum(near, tol.smallest), 0.0)
+        bad = (outside > allowed) | (relative > tol.probability_rel + rounding)
+        if bad.any():
+            row = int(np.unravel_index(np.argmax(bad), bad.shape)[0])
+            raise ParityError(
+                f"{name} differs from the card's interval at row {row}: served {bound[row].tolist()}, "
+                f"expected between {lower[row].tolist()} and {upper[row].tolist()}"
+            )
+    low, high = (np.nan_to_num(b, nan=0.5) for b in bounds)
+    p = np.nan_to_num(probabilities, nan=0.5)
+    slack = tol.probability_abs + tol.probability_rel * p
+    if (low > p + slack).any() or (high < p - slack).any():
+        row = int(np.argmax(((low > p + slack) | (high < p - slack)).any(axis=1)))
+        raise ParityError(f"the interval at row {row} does not hold its probability: {low[row]} .. {high[row]}")
 
 
 def _expected_labels(p: np.ndarray, threshold: float | None) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from export.card.model_card import ModelCard
 from export.csv_input import NUMBER, Dialect, header, locate, numbers, read_csv, sniff, text_numbers
 from export.design import codes_of
 from export.errors import DataError, InputError, listed, printable, shorten
+from export.explain import explain_codes
 from export.parity import FLOAT32_MAX
 from export.reader.inputs import known_levels
 
@@ -29,8 +30,39 @@ MAX_ROWS = 100_000
 MAX_CSV_MB = 25
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What scoring appends after the probabilities and the label (``python -m export.score``'s
+    ``--interval`` and ``--explain``): each probability's 95% interval, and the explanation of the
+    logit (``export.explain``: its base, then each feature's contribution)."""
+
+    interval: bool = False
+    explain: bool = False
+
+
+NO_EXTRAS = Extras()
+
+
+def extra_names(card: ModelCard, extras: Extras) -> list[str]:
+    """The columns ``extras`` add, in order."""
+    names = []
+    if extras.interval:
+        names += [f"P({card.target_name} = {c}) 95% {end}" for c in card.class_labels for end in ("low", "high")]
+    if extras.explain:
+        logits = [""] if card.binary else [f"[{c}]" for c in card.class_labels]
+        names += [f"logit{logit} base" for logit in logits]
+        to = [f" to logit{logit}" if logit else "" for logit in logits]
+        names += [f"contribution of {f}{target}" for f in card.feature_names for target in to]
+    return names
+
+
 def score_table(
-    data: bytes, artifact: Artifact, name: str = "the file", max_rows: int | None = None, complete_rows: bool = False
+    data: bytes,
+    artifact: Artifact,
+    name: str = "the file",
+    max_rows: int | None = None,
+    complete_rows: bool = False,
+    extras: Extras = NO_EXTRAS,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Score every row of a CSV (``data``, its bytes). Returns the table (the file's columns, then one
     probability column per class and the label) and notes for the user; raises ``InputError`` with
@@ -56,10 +88,10 @@ def score_table(
         line, cells = locate(data, row, dialect)
         return f"on line {line} has {_shown(cells, columns.index(feature))}"
 
-    names, renamed = score_names(card, columns)
-    out = scored(table, artifact, name, where, names, dialect, complete_rows)
+    names, renamed = score_names(card, columns, extras)
+    out = scored(table, artifact, name, where, names, dialect, complete_rows, extras)
     out.attrs["written"] = Written(dialect, (*written, *names))
-    return out, extra_note(extra) + renamed + unscored_note(int(out[names[-1]].isna().sum()), name)
+    return out, extra_note(extra) + renamed + unscored_note(int(out[names[card.n_classes]].isna().sum()), name)
 
 
 def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> list[str]:
@@ -73,11 +105,13 @@ def other_columns(columns: list[str], features: tuple[str, ...], name: str) -> l
     return [c for c in columns if c not in features]
 
 
-def score_names(card: ModelCard, columns: list[str]) -> tuple[list[str], list[str]]:
-    """The names of the columns scoring appends (``P(target = class)`` per class, then ``label``)
-    and a note if any had to change: where the file already has a column of that name, the new one
-    is called ``NAME (scored)`` (``NAME (scored 2)``, ...), so no input column is ever overwritten."""
+def score_names(card: ModelCard, columns: list[str], extras: Extras = NO_EXTRAS) -> tuple[list[str], list[str]]:
+    """The names of the columns scoring appends (``P(target = class)`` per class, ``label``, then
+    the ``extras``') and a note if any had to change: where the file already has a column of that
+    name, the new one is called ``NAME (scored)`` (``NAME (scored 2)``, ...), so no input column is
+    ever overwritten."""
     standard = [*(f"P({card.target_name} = {label})" for label in card.class_labels), "label"]
+    standard += extra_names(card, extras)
     taken = set(columns)
     names = []
     for wanted in standard:
@@ -100,10 +134,11 @@ def scored(
     names: list[str],
     dialect: Dialect | None = None,
     complete_rows: bool = False,
+    extras: Extras = NO_EXTRAS,
 ) -> pd.DataFrame:
-    """``table`` with one probability column per class and the label appended under ``names``
-    (``score_names``), from its feature columns (a text cell read as ``dialect`` writes numbers);
-    ``where(row, feature)`` words the first bad cell of a column for the message. With
+    """``table`` with one probability column per class, the label and the ``extras`` appended under
+    ``names`` (``score_names``), from its feature columns (a text cell read as ``dialect`` writes
+    numbers); ``where(row, feature)`` words the first bad cell of a column for the message. With
     ``complete_rows``, a row with a missing feature cell is not scored: its score cells are empty."""
     card, design = artifact.card, artifact.design
     rows = np.flatnonzero(~_incomplete(table, design.features)) if complete_rows else np.arange(len(table))
@@ -125,8 +160,25 @@ def scored(
     probabilities[rows] = served.probabilities
     labels = np.full(len(table), None, dtype=object)
     labels[rows] = [card.class_labels[i] for i in served.label]
-    scores = {names[i]: probabilities[:, i] for i in range(card.n_classes)} | {names[-1]: labels}
+    columns = [probabilities.T, labels[None, :]]
+    n = len(table)
+    if extras.interval:
+        columns.append(_unscored_as_nan(np.stack([served.probability_low, served.probability_high], axis=2), rows, n))
+    if extras.explain:
+        explanation = explain_codes(card, codes)
+        base = np.broadcast_to(explanation.base, (len(rows), np.size(explanation.base)))
+        columns += [_unscored_as_nan(base, rows, n), _unscored_as_nan(explanation.contributions, rows, n)]
+    scores = dict(zip(names, (column for block in columns for column in block)))
     return pd.concat([table, pd.DataFrame(scores, index=table.index)], axis=1)
+
+
+def _unscored_as_nan(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """``values`` of the scored ``rows`` (first axis), as columns over all ``n`` rows (NaN where
+    unscored), in the order ``extra_names`` writes them (the last axes vary fastest)."""
+    flat = np.asarray(values, dtype=np.float64).reshape(len(rows), -1)
+    out = np.full((n, flat.shape[1]), np.nan)
+    out[rows] = flat
+    return out.T
 
 
 def _incomplete(table: pd.DataFrame, features: tuple[str, ...]) -> np.ndarray:

@@ -143,11 +143,11 @@ def coefficient_plot(card: ModelCard) -> alt.LayerChart | None:
     table = card.statistics.coefficients if card.statistics else None
     if table is None:
         return None
-    frame = (
-        pd.DataFrame({"term": table.terms, "estimate": table.estimate, "low": table.ci_low, "high": table.ci_high})
-        .iloc[1:]
-        .dropna()
-    )  # the intercept has another scale; aliased terms have no estimate
+    frame = pd.DataFrame({"term": table.terms, "estimate": table.estimate, "low": table.ci_low, "high": table.ci_high})
+    if table.classes is not None:  # multinomial: each class's terms against the first class
+        frame["term"] = [f"{label}: {term}" for label, term in zip(table.classes, table.terms)]
+    # the intercepts have another scale (one per class); aliased terms have no estimate
+    frame = frame[np.arange(len(frame)) % (len(card.design.terms) + 1) != 0].dropna()
     if frame.empty:
         return None
     title = "estimate (95% interval)"

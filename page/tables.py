@@ -46,8 +46,12 @@ def loss_table(artifact: Artifact) -> pd.DataFrame:
 
 
 def class_table(card: ModelCard, served: Prediction) -> pd.DataFrame:
-    """Every class's probability for one scored row (and its logit, multinomial models)."""
+    """Every class's probability for one scored row, with its 95% interval where the model serves
+    one (and its logit, multinomial models)."""
     table = {"class": [str(c) for c in card.class_labels], "P": served.probabilities[0].astype(np.float64)}
+    if served.probability_low is not None:
+        table["95% low"] = served.probability_low[0].astype(np.float64)
+        table["95% high"] = served.probability_high[0].astype(np.float64)
     if not card.binary:
         table["logit"] = served.logit[0].astype(np.float64)
     return pd.DataFrame(table)

@@ -34,6 +34,10 @@ def coefficient_rows(card: ModelCard) -> tuple[list[str], list[list[object]]]:
     if table:
         header = ["term", "estimate", "std. error", "z", "p-value", "95% low", "95% high"]
         columns = [table.estimate, table.std_error, table.z, table.p_value, table.ci_low, table.ci_high]
+        if table.classes is not None:  # multinomial: each class against the first
+            header.insert(0, f"class (against {card.class_labels[0]})")
+            columns.insert(0, table.terms)
+            return header, [[label, *(c[i] for c in columns)] for i, label in enumerate(table.classes)]
         return header, [[term, *(c[i] for c in columns)] for i, term in enumerate(table.terms)]
     labels = [f"class {label}" for label in card.class_labels] if not card.binary else ["estimate"]
     terms = ["(intercept)", *card.design.terms]

@@ -10,6 +10,11 @@ inputs become the coefficients' columns (``export.design``); the coefficients, s
 history and coefficient table are per term; ``data.features`` holds the numeric features' ranges;
 stored rows hold a level's index for a categorical feature; ``example`` a level. A model with
 numeric features only is still written as format 1, unchanged.
+
+Format 3 (cards whose statistics hold a covariance, or a multinomial coefficient table): the graph
+has the ``probability_low`` and ``probability_high`` outputs, computed from
+``statistics.covariance``; a multinomial table holds each class but the first relative to the first.
+Other cards keep formats 1 and 2 and their bytes.
 """
 
 import json
@@ -22,8 +27,9 @@ from export.card.sections import Categories, Coefficients, Description, Shape, e
 from export.design import Design, level_text
 from export.errors import ArtifactError, first_line
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 NUMERIC_FORMAT = 1  # what a model without categorical features is written as
+CATEGORICAL_FORMAT = 2  # ... and a model with them, when neither has what format 3 adds
 CARD_KEY = "model_card"
 PRODUCER = "logreg-kit"
 TASKS = ("binary", "multinomial")
@@ -109,8 +115,19 @@ def build_card(description: Description, weights: np.ndarray, intercept: np.ndar
         intercept=np.asarray(intercept, dtype=np.float64).tolist(),
     )
     given = {f.name: getattr(description, f.name) for f in fields(Description)}
-    version = NUMERIC_FORMAT if description.categories is None else FORMAT_VERSION
+    version = NUMERIC_FORMAT if description.categories is None else CATEGORICAL_FORMAT
+    if intervals_in(description):
+        version = FORMAT_VERSION
     return ModelCard(**given, format_version=version, producer=PRODUCER, coefficients=coefficients, versions=versions)
+
+
+def intervals_in(description: Description) -> bool:
+    """Whether the card holds what format 3 adds: a covariance (the graph serves intervals) or a
+    multinomial coefficient table."""
+    stats = description.statistics
+    return stats is not None and (
+        stats.covariance is not None or (stats.coefficients is not None and stats.coefficients.classes is not None)
+    )
 
 
 def parse_card(text: str | None, source: str) -> ModelCard:
@@ -183,9 +200,12 @@ def _card_from_raw(raw: dict, source: str) -> ModelCard:
         coefficients = Coefficients.spec(shape)(raw["coefficients"], "card.coefficients")
         problem = coefficients or ModelCard.spec(shape)(raw, "card")
         problems += [problem] if problem else []
+    card = None if problems else ModelCard.from_json(raw)
+    if card is not None and card.format_version < FORMAT_VERSION and intervals_in(card):
+        problems.append(f"a covariance or a multinomial coefficient table in a format-{card.format_version} card")
     if problems:
         raise ArtifactError(f"{source}: its model card is inconsistent ({'; '.join(problems)}); re-export the model")
-    return ModelCard.from_json(raw)
+    return card
 
 
 def _shape(raw: dict, names: tuple[str, ...], n_logits: int, n_classes: int) -> tuple[Shape, str | None]:
@@ -194,7 +214,7 @@ def _shape(raw: dict, names: tuple[str, ...], n_logits: int, n_classes: int) -> 
     categories, terms = raw.get("categories"), raw.get("terms")
     if categories is None and terms is None:
         return Shape(names, n_logits, n_classes), None
-    if raw["format_version"] < FORMAT_VERSION:
+    if raw["format_version"] < CATEGORICAL_FORMAT:
         return Shape(names, n_logits, n_classes), f"categories in a format-{raw['format_version']} card"
     named = categories.get("features") if isinstance(categories, dict) else None
     if not isinstance(named, dict) or not named or not set(named) <= set(names):

@@ -306,16 +306,26 @@ class LRTest(Section):
     p_value: float = entry(number)
 
 
+def n_coefficient_rows(s: Shape) -> int:
+    """The rows of a coefficient table: the intercept and each term, once for a binary model and
+    once per class but the first for a multinomial one (each relative to the first class)."""
+    return (s.n_terms + 1) * max(s.n_classes - 1, 1)
+
+
 def _per_term(s: Shape) -> Spec:
-    return list_of(nullable(number), s.n_terms + 1)
+    return list_of(nullable(number), n_coefficient_rows(s))
 
 
 @dataclass(frozen=True, kw_only=True)
 class CoefficientTable(Section):
-    """Wald inference per raw-unit coefficient: the intercept, then one row per term."""
+    """Wald inference per raw-unit coefficient: the intercept, then one row per term. Multinomial
+    (format 3): the rows of each class but the first,
+    relative to the first (statsmodels' MNLogit, R's multinom), class by class; ``classes`` names
+    each row's class."""
 
     parallel = ("terms", "estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
-    terms: list[str] = entry(sized=lambda s: list_of(text, s.n_terms + 1))
+    terms: list[str] = entry(sized=lambda s: list_of(text, n_coefficient_rows(s)))
+    classes: list[str] | None = entry(sized=lambda s: list_of(text, n_coefficient_rows(s)), optional=True)
     estimate: list[float | None] = entry(sized=_per_term)
     std_error: list[float | None] = entry(sized=_per_term)
     z: list[float | None] = entry(sized=_per_term)
@@ -343,6 +353,10 @@ class Statistics(Section):
     aic: float | None = entry(number, optional=True)
     bic: float | None = entry(number, optional=True)
     coefficients: CoefficientTable | None = entry(section=CoefficientTable, optional=True)
+    # the covariance of the coefficient table's rows, in their order (raw units; 0 for an aliased term)
+    covariance: list[list[float]] | None = entry(
+        sized=lambda s: matrix(n_coefficient_rows(s), n_coefficient_rows(s)), optional=True
+    )
     aliased: list[str] | None = entry(list_of(text), optional=True)
     # per categorical feature: the LR test of leaving out all its terms (R's drop1)
     feature_tests: dict[str, LRTest] | None = entry(section=LRTest, keyed="categorical", optional=True)

@@ -1,4 +1,6 @@
 """Does a loaded graph compute what its card says? Checked on probe rows before it serves anyone.
+(A graph with intervals: they must be the ones ``export.intervals`` computes from the card's
+covariance, and hold their probabilities.)
 
 A graph with our signature and a copied card could still answer anything: constant probabilities,
 probabilities of 7.5, another model's coefficients. The probes run every path through our graph
@@ -10,12 +12,21 @@ says (``export.parity``'s functions and tolerances, the same as at export).
 """
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
 from export.card.model_card import ModelCard
 from export.errors import ArtifactError, ParityError
-from export.parity import FLOAT32_MAX, assert_parity, assert_tail_accuracy, extreme_rows, float32_dot_allowance
+from export.intervals import probability_interval
+from export.parity import (
+    FLOAT32_MAX,
+    assert_interval_parity,
+    assert_parity,
+    assert_tail_accuracy,
+    extreme_rows,
+    float32_dot_allowance,
+)
 
 SMALL_BATCH, LARGE_BATCH = 200, 300  # either side of the graph's switch at 256 rows
 
@@ -54,17 +65,23 @@ def check_behaviour(predict: Callable, card: ModelCard, source: str) -> None:
         x = card.design.expand(rows)
         with np.errstate(over="ignore", invalid="ignore"):
             logits = x @ card.weights.T + card.intercept
+        logits = logits[:, 0] if card.binary else logits
+        allowance = float32_dot_allowance(x, card.weights, card.intercept)
         try:
             assert_parity(
-                logits[:, 0] if card.binary else logits,
+                logits,
                 served.logit,
                 served.probabilities,
                 served.label,
                 card.threshold,
-                logit_allowance=float32_dot_allowance(x, card.weights, card.intercept),
+                logit_allowance=allowance,
                 reference="the card's coefficients",
             )
             assert_tail_accuracy(served.logit, served.probabilities)
+            if served.probability_low is not None:
+                interval = partial(probability_interval, np.asarray(card.statistics.covariance), x, logits, card.binary)
+                served_bounds = (served.probabilities, served.probability_low, served.probability_high)
+                assert_interval_parity(logits, interval, served_bounds, allowance)
         except ParityError as e:
             raise ArtifactError(
                 f"{source}: its graph does not compute what its card says ({str(e)[:200]}); re-export the model"

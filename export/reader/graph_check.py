@@ -35,12 +35,14 @@ ALLOWED_OPS = frozenset(
         "Add", "Sub", "Mul", "Div", "Neg", "Exp", "Reciprocal", "IsNaN", "IsInf", "Greater", "Less",
         "Cast", "If", "Einsum", "MatMul", "Gemm", "ReduceSum", "ReduceMax", "ArgMax", "Clip", "Max", "Min",
         "Unsqueeze", "Squeeze", "Concat", "Shape", "Gather", "Slice", "Identity", "Constant", "Transpose",
+        "Reshape", "Sqrt", "Log",
     }
 )  # fmt: skip
 ML_OPS = frozenset({"LabelEncoder"})  # ai.onnx.ml: a categorical feature's text to its level's index
 ML_OPSETS = range(2, 5)
 MAX_NODES = 80  # an export holds 24 (multinomial) or 29 (binary) nodes, branches included
-NODES_PER_CATEGORICAL = 4  # and this many more per categorical feature
+INTERVAL_NODES = 60  # and with intervals (a covariance in its card) up to 40 (binary) or 45 more
+NODES_PER_CATEGORICAL = 5  # and this many more per categorical feature
 OPSETS = range(13, 26)  # default-domain opsets whose operators above onnxruntime 1.20+ implements
 ELEMENT_TYPES = {TensorProto.FLOAT: "float32", TensorProto.DOUBLE: "float64", TensorProto.INT64: "int64",
                  TensorProto.BOOL: "bool", TensorProto.STRING: "string"}  # fmt: skip
@@ -61,13 +63,18 @@ def check_graph(model: onnx.ModelProto, card: ModelCard, source: str) -> None:
             + " and ai.onnx.ml" * bool(categorical),
         )
     nodes = list(_nodes(model.graph))
-    most = MAX_NODES + NODES_PER_CATEGORICAL * categorical
+    covariance = card.statistics.covariance if card.statistics else None
+    most = MAX_NODES + INTERVAL_NODES * (covariance is not None) + NODES_PER_CATEGORICAL * categorical
     if len(nodes) > most:
         raise _not_ours(source, f"it has {len(nodes)} nodes, more than an export holds ({most} at most)")
     n_features, n_classes = card.n_terms, card.n_classes
     per_row = max(card.n_features, n_classes)
     # a categorical feature's table has a row per level and one more: at most 2 more rows than its terms
     largest_constant = (max(n_features, 1) + 2 * categorical) * max(n_classes, 2)
+    if covariance is not None:  # the intervals' nodes (``export.writer.intervals``): E^2 m per row, V's size
+        equations = max(n_classes - 1, 1)
+        per_row = max(per_row, equations * len(covariance), n_classes * equations)
+        largest_constant = max(largest_constant, len(covariance) ** 2, n_classes**2)
     for tensor in _tensors(model.graph):
         _check_tensor(tensor, largest_constant, source)
     for node in nodes:

@@ -191,6 +191,20 @@ def feeds_from_codes(design: Design, codes: np.ndarray) -> dict[str, np.ndarray]
     return feeds
 
 
+def codes_from_feeds(design: Design, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    """Codes (n, d) float64 from the graph's inputs (as ``feeds_from_columns`` makes them: every
+    level known), the inverse of ``feeds_from_codes``."""
+    rows = len(next(iter(feeds.values())))
+    codes = np.empty((rows, len(design.features)))
+    numeric = [j for j, f in enumerate(design.features) if f not in design.levels]
+    if numeric:
+        codes[:, numeric] = feeds[INPUT_NAME]
+    for k, feature in enumerate(design.categorical):
+        index = {level: i for i, level in enumerate(design.levels[feature])}
+        codes[:, design.features.index(feature)] = [index[text] for text in feeds[CATEGORIES_NAME][:, k]]
+    return codes
+
+
 def level_problem(feature: str, value: object, levels: tuple[str, ...], where: str) -> str:
     """The message for a value that is not one of ``feature``'s levels."""
     return (

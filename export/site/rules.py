@@ -4,6 +4,7 @@ patterns that say what a cell or an entry holds (a number, digits grouped in thr
 as a level, a formula), a boolean level's spellings, and the messages and their fixed parts. The
 site's JavaScript takes them from there, so a rule changed here changes on both pages."""
 
+from export.charts import WATERFALL_FEATURES
 from export.csv_input import (
     BLANK,
     DECIMAL_COMMA,
@@ -18,6 +19,7 @@ from export.csv_input import (
 from export.design import BOOLEAN_SPELLINGS, WHOLE_NUMBER
 from export.entry import ENTRY_MESSAGES
 from export.errors import MAX_ECHO, MAX_SHOWN
+from export.intervals import NO_INTERVAL
 from export.reader.inputs import SHOWN_LEVELS
 from export.scoring import COMPLETE_ROWS_HINT, FORMULA_START, MAX_CSV_MB, MAX_ROWS
 
@@ -47,4 +49,6 @@ def site_rules() -> dict:
         "whole_number": WHOLE_NUMBER,
         "boolean_spellings": BOOLEAN_SPELLINGS,
         "entry_messages": ENTRY_MESSAGES,
+        "no_interval": NO_INTERVAL,
+        "waterfall_features": WATERFALL_FEATURES,
     }

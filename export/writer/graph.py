@@ -31,9 +31,10 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from export.artifact import CATEGORIES_NAME, INPUT_NAME, OUTPUT_TYPES
+from export.artifact import CATEGORIES_NAME, INPUT_NAME, INTERVAL_TYPES, OUTPUT_TYPES
 from export.design import Design, level_keys
 from export.parity import FLOAT32_MAX
+from export.writer.intervals import interval_nodes
 
 SMALL_BATCH = 256
 OPSET = 20
@@ -44,13 +45,19 @@ FLOAT, DOUBLE, INT64, STRING = TensorProto.FLOAT, TensorProto.DOUBLE, TensorProt
 
 
 def serving_graph(
-    weights: np.ndarray, intercept: np.ndarray, threshold: float | None, design: Design | None = None
+    weights: np.ndarray,
+    intercept: np.ndarray,
+    threshold: float | None,
+    design: Design | None = None,
+    covariance: np.ndarray | None = None,
 ) -> onnx.ModelProto:
     """x float32 (batch, d) -> logit (batch,) or (batch, K), probabilities (batch, K), label (batch,).
     ``weights`` float64 (1, terms) for binary, (K, terms) for multinomial; ``intercept`` (L,);
     ``threshold`` applies to binary models only. With categorical features (``design``), ``x``
     holds the numeric features (absent when there are none) and ``categories`` the categorical
-    ones' text, each in the design's feature order."""
+    ones' text, each in the design's feature order. With the coefficients' ``covariance`` (the
+    card's ``statistics.covariance``), also probability_low and probability_high (batch, K)
+    (``export.writer.intervals``)."""
     weights, intercept = np.asarray(weights, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
     binary = weights.shape[0] == 1
     logit_shape = ["batch"] if binary else ["batch", weights.shape[0]]
@@ -71,11 +78,18 @@ def serving_graph(
     constants, nodes = _probabilities(constants, nodes, binary, threshold)
     n_classes = 2 if binary else weights.shape[0]
     shapes = {"logit": logit_shape, "probabilities": ["batch", n_classes], "label": ["batch"]}
+    outputs = dict(OUTPUT_TYPES)
+    if covariance is not None:
+        more_constants, more_nodes = interval_nodes(design, weights, intercept, covariance)
+        constants += more_constants
+        nodes += more_nodes
+        outputs.update(INTERVAL_TYPES)
+        shapes.update({name: ["batch", n_classes] for name in INTERVAL_TYPES})
     graph = helper.make_graph(
         nodes,
         "logistic_regression",
         inputs,
-        [helper.make_tensor_value_info(name, _element(kind), shapes[name]) for name, kind in OUTPUT_TYPES.items()],
+        [helper.make_tensor_value_info(name, _element(kind), shapes[name]) for name, kind in outputs.items()],
         constants,
     )
     opsets = [helper.make_opsetid("", OPSET)] + [helper.make_opsetid("ai.onnx.ml", ML_OPSET)] * design.has_categories

@@ -4,6 +4,7 @@ a module here and a line in SECTIONS."""
 
 from page.sections import (
     diagnostics,
+    explanation,
     facts,
     learned,
     log_loss,
@@ -16,6 +17,7 @@ from page.sections import (
 
 SECTIONS = (
     predict.SECTION,
+    explanation.SECTION,
     learned.SECTION,
     objective.SECTION,
     diagnostics.SECTION,

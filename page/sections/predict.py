@@ -9,6 +9,7 @@ from export.card.model_card import ModelCard
 from export.entry import parse_entry
 from export.errors import MAX_SHOWN, InputError
 from export.extrapolation import extrapolation_warning
+from export.intervals import NO_INTERVAL
 from page.accessible import name_fields
 from page.charts import class_bars
 from page.inputs import format_number
@@ -83,6 +84,14 @@ def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
     else:
         left.metric("class (the most probable)", plain(label))
         middle.metric(plain(f"P({card.target_name} = {label})"), format_number(float(served.probabilities[0, top])))
+    if served.probability_low is None:
+        st.caption(NO_INTERVAL + ".")
+    elif card.binary:
+        low, high = served.probability_low[0, 1], served.probability_high[0, 1]
+        st.caption(
+            plain(f"95% interval of P({card.target_name} = {card.class_labels[1]}): ")
+            + f"{format_number(float(low))} to {format_number(float(high))} (from the coefficients' covariance)."
+        )
     classes, chart = st.columns([1, 2])
     classes.dataframe(class_table(card, served), hide_index=True, key="class_probabilities")
     chart.vega_lite_chart(class_bars(card, served.probabilities[0]))

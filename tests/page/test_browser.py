@@ -43,7 +43,7 @@ def test_enter_x_read_probability_and_screenshot(server, browser_page, tutorial_
     field.fill("2.5")
     field.press("Enter")
     expect(probability).to_have_text(expected[2.5], timeout=30_000)
-    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(4)  # classes, curve, objective, calibration
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(5)  # classes, waterfall, curve, objective, calibration
     page.wait_for_timeout(1000)  # the charts draw after the script finishes
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOT, full_page=True)

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from export.artifact import Artifact
 from export.files import write_atomic
+from export.intervals import NO_INTERVAL
 from export.writer.build import build_artifact
 from page.inputs import format_number
 from page.sections.statistics import comparison_fact
@@ -83,8 +84,13 @@ def test_entering_x_shows_that_xs_probability(page, tutorial_built):
     assert not any("extrapolation" in unescaped(w.value) for w in at.warning)  # inside the training range
 
 
+def drawn(at: AppTest) -> list:
+    """The page's Vega-Lite charts but the waterfall of "Why this answer" (its own test)."""
+    return [chart for chart in at.get("vega_lite_chart") if '"steps"' not in chart.proto.spec]
+
+
 def chart_marks(at: AppTest) -> list[list[str]]:
-    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    specs = [json.loads(chart.proto.spec) for chart in drawn(at)]
     return [[layer["mark"]["type"] for layer in spec.get("layer", [spec])] for spec in specs]
 
 
@@ -184,7 +190,7 @@ def test_several_features_get_one_input_each_and_a_curve_along_a_chosen_one(page
     assert metrics(at)["P(sick = yes)"] == served_p(two_feature_model, 1.5, -0.5)
     at.selectbox(key="along").select("weight").run()
     assert not at.exception
-    assert json.loads(at.get("vega_lite_chart")[1].proto.spec)["layer"][0]["encoding"]["x"]["title"] == "weight"
+    assert json.loads(drawn(at)[1].proto.spec)["layer"][0]["encoding"]["x"]["title"] == "weight"
 
 
 def test_diagnostics_say_in_plain_words_that_the_tutorial_run_did_not_converge(page):
@@ -225,7 +231,7 @@ def test_multinomial_model_shows_class_probabilities_curves_per_class_and_a_deci
     bars, curve, decision, loss, calibration = chart_marks(at)
     assert bars == ["bar"] and loss == ["line", "rule"] and calibration == ["line", "line"]
     assert curve[:2] == ["line", "tick"] and decision[:2] == ["rect", "point"]
-    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    spec = json.loads(drawn(at)[1].proto.spec)
     assert spec["layer"][0]["encoding"]["color"]["field"] == "series"  # one line per class
     assert any("trained on [1, 6.9]" in unescaped(c.value) for c in at.caption)
 
@@ -328,7 +334,7 @@ def test_categorical_features_get_select_boxes_with_shares_and_curves_per_level(
     assert metrics(at)["P(sex = male)"] == format_number(float(p))
     at.selectbox(key="by").select("island").run()
     assert not at.exception and not at.error
-    curve = at.get("vega_lite_chart")[1]
+    curve = drawn(at)[1]
     lines = {row["series"] for row in chart_rows(curve) if "series" in row}
     assert {"island = Biscoe", "island = Dream", "island = Torgersen"} <= lines
     lines_layer, rows_layer = json.loads(curve.proto.spec)["layer"][:2]
@@ -349,9 +355,9 @@ def test_a_model_with_only_categorical_features_shows_bars_per_level(page, artif
     write_atomic(artifact_dir / "model.onnx", built(TrainConfig(optimizer="lbfgs", standardize=True), data))
     at = page.run()
     assert not at.exception and not at.error
-    bars = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    bars = json.loads(drawn(at)[1].proto.spec)
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["title"] == "colour"
-    heights = {row["level"]: row["P"] for row in chart_rows(at.get("vega_lite_chart")[1])}
+    heights = {row["level"]: row["P"] for row in chart_rows(drawn(at)[1])}
     assert heights["red"] == pytest.approx(frame.y[colour == "red"].mean(), rel=1e-5)  # one feature: the cell rate
 
 
@@ -370,3 +376,70 @@ def test_thirty_thousand_warnings_are_counted_not_drawn(page, artifact_dir, tuto
     assert "… and 29,980 more warnings: the whole list is in the model card (Model facts)." in [
         unescaped(c.value) for c in at.caption
     ]
+
+
+def test_the_prediction_carries_its_interval_and_a_model_without_one_says_why(page, artifact_dir):
+    at = page.run()  # the tutorial: 1000 SGD epochs that did not converge, so no covariance
+    assert any(unescaped(c.value) == NO_INTERVAL + "." for c in at.caption)
+    for name in ("default", "penguins"):
+        write_atomic(artifact_dir / "model.onnx", (PROJECT / "artifacts" / f"{name}.onnx").read_bytes())
+        at = page.run()
+        artifact = Artifact.from_bytes((artifact_dir / "model.onnx").read_bytes())
+        served = artifact.predict({n: [v] for n, v in artifact.card.example.items()})
+        assert not at.exception and not at.error
+        table = next(d.value for d in at.dataframe if "95% low" in d.value.columns)
+        np.testing.assert_allclose(table["95% low"], served.probability_low[0], rtol=1e-6)
+        np.testing.assert_allclose(table["95% high"], served.probability_high[0], rtol=1e-6)
+        card = artifact.card
+        low, high = (format_number(float(b[0, 1])) for b in (served.probability_low, served.probability_high))
+        said = f"95% interval of P({card.target_name} = {card.class_labels[1]}): {low} to {high}"
+        assert any(unescaped(c.value).startswith(said) for c in at.caption)
+        assert not any(NO_INTERVAL in unescaped(c.value) for c in at.caption)
+    coefficients = next(d.value for d in at.dataframe if "std. error" in d.value.columns)
+    assert list(coefficients.columns[:2]) == ["term", "estimate"]  # binary: no class column
+
+
+def test_a_multinomial_model_shows_each_class_interval_and_coefficients_against_the_first(page, artifact_dir):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 2))
+    logits = np.column_stack([np.zeros(400), x @ [1.0, -0.5] + 0.3, x @ [-0.7, 0.8]])
+    y = (logits + rng.gumbel(size=logits.shape)).argmax(axis=1)
+    data = Dataset(x, y, ("dose", "age"), "outcome", ("worse", "same", "better"), "trial.csv")
+    write_atomic(artifact_dir / "model.onnx", built(TrainConfig(optimizer="lbfgs", standardize=True), data))
+    at = page.run()
+    assert not at.exception and not at.error
+    artifact = Artifact.from_bytes((artifact_dir / "model.onnx").read_bytes())
+    served = artifact.predict({n: [v] for n, v in artifact.card.example.items()})
+    table = next(d.value for d in at.dataframe if "95% low" in d.value.columns)
+    assert list(table.columns) == ["class", "P", "95% low", "95% high", "logit"]
+    np.testing.assert_allclose(table["95% low"], served.probability_low[0], rtol=1e-6)
+    np.testing.assert_allclose(table["95% high"], served.probability_high[0], rtol=1e-6)
+    coefficients = next(d.value for d in at.dataframe if "std. error" in d.value.columns)
+    assert list(coefficients.iloc[:, 0]) == ["same"] * 3 + ["better"] * 3
+    assert coefficients.columns[0] == "class (against worse)"
+    assert list(coefficients["term"]) == ["(intercept)", "dose", "age"] * 2
+
+
+def test_why_this_answer_shows_the_readers_explanation_as_a_waterfall(page, artifact_dir):
+    write_atomic(artifact_dir / "model.onnx", (PROJECT / "artifacts" / "penguins.onnx").read_bytes())
+    at = page.run()
+    assert not at.exception and not at.error
+    artifact = Artifact.from_bytes((artifact_dir / "model.onnx").read_bytes())
+    card = artifact.card
+    # the fields show the example to six digits, and the page reads them back
+    shown = {n: v if n in card.design.levels else float(format_number(v)) for n, v in card.example.items()}
+    explained = artifact.explain([shown])
+    table = next(d.value for d in at.dataframe if "contribution to the logit" in d.value.columns)
+    assert list(table["feature"]) == list(card.feature_names)
+    np.testing.assert_allclose(table["contribution to the logit"], explained.contributions[0], rtol=1e-12)
+    waterfall = next(c for c in at.get("vega_lite_chart") if '"steps"' in c.proto.spec)
+    steps = sorted(chart_rows(waterfall), key=lambda s: s["order"])
+    assert steps[0]["end"] == pytest.approx(explained.base) and steps[-1]["end"] == pytest.approx(explained.logit[0])
+    assert [s["kind"] for s in steps[1:-1]] == ["raises" if s["change"] >= 0 else "lowers" for s in steps[1:-1]]
+    changes = [abs(s["change"]) for s in steps[1:-1]]
+    assert changes == sorted(changes, reverse=True)  # the largest contributions first
+    p = float(artifact.predict([shown]).probabilities[0, 1])
+    said = f"Logit {format_number(float(explained.logit[0]))}, so P(sex = male) = {format_number(p)}."
+    assert any(unescaped(c.value).startswith(said) for c in at.caption)
+    at.text_input(key="x:bill_length_mm").input("oops").run()
+    assert any("Enter values the model can score above" in unescaped(c.value) for c in at.caption)

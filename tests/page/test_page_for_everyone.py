@@ -119,7 +119,7 @@ def test_curves_per_level_have_a_legend_naming_each_level(server, browser, visit
     page.get_by_label("One curve per level of", exact=True).click()
     page.get_by_role("option", name="island", exact=True).click()
     wait_idle(page)
-    curve = page.get_by_test_id("stVegaLiteChart").nth(1)
+    curve = page.get_by_test_id("stVegaLiteChart").nth(2)  # after the class bars and the waterfall
     expect(curve.locator(".role-legend text").first).to_be_visible()
     legend = curve.locator(".role-legend text").evaluate_all("texts => texts.map(t => t.textContent)")
     assert {"island = Biscoe", "island = Dream", "island = Torgersen"} <= set(legend), legend

@@ -60,7 +60,7 @@ def describe(
     if not config.penalized:
         separation = separation_of(train, result)
     threshold = decision_threshold(config, valid, result, reducer) if binary else None
-    wants_errors = why_no_standard_errors(config, train.n_classes, result, separation) is None
+    wants_errors = why_no_standard_errors(config, train, result, separation) is None
     on_train = evaluate_rows(train, result, threshold, wants_errors, reducer)
     on_valid = None if valid is None else evaluate_rows(valid, result, threshold, reducer=reducer)
     stats = statistics(config, train, result, on_train, summary, separation, reducer)

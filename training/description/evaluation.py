@@ -41,16 +41,29 @@ def predict64(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
 
 
 def information_sum(x_standardized: np.ndarray, p: np.ndarray, v: np.ndarray | None) -> np.ndarray:
-    """One chunk's share of the observed information X~^T diag(v p (1 - p)) X~, X~ = [1, x]."""
+    """One chunk's share of the observed information, X~ = [1, x] (m columns), p (n, K).
+
+    Binary: X~^T diag(v p1 (1 - p1)) X~ (m, m). Multinomial, in the parameters of classes 1..K-1
+    relative to class 0 (statsmodels' MNLogit, R's multinom): block (k, j) of size m is
+    X~^T diag(v p_k (δ_kj - p_j)) X~, the blocks in class order ((K-1) m, (K-1) m)."""
     design = np.column_stack([np.ones(len(p)), x_standardized])
-    scale = p * (1 - p) if v is None else v * p * (1 - p)
-    return design.T @ (design * scale[:, None])
+    weight = np.ones(len(p)) if v is None else v
+    q = p[:, 1:]
+    equations, m = q.shape[1], design.shape[1]
+    total = np.empty((equations * m, equations * m))
+    for k in range(equations):
+        for j in range(k, equations):
+            scale = weight * q[:, k] * ((k == j) - q[:, j])
+            block = design.T @ (design * scale[:, None])
+            total[k * m : (k + 1) * m, j * m : (j + 1) * m] = block
+            total[j * m : (j + 1) * m, k * m : (k + 1) * m] = block.T
+    return total
 
 
 @dataclass
 class RowEvaluation:
     """``metrics`` (unweighted), ``log_likelihood`` sum_i v_i log P(y_i) (v: sample weights), and
-    for a binary model asked for it, the information matrix in standardized coordinates."""
+    when asked for, the information matrix in standardized coordinates (``information_sum``)."""
 
     metrics: MetricSums
     log_likelihood: float
@@ -68,15 +81,14 @@ def evaluate_rows(
     with_information: bool = False,
     reducer: Reducer = LOCAL,
 ) -> RowEvaluation:
-    d = len(rows.feature_names)
-    total = RowEvaluation(
-        MetricSums(rows.n_classes, threshold), 0.0, np.zeros((d + 1, d + 1)) if with_information else None
-    )
+    size = (len(rows.feature_names) + 1) * (rows.n_classes - 1)
+    information = np.zeros((size, size)) if with_information else None
+    total = RowEvaluation(MetricSums(rows.n_classes, threshold), 0.0, information)
     for x, y, v in _blocks(chunks_of(rows)):
         p = predict64(result.model, x)
         total.metrics.add(p, y)
         log_p = np.log(np.clip(p[np.arange(len(y)), y], 1e-300, 1.0))
         total.log_likelihood += float(log_p.sum() if v is None else (v * log_p).sum())
         if with_information:
-            total.information += information_sum(result.standardizer.transform(x), p[:, 1], v)
+            total.information += information_sum(result.standardizer.transform(x), p, v)
     return reducer.combine(total, RowEvaluation.merge)

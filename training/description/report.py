@@ -58,13 +58,16 @@ def _coefficient_lines(artifact: Artifact) -> list[str]:
     if card.binary and card.statistics.coefficients is None and card.n_features == 1:
         return [f"w = {card.weights[0, 0]:.6f}", f"b = {card.intercept[0]:.6f}"]
     header, rows = coefficient_rows(card)
-    first = max(len(str(r[0])) for r in rows) + 2
-    widths = [first] + [max(12, len(h) + 2) for h in header[1:]]
-    lines = ["".join(f"{h:>{w}}" if i else f"{h:<{w}}" for i, (h, w) in enumerate(zip(header, widths)))]
-    for row in rows:
-        numbers = ("-" if v is None else format(v, ".4g") for v in row[1:])  # None: aliased, or no z
-        lines.append(f"{row[0]:<{first}}" + "".join(f"{text:>{w}}" for text, w in zip(numbers, widths[1:])))
-    return lines
+    names = sum(isinstance(v, str) for v in rows[0])  # the term (and a multinomial row's class) come first
+    cells = [[v if i < names else "-" if v is None else format(v, ".4g") for i, v in enumerate(row)] for row in rows]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) + 2 if i < names else max(12, len(h) + 2) for i, h in enumerate(header)
+    ]
+
+    def line(texts: list[str]) -> str:  # names to the left, numbers to the right (None: aliased, or no z)
+        return "".join(f"{t:<{w}}" if i < names else f"{t:>{w}}" for i, (t, w) in enumerate(zip(texts, widths)))
+
+    return [line(header), *(line(row) for row in cells)]
 
 
 def _prediction_lines(artifact: Artifact) -> list[str]:

@@ -21,7 +21,12 @@ from training.streaming.reduce import LOCAL, Reducer
 from training.streaming.rows import Rows
 from training.streaming.summary import RowSummary
 
-Z_95 = float(special.ndtri(0.975))  # scipy.special, not scipy.stats: the same functions, a third of the import
+Z_95 = float(special.ndtri(0.975))
+# The covariance is stored in the card and in the graph (float64): 200 coefficients are 40,000
+# numbers, under a megabyte of card; the models people fit at the command line have tens.
+MAX_COVARIANCE_ROWS = 200
+# The information matrix of this many coefficients is 200 MB (float64), its inverse as much again.
+MAX_INFORMATION_SIDE = 5000  # scipy.special, not scipy.stats: the same functions, a third of the import
 
 
 def null_log_likelihood(class_weights: np.ndarray) -> float:
@@ -30,14 +35,13 @@ def null_log_likelihood(class_weights: np.ndarray) -> float:
     return float((present * np.log(present / class_weights.sum())).sum())
 
 
-def why_no_standard_errors(
-    config: TrainConfig, n_classes: int, result: FitResult, separation: Separation
-) -> str | None:
+def why_no_standard_errors(config: TrainConfig, rows: Rows, result: FitResult, separation: Separation) -> str | None:
     """The reason coefficient standard errors are not shown, or None when they are."""
-    if n_classes > 2:
+    size = (len(rows.feature_names) + 1) * (rows.n_classes - 1)
+    if size > MAX_INFORMATION_SIDE:
         return (
-            "softmax coefficients are identified only up to a shift shared by all classes, so their standard "
-            "errors are not shown; the likelihood-ratio test and pseudo-R-squared do not depend on that shift"
+            f"the model has {size:,} coefficients, and standard errors are computed for at most "
+            f"{MAX_INFORMATION_SIDE:,} (their matrices grow with the square)"
         )
     if config.l2 > 0:
         return (
@@ -56,19 +60,28 @@ def why_no_standard_errors(
     return None
 
 
-def coefficient_table(feature_names: tuple[str, ...], result: FitResult, information: np.ndarray) -> CoefficientTable:
-    """Estimate, standard error, z, p-value and 95% interval of each raw-unit coefficient, from the
-    information matrix in standardized coordinates. Aliased features (``result.rank``) have no
-    row of numbers: their information is left out before it is inverted."""
+def coefficient_table(
+    feature_names: tuple[str, ...], class_labels: tuple, result: FitResult, information: np.ndarray
+) -> tuple[CoefficientTable, np.ndarray]:
+    """Estimate, standard error, z, p-value and 95% Wald interval of each raw-unit coefficient, and
+    their covariance matrix, from the information matrix in standardized coordinates
+    (``information_sum``). Multinomial: the coefficients of each class but the first relative to
+    the first (statsmodels' MNLogit, R's multinom), class by class. Aliased features
+    (``result.rank``) have no row of numbers, and 0 in the covariance: their information is left
+    out before it is inverted."""
     weights, intercept = parameters(result.fitted)
-    jacobian = result.standardizer.jacobian()
-    identified = [0, *(k + 1 for k in identified_features(result, len(feature_names)))]
+    if len(weights) > 1:  # softmax: relative to the first class, which the shift leaves unchanged
+        weights, intercept = weights[1:] - weights[0], intercept[1:] - intercept[0]
+    equations, m = len(weights), len(feature_names) + 1
+    kept = [0, *(k + 1 for k in identified_features(result, len(feature_names)))]
+    identified = [e * m + k for e in range(equations) for k in kept]
     inverse = np.zeros_like(information)
     block = np.ix_(identified, identified)
     inverse[block] = np.linalg.pinv(information[block], hermitian=True)
+    jacobian = np.kron(np.eye(equations), result.standardizer.jacobian())
     covariance = jacobian @ inverse @ jacobian.T
     raw_w, raw_b = result.standardizer.to_raw(weights, intercept)
-    estimate = np.concatenate([raw_b, raw_w[0]])
+    estimate = np.concatenate([np.concatenate([[b], w]) for w, b in zip(raw_w, raw_b)])
     error = np.sqrt(np.clip(np.diag(covariance), 0, None))
     z = np.divide(estimate, error, out=np.full_like(estimate, np.nan), where=error > 0)
     columns = [estimate, error, z, 2 * special.ndtr(-np.abs(z)), estimate - Z_95 * error, estimate + Z_95 * error]
@@ -76,7 +89,12 @@ def coefficient_table(feature_names: tuple[str, ...], result: FitResult, informa
     shown[identified] = True
     cells = ([float(value) if keep else None for value, keep in zip(column, shown)] for column in columns)
     # CoefficientTable.parallel: terms, then the columns in the order of ``columns``
-    return CoefficientTable(terms=["(intercept)", *feature_names], **dict(zip(CoefficientTable.parallel[1:], cells)))
+    table = CoefficientTable(
+        terms=["(intercept)", *feature_names] * equations,
+        classes=[str(label) for label in class_labels[1:] for _ in range(m)] if equations > 1 else None,
+        **dict(zip(CoefficientTable.parallel[1:], cells)),
+    )
+    return table, covariance
 
 
 def model_comparison(model_ll: float, null_ll: float, k: int, n: int) -> dict[str, float]:
@@ -146,9 +164,17 @@ def statistics(
         )
     if result.rank is not None:
         notes.extend(aliased_notes(result.rank, rows.feature_names))
-    reason = why_no_standard_errors(config, rows.n_classes, result, separation)
+    reason = why_no_standard_errors(config, rows, result, separation)
+    covariance = None
     if reason is None:
-        table = coefficient_table(rows.feature_names, result, evaluation.information)
+        table, matrix = coefficient_table(rows.feature_names, rows.class_labels, result, evaluation.information)
+        if len(matrix) <= MAX_COVARIANCE_ROWS:
+            covariance = matrix.tolist()
+        else:
+            notes.append(
+                f"the covariance of the {len(matrix):,} coefficients is not stored (at most "
+                f"{MAX_COVARIANCE_ROWS} are), so the served probabilities have no interval"
+            )
         if config.firth:
             notes.append(
                 "Firth estimates: Wald intervals from the information at the estimate; the "
@@ -164,6 +190,7 @@ def statistics(
         mcfadden_r2=mcfadden_r2,
         **(comparison or {}),
         coefficients=table,
+        covariance=covariance,
         aliased=[rows.feature_names[j] for j in result.rank.aliased] if result.rank and result.rank.deficient else None,
         feature_tests=tests,
     )

@@ -53,6 +53,12 @@ async function main() {
       const ready = await model;
       return (await ready.scoreCodes(ready.codesOf(rows))).probabilities;
     },
+    // the same rows -> {low, high}: the 95% interval of each probability (null without a covariance)
+    interval: async (rows) => {
+      const ready = await model;
+      const { low, high } = await ready.scoreCodes(ready.codesOf(rows));
+      return { low, high };
+    },
     scored: null,
   };
   shown.showCard();

@@ -1,7 +1,7 @@
 // The model's inputs and terms (export/design.py): features, levels and their coding; the checks of
 // rows handed to window.logreg.predict (export/reader/inputs.py); the logits of stored weights.
 import { anchored, rules } from "./rules.js";
-import { FLOAT32_MAX, described, formatNumber, shorten } from "./text.js";
+import { FLOAT32_MAX, described, formatNumber, own, shorten } from "./text.js";
 
 export function makeDesign(card) {
   const levels = new Map(Object.entries(card.categories ? card.categories.features : {}).map(([name, f]) => [name, f.levels]));
@@ -22,6 +22,7 @@ export function makeDesign(card) {
     numeric: features.filter((f) => !levels.has(f)),
     categorical: features.filter((f) => levels.has(f)),
     termIndex: (name) => starts.get(name),
+    termWidth: width,
     // codes (a number per numeric feature, a level's index per categorical one) -> the terms' values
     expand(codes) {
       const terms = new Array(count).fill(0);
@@ -118,4 +119,54 @@ export function probabilitiesOf(logits, binary) {
   const e = logits.map((z) => Math.exp(z - top));
   const total = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / total);
+}
+
+// export/explain.py's explain_codes: each feature's contribution to each logit (its terms'
+// coefficients times their value minus the training mean, a level's mean being its share) and the
+// base, the logit at the training means; base + the contributions is the logit
+export function explain(card, design, codes) {
+  const means = [];
+  for (const name of design.features) {
+    if (!design.isCategorical(name)) {
+      means.push(own(card.data.features, name).mean);
+      continue;
+    }
+    const feature = own(card.categories.features, name);
+    const first = design.coding === "treatment" ? 1 : 0;
+    feature.levels.slice(first).forEach((_, i) => means.push(feature.shares[first + i]));
+  }
+  const { weights, intercept } = card.coefficients;
+  const read = codes.map((value) => Math.fround(value)); // as the graph reads them: float32
+  const centred = design.expand(read).map((value, t) => value - means[t]);
+  const base = weights.map((w, l) => w.reduce((sum, wt, t) => sum + wt * means[t], intercept[l]));
+  const contributions = design.features.map((name) => {
+    const start = design.termIndex(name);
+    const width = design.termWidth(name);
+    return weights.map((w) => {
+      let sum = 0;
+      for (let t = start; t < start + width; t++) sum += w[t] * centred[t];
+      return sum;
+    });
+  });
+  return { base, contributions }; // base: one per logit; contributions: [feature][logit]
+}
+
+// export/charts.py's waterfall_steps: the waterfall's rows for one logit
+export function waterfallSteps(base, contributions, names, logit) {
+  const order = names.map((_, j) => j).sort((a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]));
+  const shown = order.slice(0, rules.waterfall_features);
+  const rest = order.slice(rules.waterfall_features);
+  const steps = [{ step: "base (at the training means)", start: 0, end: base, change: base, kind: "base" }];
+  let running = base;
+  for (const j of shown) {
+    const change = contributions[j];
+    steps.push({ step: names[j], start: running, end: running + change, change, kind: change >= 0 ? "raises" : "lowers" });
+    running += change;
+  }
+  if (rest.length) {
+    const change = rest.reduce((sum, j) => sum + contributions[j], 0);
+    steps.push({ step: `the other ${rest.length} features`, start: running, end: running + change, change, kind: "the others" });
+  }
+  steps.push({ step: "logit", start: 0, end: logit, change: logit, kind: "logit" });
+  return steps.map((step, i) => ({ ...step, order: i, row: `${i + 1}. ${step.step}` }));
 }

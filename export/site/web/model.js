@@ -13,12 +13,12 @@ export class Model {
     this.classes = card.class_labels.length;
   }
 
-  // rows of codes -> {probabilities: rows of K numbers, logit, label}, from the ONNX graph
+  // rows of codes -> {probabilities: rows of K numbers, logit, label, low, high}, from the ONNX graph
   async scoreCodes(codes) {
     const { design } = this;
     const n = codes.length;
     const k = this.classes;
-    if (!n) return { probabilities: [], logit: [], label: [] }; // the graph broadcasts, not scores, an empty batch
+    if (!n) return { probabilities: [], logit: [], label: [], low: null, high: null }; // the graph broadcasts, not scores, an empty batch
     const feeds = {};
     const numeric = design.features.map((f, j) => [f, j]).filter(([f]) => !design.isCategorical(f));
     if (numeric.length) {
@@ -36,11 +36,17 @@ export class Model {
       feeds.categories = new ort.Tensor("string", texts, [n, design.categorical.length]);
     }
     const out = await this.session.run(feeds);
-    const p = out.probabilities.data;
-    const probabilities = Array.from({ length: n }, (_, i) => Array.from(p.subarray(i * k, (i + 1) * k)));
+    const rowsOf = (data, width) => Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width)));
     const logitWidth = this.binary ? 1 : k;
-    const logit = Array.from({ length: n }, (_, i) => Array.from(out.logit.data.subarray(i * logitWidth, (i + 1) * logitWidth)));
-    return { probabilities, logit, label: Array.from(out.label.data, Number) };
+    // the 95% interval of each probability, from a graph whose card holds a covariance (else null)
+    const interval = Object.hasOwn(out, "probability_low");
+    return {
+      probabilities: rowsOf(out.probabilities.data, k),
+      logit: rowsOf(out.logit.data, logitWidth),
+      label: Array.from(out.label.data, Number),
+      low: interval ? rowsOf(out.probability_low.data, k) : null,
+      high: interval ? rowsOf(out.probability_high.data, k) : null,
+    };
   }
 
   // rows as objects keyed by feature name -> codes; an Error naming the first value that cannot be scored

@@ -2,7 +2,7 @@
 // scoring; what the card alone can show is shown before onnxruntime-web has loaded.
 import { embed } from "./charts.js";
 import { csvCell, scoreCsv, sliced } from "./csv.js";
-import { logitsOf, makeDesign } from "./design.js";
+import { explain, logitsOf, makeDesign, waterfallSteps } from "./design.js";
 import { $, element, shownList, tableOf } from "./dom.js";
 import { buildForm } from "./form.js";
 import { rules } from "./rules.js";
@@ -71,6 +71,9 @@ export class Page {
     if (this.entered) await this.showPrediction();
     else {
       $("answer").textContent = "No answer: an entry above is not a value the model can score.";
+      $("interval").textContent = "";
+      for (const id of ["waterfall", "contributions"]) $(id).replaceChildren();
+      $("why-note").textContent = "Enter values the model can score above to see why it answers as it does.";
       $("class-probabilities").replaceChildren();
       $("classes").replaceChildren();
     }
@@ -98,12 +101,51 @@ export class Page {
         metric(`P(${card.target_name} = ${label})`, formatNumber(p[top]), "probability"),
       );
     }
-    // every class's probability as a number (the bars below draw them)
-    const header = ["class", "P", ...(this.binary ? [] : ["logit"])];
-    const rows = card.class_labels.map((c, k) => [String(c), formatNumber(p[k]), ...(this.binary ? [] : [formatNumber(served.logit[0][k])])]);
+    // the interval, as on the Streamlit page (page/sections/predict.py)
+    const { low, high } = served;
+    let note = `${rules.no_interval}.`;
+    if (low && this.binary) {
+      note = `95% interval of P(${card.target_name} = ${card.class_labels[1]}): ${formatNumber(low[0][1])} to ${formatNumber(high[0][1])} (from the coefficients' covariance).`;
+    }
+    $("interval").textContent = low && !this.binary ? "" : note;
+    // every class's probability as a number, with its interval (the bars below draw them)
+    const header = ["class", "P", ...(low ? ["95% low", "95% high"] : []), ...(this.binary ? [] : ["logit"])];
+    const rows = card.class_labels.map((c, k) => [
+      String(c),
+      formatNumber(p[k]),
+      ...(low ? [formatNumber(low[0][k]), formatNumber(high[0][k])] : []),
+      ...(this.binary ? [] : [formatNumber(served.logit[0][k])]),
+    ]);
     $("class-probabilities").replaceChildren(tableOf(header, rows));
     const classes = card.class_labels.map((c, k) => ({ class: String(c), P: p[k] }));
     await embed("#classes", this.charts.classes, { classes });
+    await this.showExplanation(served);
+  }
+
+  // page/sections/explanation.py: the entered input's explanation as a waterfall, then its table
+  async showExplanation(served) {
+    const card = this.card;
+    const chooser = $("explained-class");
+    if (!this.binary && !chooser.options.length) {
+      card.class_labels.forEach((c, k) => chooser.append(element("option", { value: String(k), text: String(c) })));
+      chooser.value = String(served.label[0]);
+      chooser.addEventListener("change", () => this.model && this.update());
+      $("explained-class-label").hidden = false;
+    }
+    const k = this.binary ? 1 : Number(chooser.value);
+    const logitIndex = this.binary ? 0 : k;
+    const { base, contributions } = explain(card, this.design, this.values);
+    const toLogit = contributions.map((c) => c[logitIndex]);
+    const logit = toLogit.reduce((sum, c) => sum + c, base[logitIndex]);
+    const steps = waterfallSteps(base[logitIndex], toLogit, this.design.features, logit);
+    await embed("#waterfall", this.charts.waterfall, { steps });
+    const probability = served.probabilities[0][k];
+    $("why-note").textContent =
+      `Logit ${formatNumber(logit)}, so P(${card.target_name} = ${card.class_labels[k]}) = ${formatNumber(probability)}. ` +
+      "Each feature's contribution is its coefficient times its value minus its training mean (a categorical feature's: " +
+      "over its levels, against their training shares); with the base, the logit at the training means, they add up to " +
+      "the logit exactly (SHAP's linear explanation).";
+    $("contributions").replaceChildren(tableOf(["feature", "contribution to the logit"], this.design.features.map((f, j) => [f, formatNumber(toLogit[j])])));
   }
 
   showWarnings() {
@@ -223,9 +265,11 @@ export class Page {
     let header;
     let rows;
     if (table) {
-      header = ["term", "estimate", "std. error", "z", "p-value", "95% low", "95% high"];
+      // export/card/markdown.py's coefficient_rows: a multinomial table's rows name their class
+      const classes = table.classes ?? null;
+      header = [...(classes ? [`class (against ${card.class_labels[0]})`] : []), "term", "estimate", "std. error", "z", "p-value", "95% low", "95% high"];
       const columns = [table.estimate, table.std_error, table.z, table.p_value, table.ci_low, table.ci_high];
-      rows = table.terms.map((term, i) => [term, ...columns.map((c) => (c[i] === null ? "-" : formatNumber(c[i])))]);
+      rows = table.terms.map((term, i) => [...(classes ? [classes[i]] : []), term, ...columns.map((c) => (c[i] === null ? "-" : formatNumber(c[i])))]);
     } else {
       const terms = ["(intercept)", ...(card.terms ?? card.feature_names)];
       const logits = card.coefficients.weights.map((w, l) => [card.coefficients.intercept[l], ...w]);

@@ -14,7 +14,7 @@ from hostile_models import EXTERNAL, HOSTILE, edited_card, with_card
 from paths import PROJECT
 
 from export.artifact import Artifact, load_artifact
-from export.card.model_card import NUMERIC_FORMAT, REQUIRED_KEYS
+from export.card.model_card import FORMAT_VERSION, NUMERIC_FORMAT, REQUIRED_KEYS
 from export.errors import ArtifactError, InputError
 
 
@@ -77,7 +77,7 @@ def other_graph() -> bytes:
         (
             lambda good: edited_card(good, format_version=99),
             r"uses card format 99, newer than this kit reads "
-            r"\(2\); upgrade the kit",
+            rf"\({FORMAT_VERSION}\); upgrade the kit",
         ),
         (
             lambda good: edited_card(good, feature_names=["a", "b"]),

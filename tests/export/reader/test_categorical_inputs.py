@@ -55,7 +55,7 @@ def test_the_graph_takes_numbers_and_text_and_any_onnxruntime_client_can_score_i
     session = ort.InferenceSession(mixed.data, providers=["CPUExecutionProvider"])
     categories = np.array([["red", "False"], ["green", "True"], ["blue", "true"]], dtype=object)
     x = np.array([[0.5], [0.5], [-1.0]], dtype=np.float32)
-    logit, probabilities, label = session.run(None, {"x": x, "categories": categories})
+    logit, probabilities, label = session.run(["logit", "probabilities", "label"], {"x": x, "categories": categories})
     card = mixed.card
     codes = np.array([[0.0, 0.5, 0.0], [1.0, 0.5, 1.0], [2.0, -1.0, 1.0]])  # levels sorted: blue, green, red
     codes[:, 0] = [2, 1, 0]
@@ -69,7 +69,9 @@ def test_the_graph_takes_numbers_and_text_and_any_onnxruntime_client_can_score_i
 def test_an_unseen_level_gives_nan_in_the_graph_never_the_reference_levels_answer(mixed):
     session = ort.InferenceSession(mixed.data, providers=["CPUExecutionProvider"])
     categories = np.array([["purple", "True"], ["red", "maybe"], ["blue", "True"]], dtype=object)
-    logit, probabilities, _ = session.run(None, {"x": np.zeros((3, 1), np.float32), "categories": categories})
+    logit, probabilities = session.run(
+        ["logit", "probabilities"], {"x": np.zeros((3, 1), np.float32), "categories": categories}
+    )
     assert np.isnan(logit[:2]).all() and np.isnan(probabilities[:2]).all()
     assert np.isfinite(logit[2]) and np.isfinite(probabilities[2]).all()
 

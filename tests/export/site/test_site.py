@@ -3,6 +3,7 @@ http.server on 127.0.0.1: onnxruntime-web's answers against the Python reader's,
 scoring against the Streamlit page's, and nothing fetched from anywhere else."""
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from site_visits import Visit, probe_rows, served, upload
 
 from export.artifact import load_artifact
 from export.errors import InputError
+from export.intervals import NO_INTERVAL
 from export.scoring import score_table, scored_csv
 from export.site.__main__ import main as site_main
 from page.inputs import format_number
@@ -45,6 +47,62 @@ def test_the_browser_scores_as_the_python_reader_does(sites, browser, model):
     assert len(set(theirs.argmax(axis=1))) == artifact.card.n_classes  # the rows reach every class
     assert ours.shape == theirs.shape == (len(rows), artifact.card.n_classes)
     np.testing.assert_allclose(ours, theirs, atol=1e-6, rtol=0)
+    visit.check_stayed_home(sites)
+
+
+@pytest.mark.parametrize("model", SHIPPED)
+def test_the_browser_serves_the_readers_intervals_and_says_when_there_is_none(sites, browser, model):
+    artifact = load_artifact(PROJECT / "artifacts" / model)
+    visit = Visit(browser, f"{sites}/{Path(model).stem}/")
+    rows = probe_rows(artifact, 100)
+    ours = visit.page.evaluate("text => window.logreg.interval(JSON.parse(text))", json.dumps(rows))
+    served = artifact.predict(pd.DataFrame(rows))
+    note = visit.page.inner_text("#interval")
+    if served.probability_low is None:
+        assert ours == {"low": None, "high": None} and note == NO_INTERVAL + "."
+        return
+    np.testing.assert_allclose(ours["low"], served.probability_low, atol=1e-6, rtol=0)
+    np.testing.assert_allclose(ours["high"], served.probability_high, atol=1e-6, rtol=0)
+    example = artifact.predict({k: [v] for k, v in artifact.card.example.items()})
+    header = visit.page.locator("#class-probabilities th").all_inner_texts()
+    assert header[:4] == ["class", "P", "95% low", "95% high"]
+    cells = visit.page.locator("#class-probabilities tbody tr").first.locator("td").all_inner_texts()
+    assert cells[2:4] == [
+        format_number(float(example.probability_low[0, 0])),
+        format_number(float(example.probability_high[0, 0])),
+    ]
+    if artifact.card.binary:
+        low, high = (format_number(float(b[0, 1])) for b in (example.probability_low, example.probability_high))
+        assert note.startswith(
+            f"95% interval of P({artifact.card.target_name} = {artifact.card.class_labels[1]}): {low} to {high}"
+        )
+    visit.check_stayed_home(sites)
+
+
+@pytest.mark.parametrize("model", ["penguins.onnx", "iris.onnx"])
+def test_why_this_answer_is_the_readers_explanation_as_a_waterfall(sites, browser, model):
+    artifact = load_artifact(PROJECT / "artifacts" / model)
+    card = artifact.card
+    visit = Visit(browser, f"{sites}/{Path(model).stem}/")
+    page = visit.page
+    explained = artifact.explain([card.example])
+    served = artifact.predict([card.example])
+    k = 1 if card.binary else int(served.label[0])
+    contributions = explained.contributions[0] if card.binary else explained.contributions[0, :, k]
+    rows = page.locator("#contributions tbody tr").all()
+    assert [r.locator("td").all_inner_texts() for r in rows] == [
+        [name, format_number(float(c))] for name, c in zip(card.feature_names, contributions)
+    ]
+    logit = explained.logit[0] if card.binary else explained.logit[0, k]
+    said = f"Logit {format_number(float(logit))}, so P({card.target_name} = {card.class_labels[k]}) = "
+    assert page.inner_text("#why-note").startswith(said + format_number(float(served.probabilities[0, k])))
+    assert page.locator("#waterfall svg, #waterfall canvas").count() == 1
+    if not card.binary:  # another class's logit, chosen
+        page.select_option("#explained-class", label=str(card.class_labels[0]))
+        first = format_number(float(explained.contributions[0, 0, 0]))
+        page.wait_for_function(
+            "t => document.querySelector('#contributions tbody td:nth-child(2)').textContent === t", arg=first
+        )
     visit.check_stayed_home(sites)
 
 
