@@ -21,7 +21,8 @@ from export.card.model_card import ModelCard
 TOP = alt.Legend(orient="top", columns=3)
 # Vega's legend layout (Vega-Lite passes it through; Altair's schema does not list it)
 LEGENDS = {"legend": {"layout": {"top": {"direction": "vertical", "anchor": "start"}}}}
-CURVES = ["served model", "after the chosen step"]  # the ``curve`` values of the ``curves`` data set
+# the ``curve`` values of the ``curves`` data set (the optimum's: a run that stopped short of it)
+CURVES = ["served model", "after the chosen step", "the optimum of the objective"]
 # Vega looks a title or a sort list's text up among its operators without an own-property check, so a
 # feature named toString fails to draw ("Operator not defined"); such a title gets an invisible mark
 OBJECT_MEMBERS = frozenset(
@@ -88,7 +89,7 @@ def curve_template(card: ModelCard, name: str) -> dict:
             # legends into one listing only the rows' classes (the curves per level went unnamed)
             color=alt.Color("series:N", title=None, legend=TOP),
             strokeDash=alt.StrokeDash(
-                "curve:N", title=None, legend=TOP, scale=alt.Scale(domain=CURVES, range=[[1, 0], [6, 4]])
+                "curve:N", title=None, legend=TOP, scale=alt.Scale(domain=CURVES, range=[[1, 0], [6, 4], [1, 3]])
             ),
             detail="curve:N",
         )

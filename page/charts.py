@@ -10,7 +10,7 @@ from export.artifact import Artifact
 from export.card.model_card import ModelCard
 from export.card.sections import LossHistory, SplitMetrics
 from export.charts import CURVES, classes_template, curve_template, filled, levels_template, loss_template, title
-from export.parity import probabilities64
+from export.optimum import coefficient_probabilities, optimum_probabilities
 
 GRID_POINTS = 400
 MAP_POINTS = 70
@@ -74,7 +74,8 @@ def probability_chart(
     by: int | None = None,
 ) -> dict:
     """The served curves (onnxruntime) along numeric feature ``along``, the curves as they were
-    after the chosen step (``epoch_params``, from the card's history), the training rows, the
+    after the chosen step (``epoch_params``, from the card's history), the optimum's where the run
+    stopped short of it (``export.optimum``), the training rows, the
     decision boundary (binary) and the entered input (``values``: codes, ``export.design``). ``by``:
     a categorical feature drawn with one curve per level (the others held at ``values``). The
     template is the static site's (``export.charts``)."""
@@ -91,10 +92,12 @@ def probability_chart(
     curves = []
     for level, start in held:
         grid = curve_grid(start, along, lo, hi)
-        logits = design.expand(grid) @ w_epoch.T + b_epoch
-        past = probabilities64(logits[:, 0] if card.binary else logits)
+        past = coefficient_probabilities(card, w_epoch, b_epoch, grid)
         curves += _curve_rows(grid, along, artifact.predict_codes(grid).probabilities, card, CURVES[0], level)
         curves += _curve_rows(grid, along, past, card, CURVES[1], level)
+        best = optimum_probabilities(card, grid)
+        if best is not None:  # the run stopped short: the optimum of its objective beside it
+            curves += _curve_rows(grid, along, best, card, CURVES[2], level)
     stored, y = _training_rows(card)
     keep = (stored[:, along] >= lo) & (stored[:, along] <= hi)
     rows = [

@@ -186,6 +186,7 @@ def recast_classes(data: bytes, labels: list) -> bytes:
     zeros = [[0.0] * d for _ in range(n_logits)]
     for section in ("metrics", "statistics"):
         card.pop(section, None)
+    card.get("summary", {}).pop("optimum", None)  # sized by the classes too
     card.update(
         task="binary" if n_logits == 1 else "multinomial",
         class_labels=labels,

@@ -273,6 +273,15 @@ class Request:
         "decision and output",
         metavar="PATH",
     )
+    profile: bool = option(
+        True,
+        "compute each coefficient's profile-likelihood interval (R's confint; logistf's for Firth), a few refits per "
+        "coefficient; --no-profile skips them, and the card says so (default: on, for models of up to 50 "
+        "coefficients with their rows in memory)",
+        "decision and output",
+        switch=True,
+        with_data=True,
+    )
     log_every: int = option(
         0,
         "print the loss every N epochs or iterations, as the tutorial did (default: 0, a progress bar only)",

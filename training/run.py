@@ -87,7 +87,14 @@ def fit_and_save(
             check_query(request.query, data)
             result = fit_stream(config, data, streamed.summary, reducer, progress.on_step)
             description = describe(
-                data, streamed.valid, result, request.query, request.columns.weight, streamed.summary, reducer
+                data,
+                streamed.valid,
+                result,
+                request.query,
+                request.columns.weight,
+                streamed.summary,
+                reducer,
+                request.profile,
             )
         else:
             data = tutorial_dataset() if table is None else table
@@ -95,7 +102,9 @@ def fit_and_save(
             training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
             check_split_levels(training_rows, valid)
             result = fit(config, training_rows, progress.on_step)
-            description = describe(training_rows, valid, result, request.query, request.columns.weight)
+            description = describe(
+                training_rows, valid, result, request.query, request.columns.weight, profile=request.profile
+            )
     if reducer.rank != 0:  # one process writes the artifact
         return
     built = build_artifact(result.model.linear, description)  # raises before anything is written

@@ -34,6 +34,9 @@ def coefficient_rows(card: ModelCard) -> tuple[list[str], list[list[object]]]:
     if table:
         header = ["term", "estimate", "std. error", "z", "p-value", "95% low", "95% high"]
         columns = [table.estimate, table.std_error, table.z, table.p_value, table.ci_low, table.ci_high]
+        if table.profile_low is not None:  # the profile-likelihood interval beside the Wald one
+            header += ["profile low", "profile high"]
+            columns += [table.profile_low, table.profile_high]
         if table.classes is not None:  # multinomial: each class against the first
             header.insert(0, f"class (against {card.class_labels[0]})")
             columns.insert(0, table.terms)

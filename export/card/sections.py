@@ -283,8 +283,20 @@ class Standardization(Section):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Optimum(Section):
+    """The optimum of the fit's own objective, where the run stopped short of it (SGD or Adam
+    epochs, an iteration limit): raw-unit ``weights`` (L, terms) and ``intercept`` (L,) that the
+    exact solver (L-BFGS, to the run's tolerance) reached after the run, and their ``objective``."""
+
+    weights: list[list[float]] = entry(sized=lambda s: matrix(s.n_logits, s.n_terms))
+    intercept: list[float] = entry(sized=lambda s: list_of(number, s.n_logits))
+    objective: float = entry(number)
+
+
+@dataclass(frozen=True, kw_only=True)
 class FitSummary(Section):
-    """How the fit ended; every key optional (older cards lack some)."""
+    """How the fit ended; every key optional (older cards lack some). ``optimum``: where the run
+    stopped short of its objective's optimum, that optimum (absent otherwise, and from older cards)."""
 
     final_loss: float | None = entry(number, optional=True, nullable=True)
     separation: str | None = entry(text, optional=True)
@@ -295,6 +307,7 @@ class FitSummary(Section):
     objective: float | None = entry(number, optional=True, nullable=True)
     tol: float | None = entry(number, optional=True, nullable=True)
     stop: str | None = entry(text, optional=True)  # what ended the run (training.solvers.optimizers.Convergence)
+    optimum: Optimum | None = entry(section=Optimum, optional=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -318,7 +331,8 @@ def _per_term(s: Shape) -> Spec:
 
 @dataclass(frozen=True, kw_only=True)
 class CoefficientTable(Section):
-    """Wald inference per raw-unit coefficient: the intercept, then one row per term. Multinomial
+    """Wald inference per raw-unit coefficient, and where computed the profile-likelihood interval:
+    the intercept, then one row per term. Multinomial
     (format 3): the rows of each class but the first,
     relative to the first (statsmodels' MNLogit, R's multinom), class by class; ``classes`` names
     each row's class."""
@@ -332,6 +346,9 @@ class CoefficientTable(Section):
     p_value: list[float | None] = entry(sized=_per_term)
     ci_low: list[float | None] = entry(sized=_per_term)
     ci_high: list[float | None] = entry(sized=_per_term)
+    # the 95% profile-likelihood interval (penalized, for Firth fits); null where an end does not exist
+    profile_low: list[float | None] | None = entry(sized=_per_term, optional=True)
+    profile_high: list[float | None] | None = entry(sized=_per_term, optional=True)
 
 
 @dataclass(frozen=True, kw_only=True)

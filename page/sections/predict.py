@@ -10,6 +10,7 @@ from export.entry import parse_entry
 from export.errors import MAX_SHOWN, InputError
 from export.extrapolation import extrapolation_warning
 from export.intervals import NO_INTERVAL
+from export.optimum import optimum_probabilities
 from page.accessible import name_fields
 from page.charts import class_bars
 from page.inputs import format_number
@@ -91,6 +92,15 @@ def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
         st.caption(
             plain(f"95% interval of P({card.target_name} = {card.class_labels[1]}): ")
             + f"{format_number(float(low))} to {format_number(float(high))} (from the coefficients' covariance)."
+        )
+    best = optimum_probabilities(card, values[None, :])
+    if best is not None:  # the run stopped short of its objective's optimum: what that optimum says
+        k = 1 if card.binary else top
+        p, q = float(served.probabilities[0, k]), float(best[0, k])
+        st.info(
+            plain(f"The optimum of the same objective (the exact solver after the run) says P({card.target_name} = ")
+            + plain(f"{card.class_labels[k]}) = {format_number(q)}: the served model's {format_number(p)} is ")
+            + f"{format_number(abs(p - q))} away. The run stopped before reaching it (Diagnostics says why)."
         )
     classes, chart = st.columns([1, 2])
     classes.dataframe(class_table(card, served), hide_index=True, key="class_probabilities")

@@ -443,3 +443,17 @@ def test_why_this_answer_shows_the_readers_explanation_as_a_waterfall(page, arti
     assert any(unescaped(c.value).startswith(said) for c in at.caption)
     at.text_input(key="x:bill_length_mm").input("oops").run()
     assert any("Enter values the model can score above" in unescaped(c.value) for c in at.caption)
+
+
+def test_the_tutorial_is_served_beside_the_optimum_of_its_objective(page, tutorial_built):
+    at = page.run()
+    served = float(Artifact.from_bytes(tutorial_built.data).predict([[5.0]]).probabilities[0, 1])
+    said = (
+        "The optimum of the same objective (the exact solver after the run) says P(y = 1) = 0.5: the served "
+        f"model's {format_number(served)} is {format_number(abs(served - 0.5))} away."
+    )
+    assert any(unescaped(i.value).startswith(said) for i in at.info), [i.value for i in at.info]
+    curve = json.loads(drawn(at)[1].proto.spec)
+    optimum = [row for row in chart_rows(drawn(at)[1]) if row.get("curve") == "the optimum of the objective"]
+    assert optimum and all(row["P"] == pytest.approx(0.5, abs=1e-7) for row in optimum)
+    assert "the optimum of the objective" in json.dumps(curve)

@@ -13,6 +13,8 @@ from paths import PROJECT
 from playwright.sync_api import Browser, Page, expect
 from site_visits import PHONE, page_width, serious_violations
 
+from export.artifact import load_artifact
+from page.inputs import format_number
 from page.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
@@ -124,3 +126,23 @@ def test_curves_per_level_have_a_legend_naming_each_level(server, browser, visit
     legend = curve.locator(".role-legend text").evaluate_all("texts => texts.map(t => t.textContent)")
     assert {"island = Biscoe", "island = Dream", "island = Torgersen"} <= set(legend), legend
     assert {"female", "male"} <= set(legend)  # the training rows keep their own legend
+
+
+def test_the_interval_and_the_waterfall_are_shown_with_the_readers_numbers(server, browser, visits):
+    page = opened(browser, server, {"width": 1300, "height": 2400}, [])
+    visits.append(page)
+    choose_model(page, "penguins.onnx")
+    artifact = load_artifact(PROJECT / "artifacts" / "penguins.onnx")
+    card = artifact.card
+    shown = {n: v if n in card.design.levels else float(format_number(v)) for n, v in card.example.items()}
+    served = artifact.predict([shown])
+    explained = artifact.explain([shown])
+    low, high = (format_number(float(b[0, 1])) for b in (served.probability_low, served.probability_high))
+    expect(page.get_by_text(f"95% interval of P(sex = male): {low} to {high}", exact=False)).to_be_visible()
+    logit = format_number(float(explained.logit[0]))
+    said = f"Logit {logit}, so P(sex = male) = {format_number(float(served.probabilities[0, 1]))}."
+    expect(page.get_by_text(said, exact=False)).to_be_visible()
+    waterfall = page.get_by_test_id("stVegaLiteChart").nth(1)
+    expect(waterfall.locator(".role-legend text").first).to_be_visible()
+    legend = waterfall.locator(".role-legend text").evaluate_all("texts => texts.map(t => t.textContent)")
+    assert {"base", "logit"} <= set(legend), legend

@@ -26,6 +26,7 @@ from training.data.randomness import sample_key_generator
 from training.description.diagnostics import fit_warnings
 from training.description.evaluation import evaluate_rows
 from training.description.metrics import choose_threshold
+from training.description.optimum import optimum_of
 from training.description.separation import Separation, check_separation, small_enough
 from training.description.statistics import statistics, why_no_standard_errors
 from training.solvers.fit import FitResult
@@ -50,9 +51,11 @@ def describe(
     weight_column: str | None = None,
     summary: RowSummary | None = None,
     reducer: Reducer = LOCAL,
+    profile: bool = True,
 ) -> Description:
     """The card except what export adds (format, coefficients, versions). ``summary`` is needed
-    for streamed rows (computed here for a ``Dataset``)."""
+    for streamed rows (computed here for a ``Dataset``); ``profile``: compute profile-likelihood
+    intervals (``training.description.profile``)."""
     config = result.config
     summary = summary or summarize(train, config.seed)
     binary = train.n_classes == 2
@@ -63,7 +66,7 @@ def describe(
     wants_errors = why_no_standard_errors(config, train, result, separation) is None
     on_train = evaluate_rows(train, result, threshold, wants_errors, reducer)
     on_valid = None if valid is None else evaluate_rows(valid, result, threshold, reducer=reducer)
-    stats = statistics(config, train, result, on_train, summary, separation, reducer)
+    stats = statistics(config, train, result, on_train, summary, separation, reducer, profile)
     n_valid_rows = 0 if on_valid is None else on_valid.metrics.rows
     weighted = train.weights_given or result.class_factors is not None
     design = train.inputs
@@ -78,7 +81,12 @@ def describe(
         threshold=threshold,
         example=checked_query(query, design) or example_input(train, summary, categories),
         training={**config.to_dict(), "loss": "mean log loss" + (" (weighted)" if weighted else "")},
-        summary=FitSummary(final_loss=result.final_loss, separation=separation.kind, **result.convergence.to_dict()),
+        summary=FitSummary(
+            final_loss=result.final_loss,
+            separation=separation.kind,
+            **result.convergence.to_dict(),
+            optimum=optimum_of(train, result, summary, reducer),
+        ),
         standardization=result.standardizer.to_section(),
         statistics=stats,
         warnings=fit_warnings(config, train, result, separation, stats, summary),

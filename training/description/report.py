@@ -7,6 +7,7 @@ from export.card.model_card import ModelCard
 from export.card.sections import brier_score
 from export.errors import listed, printable
 from export.extrapolation import extrapolation_warning
+from export.optimum import optimum_probabilities
 from training.data.dataset import Dataset
 from training.solvers.optimizers import Convergence
 
@@ -78,13 +79,21 @@ def _prediction_lines(artifact: Artifact) -> list[str]:
     p = served.probabilities[0]
     label = printable(card.class_labels[int(served.label[0])])
     target, labels = printable(card.target_name), [printable(c) for c in card.class_labels]
+    best = optimum_probabilities(card, card.design.codes_row(example)[None, :])
     if card.binary:
-        return [
-            f"P({target} = {labels[1]} | {query}) = {p[1]:.6f}",
-            f"class at threshold {card.threshold:g}: {label}",
-        ]
-    shares = ", ".join(f"{c} {pc:.6f}" for c, pc in zip(labels, p))
-    return [f"P({target} | {query}): {shares}", f"class: {label} (the most probable)"]
+        lines = [f"P({target} = {labels[1]} | {query}) = {p[1]:.6f}", f"class at threshold {card.threshold:g}: {label}"]
+        said = f"P({target} = {labels[1]}) = {best[0, 1]:.6f}" if best is not None else ""
+    else:
+        shares = ", ".join(f"{c} {pc:.6f}" for c, pc in zip(labels, p))
+        lines = [f"P({target} | {query}): {shares}", f"class: {label} (the most probable)"]
+        said = "P: " + ", ".join(f"{c} {pc:.6f}" for c, pc in zip(labels, best[0])) if best is not None else ""
+    if best is not None:  # the run stopped short: what the optimum of its objective says
+        optimum = card.summary.optimum
+        lines.append(
+            f"the optimum of the same objective (L-BFGS after the run, objective {optimum.objective:.6f} against the "
+            f"run's {card.summary.final_loss:.6f}) says {said}"
+        )
+    return lines
 
 
 def _shown(value: float | str) -> str:

@@ -13,6 +13,7 @@ from export.card.sections import CoefficientTable, LRTest, Statistics
 from training.config import TrainConfig
 from training.description.drop import feature_tests
 from training.description.evaluation import RowEvaluation
+from training.description.profile import with_profile
 from training.description.separation import MAX_CELLS, Separation
 from training.solvers.fit import FitResult
 from training.solvers.history import parameters
@@ -73,7 +74,7 @@ def coefficient_table(
     if len(weights) > 1:  # softmax: relative to the first class, which the shift leaves unchanged
         weights, intercept = weights[1:] - weights[0], intercept[1:] - intercept[0]
     equations, m = len(weights), len(feature_names) + 1
-    kept = [0, *(k + 1 for k in identified_features(result, len(feature_names)))]
+    kept = [0, *(k + 1 for k in result.identified(len(feature_names)))]
     identified = [e * m + k for e in range(equations) for k in kept]
     inverse = np.zeros_like(information)
     block = np.ix_(identified, identified)
@@ -109,10 +110,6 @@ def model_comparison(model_ll: float, null_ll: float, k: int, n: int) -> dict[st
     }
 
 
-def identified_features(result: FitResult, d: int) -> tuple[int, ...]:
-    return tuple(range(d)) if result.rank is None else result.rank.kept
-
-
 def statistics(
     config: TrainConfig,
     rows: Rows,
@@ -121,11 +118,13 @@ def statistics(
     summary: RowSummary,
     separation: Separation,
     reducer: Reducer = LOCAL,
+    profile: bool = True,
 ) -> Statistics:
     """The card's ``statistics``: log-likelihoods, the LR test, McFadden's R^2 and the model
     comparison numbers (deviance, AIC, BIC) where the fit is an unpenalized maximum-likelihood one
-    (and each categorical feature's test as a whole), the coefficient table where honest, and
-    ``notes``. ``summary``: of the training rows (their class
+    (and each categorical feature's test as a whole), the coefficient table where honest (with
+    profile-likelihood intervals unless ``profile`` is False: ``training.description.profile``),
+    the coefficients' covariance, and ``notes``. ``summary``: of the training rows (their class
     weights; for a streamed refit), ``reducer`` as for the fit."""
     model_ll, null_ll = evaluation.log_likelihood, null_log_likelihood(summary.class_weights)
     notes: list[str] = []
@@ -144,7 +143,7 @@ def statistics(
         if applies
     ]
     if not not_mle:
-        df = len(identified_features(result, len(rows.feature_names))) * (rows.n_classes - 1)
+        df = len(result.identified(len(rows.feature_names))) * (rows.n_classes - 1)
         statistic = max(2 * (model_ll - null_ll), 0.0)
         lr_test = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
         mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
@@ -175,10 +174,12 @@ def statistics(
                 f"the covariance of the {len(matrix):,} coefficients is not stored (at most "
                 f"{MAX_COVARIANCE_ROWS} are), so the served probabilities have no interval"
             )
+        table, profile_notes = with_profile(table, config, rows, result, profile)
+        notes.extend(profile_notes)
         if config.firth:
             notes.append(
-                "Firth estimates: Wald intervals from the information at the estimate; the "
-                "profile-likelihood intervals that R's logistf reports are not computed"
+                "Firth estimates: Wald intervals from the information at the estimate; the profile intervals "
+                "are of the penalized likelihood, as R's logistf reports them"
             )
     else:
         notes.append(reason)

@@ -46,6 +46,10 @@ class FitResult:
     def final_loss(self) -> float:
         return self.history.loss[-1]
 
+    def identified(self, d: int) -> tuple[int, ...]:
+        """The features of ``d`` that the fit estimated (all but the aliased ones)."""
+        return tuple(range(d)) if self.rank is None else self.rank.kept
+
 
 def class_factors(class_totals: np.ndarray, class_weight: str) -> np.ndarray | None:
     """Per-class multipliers of the row weights: 'balanced' gives class c the factor

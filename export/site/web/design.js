@@ -170,3 +170,9 @@ export function waterfallSteps(base, contributions, names, logit) {
   steps.push({ step: "logit", start: 0, end: logit, change: logit, kind: "logit" });
   return steps.map((step, i) => ({ ...step, order: i, row: `${i + 1}. ${step.step}` }));
 }
+
+// export/optimum.py's coefficient_probabilities: the class probabilities of raw-unit coefficients
+// (a history step's, the optimum's) for rows of codes, in float64 from the card
+export function coefficientProbabilities(design, weights, intercept, codes, binary) {
+  return codes.map((row) => probabilitiesOf(logitsOf(design.expand(row), weights, intercept), binary));
+}

@@ -1,5 +1,5 @@
 // The served model: onnxruntime-web running model.onnx, fed codes of rows.
-import { checkedLevel, checkedNumber, checkedRows, levelKeys, logitsOf, makeDesign, probabilitiesOf } from "./design.js";
+import { checkedLevel, checkedNumber, checkedRows, coefficientProbabilities, levelKeys, makeDesign } from "./design.js";
 
 const WASM = "ort-wasm-simd-threaded.wasm";
 let ort; // onnxruntime-web, imported by loadModel
@@ -64,9 +64,8 @@ export class Model {
 
   // the logits of the model after history step `index`, in float64 from the card
   historyProbabilities(codes, index) {
-    const weights = this.card.history.weights[index];
-    const intercept = this.card.history.intercept[index];
-    return codes.map((row) => probabilitiesOf(logitsOf(this.design.expand(row), weights, intercept), this.binary));
+    const { weights, intercept } = this.card.history;
+    return coefficientProbabilities(this.design, weights[index], intercept[index], codes, this.binary);
   }
 }
 

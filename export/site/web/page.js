@@ -2,7 +2,7 @@
 // scoring; what the card alone can show is shown before onnxruntime-web has loaded.
 import { embed } from "./charts.js";
 import { csvCell, scoreCsv, sliced } from "./csv.js";
-import { explain, logitsOf, makeDesign, waterfallSteps } from "./design.js";
+import { coefficientProbabilities, explain, logitsOf, makeDesign, waterfallSteps } from "./design.js";
 import { $, element, shownList, tableOf } from "./dom.js";
 import { buildForm } from "./form.js";
 import { rules } from "./rules.js";
@@ -108,6 +108,17 @@ export class Page {
       note = `95% interval of P(${card.target_name} = ${card.class_labels[1]}): ${formatNumber(low[0][1])} to ${formatNumber(high[0][1])} (from the coefficients' covariance).`;
     }
     $("interval").textContent = low && !this.binary ? "" : note;
+    // a run that stopped short of its objective's optimum: what that optimum says (page/sections/predict.py)
+    const optimum = card.summary?.optimum;
+    $("optimum").hidden = !optimum;
+    if (optimum) {
+      const k = this.binary ? 1 : served.label[0];
+      const q = coefficientProbabilities(this.design, optimum.weights, optimum.intercept, [this.values], this.binary)[0][k];
+      $("optimum").textContent =
+        `The optimum of the same objective (the exact solver after the run) says P(${card.target_name} = ${card.class_labels[k]}) = ` +
+        `${formatNumber(q)}: the served model's ${formatNumber(p[k])} is ${formatNumber(Math.abs(p[k] - q))} away. ` +
+        "The run stopped before reaching it (Diagnostics says why).";
+    }
     // every class's probability as a number, with its interval (the bars below draw them)
     const header = ["class", "P", ...(low ? ["95% low", "95% high"] : []), ...(this.binary ? [] : ["logit"])];
     const rows = card.class_labels.map((c, k) => [
@@ -202,7 +213,10 @@ export class Page {
     const past = this.model.historyProbabilities(grid, this.step);
     const shown = this.binary ? [1] : this.card.class_labels.map((_, k) => k);
     const curves = [];
-    for (const [curve, probabilities] of [["served model", served], ["after the chosen step", past]]) {
+    const series = [["served model", served], ["after the chosen step", past]];
+    const optimum = this.card.summary?.optimum;
+    if (optimum) series.push(["the optimum of the objective", coefficientProbabilities(this.design, optimum.weights, optimum.intercept, grid, this.binary)]);
+    for (const [curve, probabilities] of series) {
       grid.forEach((row, i) => shown.forEach((k) => curves.push({ value: row[j], P: probabilities[i][k], series: String(this.card.class_labels[k]), curve })));
     }
     const stored = this.card.data.rows;
@@ -267,8 +281,10 @@ export class Page {
     if (table) {
       // export/card/markdown.py's coefficient_rows: a multinomial table's rows name their class
       const classes = table.classes ?? null;
-      header = [...(classes ? [`class (against ${card.class_labels[0]})`] : []), "term", "estimate", "std. error", "z", "p-value", "95% low", "95% high"];
+      const profile = table.profile_low ? ["profile low", "profile high"] : [];
+      header = [...(classes ? [`class (against ${card.class_labels[0]})`] : []), "term", "estimate", "std. error", "z", "p-value", "95% low", "95% high", ...profile];
       const columns = [table.estimate, table.std_error, table.z, table.p_value, table.ci_low, table.ci_high];
+      if (profile.length) columns.push(table.profile_low, table.profile_high);
       rows = table.terms.map((term, i) => [...(classes ? [classes[i]] : []), term, ...columns.map((c) => (c[i] === null ? "-" : formatNumber(c[i])))]);
     } else {
       const terms = ["(intercept)", ...(card.terms ?? card.feature_names)];

@@ -106,6 +106,23 @@ def test_why_this_answer_is_the_readers_explanation_as_a_waterfall(sites, browse
     visit.check_stayed_home(sites)
 
 
+def test_the_tutorial_is_served_beside_the_optimum_of_its_objective(sites, browser):
+    artifact = load_artifact(PROJECT / "artifacts" / "model.onnx")
+    visit = Visit(browser, f"{sites}/model/")
+    served = float(artifact.predict([[5.0]]).probabilities[0, 1])
+    text = visit.page.inner_text("#optimum")
+    assert text.startswith(
+        "The optimum of the same objective (the exact solver after the run) says P(y = 1) = 0.5: the served "
+        f"model's {format_number(served)} is {format_number(abs(served - 0.5))} away."
+    )
+    legend = visit.page.locator("#curve .role-legend text").evaluate_all("texts => texts.map(t => t.textContent)")
+    assert "the optimum of the objective" in legend
+    assert visit.page.locator("#optimum").is_hidden() is False
+    other = Visit(browser, f"{sites}/default/")  # a converged fit: nothing to show
+    assert other.page.locator("#optimum").is_hidden()
+    visit.check_stayed_home(sites)
+
+
 def test_the_form_answers_as_the_reader_and_names_bad_entries(sites, browser):
     artifact = load_artifact(PROJECT / "artifacts" / MODELS["binary"])
     visit = Visit(browser, f"{sites}/binary/")
