@@ -22,6 +22,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 INTERNAL_ERROR = 70  # sysexits' EX_SOFTWARE: a defect of ours, not of the input
+SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
 
 
 def run_cli(main: Callable[[], None]) -> int:
@@ -32,12 +33,19 @@ def run_cli(main: Callable[[], None]) -> int:
     traceback only when ``LOGREG_TRACEBACK`` is set."""
     try:
         main()
+        sys.stdout.flush()  # here, so that a reader gone away (below) is caught, not reported at exit
     except KitError as e:
         sys.stderr.write(f"error: {printable(e, MAX_MESSAGE)}\n")
         return USAGE_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing was written\n")
         return 130
+    except BrokenPipeError:
+        # whoever read the output stopped reading (``| head``): files are written before the report
+        # is printed, so the work is done; say nothing more, and point stdout at nothing so that
+        # Python's own flush at exit stays quiet too (its documentation's advice)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SIGPIPE_STATUS
     except Exception as e:
         if os.environ.get("LOGREG_TRACEBACK"):
             traceback.print_exc()

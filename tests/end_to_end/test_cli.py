@@ -389,3 +389,18 @@ def test_positive_that_cannot_be_is_one_line(tmp_path, capsys, target, positive,
     assert training_main(["--data", str(data), "--target", target, "--positive", positive, "--features", "x",
                           "--out", str(tmp_path / "m.onnx")]) == 2  # fmt: skip
     assert re.match(f"error: {message}", capsys.readouterr().err)
+
+
+def test_a_reader_that_stops_reading_ends_the_run_quietly_with_the_files_written(tmp_path):
+    """``python -m training | head -1``: the report's reader goes away; the artifact is already
+    written, and the run ends with the shell's status for a broken pipe, not an internal error."""
+    out = tmp_path / "model.onnx"
+    with subprocess.Popen(
+        [sys.executable, "-m", "training", "--out", str(out)],
+        cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as run:  # fmt: skip
+        run.stdout.close()  # as head does once it has its lines, here before the report is printed
+        said = run.stderr.read()
+        assert run.wait(timeout=300) == 141
+    assert said == ""
+    assert load_artifact(out).card.target_name == "y"
