@@ -7,6 +7,7 @@ import numpy as np
 
 from export.errors import ConfigError
 from training.options import option
+from training.penalty import Penalty
 
 OPTIMIZERS = ("sgd", "adam", "lbfgs")
 PENALTIES = ("none", "firth")
@@ -159,20 +160,9 @@ class TrainConfig:
         return [message for ok, message in checks if not ok]
 
     @property
-    def firth(self) -> bool:
-        return self.penalty == "firth"
-
-    @property
-    def penalized(self) -> bool:
-        """Ridge or Firth: the optimum is not the maximum-likelihood estimate, so its standard
-        errors, p-values and separation test do not apply as they stand."""
-        return self.l2 > 0 or self.firth
-
-    @property
-    def coding(self) -> str:
-        """How categorical levels become terms (``export.design``): every level its own term under
-        an L2 penalty, which treats them alike; else against the first level, the reference."""
-        return "one-hot" if self.l2 > 0 else "treatment"
+    def penalization(self) -> Penalty:
+        """The penalty ``--l2`` and ``--penalty`` ask for, and what follows from it (``training.penalty``)."""
+        return Penalty.of(self.l2, self.penalty)
 
     def for_data(self, dtype: np.dtype) -> "TrainConfig":
         """The config with ``tol`` resolved (``fit`` does it once; ``FitResult.config`` carries it):

@@ -60,7 +60,7 @@ def describe(
     summary = summary or summarize(train, config.seed)
     binary = train.n_classes == 2
     separation = Separation("not checked", 0, None)
-    if not config.penalized:
+    if config.penalization.maximum_likelihood:
         separation = separation_of(train, result)
     threshold = decision_threshold(config, valid, result, reducer) if binary else None
     wants_errors = why_no_standard_errors(config, train, result, separation) is None

@@ -38,7 +38,7 @@ def fit_warnings(
     summary: RowSummary,
 ) -> list[str]:
     warnings = []
-    if not config.penalized:
+    if config.penalization.maximum_likelihood:
         message = separation_warning(separation, rows)
         if message:
             warnings.append(message)

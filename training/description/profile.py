@@ -190,7 +190,7 @@ def with_profile(
     equations = len(theta)
     design = np.column_stack([np.ones(len(rows.y)), result.standardizer.transform(rows.x)])[:, kept]
     v = np.ones(len(rows.y)) if rows.weights is None else np.asarray(rows.weights, dtype=np.float64)
-    likelihood = Likelihood(design, np.asarray(rows.y), v, equations, firth=config.firth)
+    likelihood = Likelihood(design, np.asarray(rows.y), v, equations, firth=config.penalization.firth)
     jacobian = result.standardizer.jacobian()[np.ix_(kept, kept)]
     m = len(rows.feature_names) + 1
     shown = [e * m + k for e in range(equations) for k in kept]  # the table's rows with an estimate
@@ -202,9 +202,10 @@ def with_profile(
     missing = [table.terms[row] for i, row in enumerate(shown) if low[i] is None or high[i] is None]
     notes = []
     if missing:
+        which = "penalized likelihood" if config.penalization.firth else "likelihood"
         notes.append(
             f"the profile-likelihood interval of {', '.join(missing[:5])} has no end on one side: the "
-            f"{'penalized ' if config.firth else ''}likelihood never falls far enough (within 1.96 x 2^{EXPANSIONS} "
+            f"{which} never falls far enough (within 1.96 x 2^{EXPANSIONS} "
             "standard errors), as it does when the data separate the classes along it; that end is shown as -"
         )
     return replace(table, **columns), notes

@@ -44,7 +44,7 @@ def why_no_standard_errors(config: TrainConfig, rows: Rows, result: FitResult, s
             f"the model has {size:,} coefficients, and standard errors are computed for at most "
             f"{MAX_INFORMATION_SIDE:,} (their matrices grow with the square)"
         )
-    if config.l2 > 0:
+    if config.penalization.determines_every_term:
         return (
             "an L2 penalty shrinks the estimates toward zero; Wald standard errors, p-values and the "
             "likelihood-ratio test assume the unpenalized maximum-likelihood estimate, so they are not shown"
@@ -53,7 +53,7 @@ def why_no_standard_errors(config: TrainConfig, rows: Rows, result: FitResult, s
         return "class weights change the likelihood, so standard errors computed from it would not describe the data"
     if not result.convergence.converged:
         return "the fit did not converge, and standard errors describe the optimum, so they are not shown"
-    if separation.kind in ("complete", "quasi-complete") and not config.firth:
+    if separation.kind in ("complete", "quasi-complete") and not config.penalization.firth:
         return (
             "the classes are separated, so the maximum-likelihood estimate does not exist and its standard "
             "errors are meaningless; refit with --penalty firth or --l2"
@@ -132,7 +132,7 @@ def statistics(
     not_mle = [
         why
         for why, applies in [
-            ("a penalized fit", config.penalized),
+            ("a penalized fit", not config.penalization.maximum_likelihood),
             ("class weights", config.class_weight != "none"),
             ("a fit that did not converge", not result.convergence.converged),
             (
@@ -155,7 +155,7 @@ def statistics(
             "the likelihood-ratio test, McFadden's pseudo-R-squared, the deviances, AIC and BIC compare "
             f"maximum-likelihood fits, so they are not shown for {' and '.join(not_mle)}"
         )
-    if separation.kind == "not checked" and not config.penalized:
+    if separation.kind == "not checked" and config.penalization.maximum_likelihood:
         notes.append(
             f"separation was not checked: the linear programme is run on at most {MAX_CELLS:,} cells (rows x "
             "features) of rows in memory; if the fit did not converge or some weights are very large, the "
@@ -176,7 +176,7 @@ def statistics(
             )
         table, profile_notes = with_profile(table, config, rows, result, profile)
         notes.extend(profile_notes)
-        if config.firth:
+        if config.penalization.firth:
             notes.append(
                 "Firth estimates: Wald intervals from the information at the estimate; the profile intervals "
                 "are of the penalized likelihood, as R's logistf reports them"

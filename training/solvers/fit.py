@@ -75,7 +75,7 @@ def problem_for(
     y = torch.as_tensor(data.y, dtype=dtype if data.n_classes == 2 else torch.int64)
     w = None if weights is None else torch.as_tensor(weights, dtype=dtype)
     identified = list(rank.kept) if rank is not None and len(rank.kept) < data.x.shape[1] else None
-    return Problem(x, y, w, config.l2, config.firth, identified)
+    return Problem(x, y, w, config.penalization, identified)
 
 
 def rank_for(
@@ -85,9 +85,13 @@ def rank_for(
     reducer: Reducer = LOCAL,
     left_out: tuple[int, ...] = (),
 ) -> Rank | None:
-    """Which features the rows determine, for a fit without an L2 penalty (``training.solvers.rank``)
-    and without the features ``left_out``."""
-    return None if config.l2 > 0 else rank_of(design_gram(rows, standardizer, reducer), left_out)
+    """Which features the rows determine (``training.solvers.rank``), without the features
+    ``left_out``; None where the penalty determines every term."""
+    return (
+        None
+        if config.penalization.determines_every_term
+        else rank_of(design_gram(rows, standardizer, reducer), left_out)
+    )
 
 
 def hold_aliased(model: LogisticRegression, rank: Rank | None, left_out: tuple[int, ...] = ()) -> tuple[int, ...]:
@@ -107,7 +111,7 @@ def hold_aliased(model: LogisticRegression, rank: Rank | None, left_out: tuple[i
 def unscaled_terms(config: TrainConfig, rows: Rows) -> list[int]:
     """Terms left as they are when the others are standardized: one-hot levels under an L2 penalty,
     which is defined on their 0/1 columns (scikit-learn's OneHotEncoder beside a StandardScaler)."""
-    return rows.inputs.indicator_terms() if config.l2 > 0 else []
+    return rows.inputs.indicator_terms() if config.penalization.determines_every_term else []
 
 
 def initial_model(config: TrainConfig, n_features: int, n_classes: int) -> LogisticRegression:
@@ -131,7 +135,7 @@ def fit(
 ) -> FitResult:
     """Train on ``data`` in memory; ``on_step(step, loss)`` is called after each epoch or L-BFGS
     iteration. ``left_out``: features whose weights are held at 0 (the model without them)."""
-    if config.firth and data.n_classes > 2:
+    if config.penalization.firth and data.n_classes > 2:
         raise DataError(
             f"--penalty firth fits binary targets only, but {data.target_name!r} has "
             f"{data.n_classes} classes; use --l2 for a multinomial target"
@@ -150,12 +154,12 @@ def fit(
     if config.optimizer != "lbfgs":
         problem = problem_for(config, data, standardizer, weights, torch.float32, rank)
         convergence = run_gradient_steps(model, problem, config, history, on_step)
-    elif config.firth:
+    elif config.penalization.firth:
         evaluate = autograd_evaluator(model, problem_for(config, data, standardizer, weights, torch.float64, rank))
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
     else:
         source = InMemorySource(data.x, data.y, weights, data.n_classes)
-        evaluate = oracle_evaluator(model, source, standardizer, config.l2, aliased)
+        evaluate = oracle_evaluator(model, source, standardizer, config.penalization.l2, aliased)
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
     return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors, rank)
 
@@ -172,7 +176,7 @@ def fit_stream(
     one streaming pass per evaluation and reaches the in-memory optimum; SGD and Adam stream their
     minibatches. Under torchrun, ``reducer`` sums every pass across the processes, so all of them
     take the same steps. ``left_out``: features held at 0, as for ``fit``."""
-    if config.firth:
+    if config.penalization.firth:
         raise DataError("--penalty firth needs the whole table in memory (a log-determinant per step); drop --stream")
     if config.optimizer != "lbfgs" and config.batch_size is not None and reducer.world_size > 1:
         raise DataError(
@@ -190,7 +194,7 @@ def fit_stream(
     history = History(standardizer)
     factors = class_factors(summary.class_weights, config.class_weight)
     source = ChunkSource(rows, factors, reducer)
-    evaluate = oracle_evaluator(model, source, standardizer, config.l2, aliased)
+    evaluate = oracle_evaluator(model, source, standardizer, config.penalization.l2, aliased)
     if config.optimizer == "lbfgs":
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
     else:

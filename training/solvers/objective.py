@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from training.penalty import Penalty
 from training.solvers.model import LogisticRegression
 
 
@@ -25,8 +26,7 @@ class Problem:
     x: torch.Tensor
     y: torch.Tensor
     weights: torch.Tensor | None
-    l2: float
-    firth: bool
+    penalty: Penalty
     identified: list[int] | None = None  # the columns Firth's information uses (None: all; aliased ones left out)
 
     @property
@@ -69,8 +69,6 @@ def objective(model: LogisticRegression, problem: Problem, rows: slice | torch.T
     """The objective on ``rows`` (all by default; a minibatch for SGD and Adam)."""
     weights = None if problem.weights is None else problem.weights[rows]
     value = data_loss(model, problem.x[rows], problem.y[rows], weights)
-    if problem.l2:
-        value = value + 0.5 * problem.l2 * model.linear.weight.pow(2).sum()
-    if problem.firth:
-        value = value + firth_term(model, problem.x[rows], weights, problem.identified)
-    return value
+    return value + problem.penalty.term(
+        model.linear.weight, lambda: firth_term(model, problem.x[rows], weights, problem.identified)
+    )

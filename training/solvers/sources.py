@@ -72,7 +72,7 @@ class ChunkSource:
                         weighted(None if v is None else v[rows], y[rows], self.factors),
                         self.rows.n_classes,
                     )
-                    yield oracle_evaluator(model, part, standardizer, config.l2)
+                    yield oracle_evaluator(model, part, standardizer, config.penalization.l2)
 
         return batches
 

@@ -32,7 +32,7 @@ class StreamedData:
 def open_streamed(
     path: Path, columns: Columns, config: TrainConfig, reducer: Reducer, on_rows: Callable[[int], None] | None
 ) -> StreamedData:
-    columns = replace(columns, coding=config.coding)
+    columns = replace(columns, coding=config.penalization.coding)
     stream = ParquetStream(path, columns, config.seed, config.valid_fraction, reducer.rank, reducer.world_size, on_rows)
     labels = stream.find_labels(lambda found: reducer.combine(found, set.union))
     design = stream.find_levels(lambda found: reducer.combine(found, set.union))

@@ -36,7 +36,7 @@ MLE = TrainConfig(optimizer="lbfgs", standardize=True)
 
 def exported(tmp_path, frame: pd.DataFrame, config: TrainConfig = MLE):
     frame.to_csv(tmp_path / "rows.csv", index=False)
-    data = load_table(tmp_path / "rows.csv", Columns("y", coding=config.coding))
+    data = load_table(tmp_path / "rows.csv", Columns("y", coding=config.penalization.coding))
     result = fit(config, data)
     return build_artifact(result.model.linear, describe(data, None, result))
 

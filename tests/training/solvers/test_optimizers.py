@@ -6,6 +6,7 @@ import torch
 
 from training.config import TrainConfig
 from training.data.standardize import Standardizer
+from training.penalty import Penalty
 from training.solvers.history import History
 from training.solvers.model import LogisticRegression
 from training.solvers.objective import Problem
@@ -16,7 +17,7 @@ def problem() -> Problem:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 2))
     y = (rng.random(200) < 1 / (1 + np.exp(-(x @ [1.5, -1.0] + 0.3)))).astype(np.float64)
-    return Problem(torch.tensor(x), torch.tensor(y), None, 0.0, False)
+    return Problem(torch.tensor(x), torch.tensor(y), None, Penalty())
 
 
 def zero_model() -> LogisticRegression:
@@ -46,7 +47,7 @@ def test_sgd_records_every_epoch_of_a_short_run():
     torch.manual_seed(0)
     model = LogisticRegression(2)
     fit_problem = problem()
-    float32 = Problem(fit_problem.x.float(), fit_problem.y.float(), None, 0.0, False)
+    float32 = Problem(fit_problem.x.float(), fit_problem.y.float(), None, Penalty())
     history = History(Standardizer.identity(2))
     steps = []
     config = TrainConfig(epochs=20, lr=0.1).for_data(np.float32)

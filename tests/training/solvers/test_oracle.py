@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from training.data.standardize import Standardizer
+from training.penalty import Penalty
 from training.solvers.model import LogisticRegression
 from training.solvers.objective import Problem, objective
 from training.solvers.oracle import chunk_sums, objective_from_sums
@@ -28,7 +29,7 @@ def test_closed_form_gradient_matches_autograd(n_classes, weighted):
         model.linear.bias.copy_(torch.tensor(b))
     target = torch.tensor(y, dtype=torch.float64 if n_classes == 2 else torch.int64)
     problem = Problem(
-        torch.tensor(standardizer.transform(x)), target, None if v is None else torch.tensor(v), 0.1, False
+        torch.tensor(standardizer.transform(x)), target, None if v is None else torch.tensor(v), Penalty("l2", 0.1)
     )
     reference = objective(model, problem)
     reference.backward()
