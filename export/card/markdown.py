@@ -19,7 +19,7 @@ NOT_USED_BY = {"lbfgs": ("epochs", "lr", "batch_size")}
 def relevant_settings(card: ModelCard) -> dict:
     """The training settings that shaped this model: unset options and those its optimizer or task
     does not use are left out."""
-    training = card.training
+    training = dict(sorted(card.training.to_json().items()))  # as the JSON card lists them
     skip = set(NOT_USED_BY.get(training.get("optimizer"), ("max_iter",)))
     if not card.binary:
         skip |= {"threshold", "threshold_metric"}

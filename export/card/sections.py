@@ -423,6 +423,28 @@ class SplitMetrics(Section):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TrainingSettings(Section):
+    """How the model was fitted: the command line's fitting options (``training.config.TrainConfig``)
+    and the ``loss`` it minimized. Every key is optional: earlier cards lack the later options."""
+
+    optimizer: str | None = entry(text, optional=True)
+    lr: float | None = entry(number, optional=True)
+    epochs: int | None = entry(integer, optional=True)
+    batch_size: int | None = entry(integer, optional=True, nullable=True)  # null: full batch
+    seed: int | None = entry(integer, optional=True)
+    threshold: float | None = entry(number, optional=True)
+    threshold_metric: str | None = entry(text, optional=True, nullable=True)
+    tol: float | None = entry(number, optional=True, nullable=True)
+    max_iter: int | None = entry(integer, optional=True)
+    l2: float | None = entry(number, optional=True)
+    penalty: str | None = entry(text, optional=True)
+    standardize: bool | None = entry(boolean, optional=True)
+    class_weight: str | None = entry(text, optional=True)
+    valid_fraction: float | None = entry(number, optional=True)
+    loss: str | None = entry(text, optional=True)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Description(Section):
     """What training knows about a fit: everything in the card but the header, coefficients and
     library versions, which export adds (``ModelCard``). The checkpoint stores this part."""
@@ -437,7 +459,7 @@ class Description(Section):
     threshold: float | None = entry(nullable=True)  # null for multinomial models
     # a number per numeric feature, a level per categorical one
     example: dict[str, float | str] | None = entry(sized=_example, optional=True)
-    training: dict = entry(record({}))  # the TrainConfig's fields, and the loss it minimized
+    training: TrainingSettings = entry(section=TrainingSettings)
     summary: FitSummary | None = entry(section=FitSummary, optional=True)
     standardization: Standardization | None = entry(section=Standardization, optional=True, nullable=True)
     statistics: Statistics | None = entry(section=Statistics, optional=True)

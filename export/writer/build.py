@@ -75,7 +75,7 @@ def build_artifact(layer: nn.Linear, description: Description) -> BuiltArtifact:
     onnx.helper.set_model_props(proto, {CARD_KEY: card_to_json(card)})
     data = proto.SerializeToString()
     artifact = Artifact.from_bytes(data, source="the exported model")
-    groups = parity_inputs(card.data, card.design, seed=card.training["seed"])
+    groups = parity_inputs(card.data, card.design, seed=card.training.seed or 0)
     # checked apart: one overflowing row sends its whole batch down the graph's float64 branch
     checks = [check_served(layer, artifact, group, weights, intercept, card.threshold) for group in groups]
     report = ParityReport(

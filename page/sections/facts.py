@@ -12,7 +12,7 @@ def render(view: View) -> None:
     card = view.card
     left, right = st.columns(2)
     left.subheader("Training")
-    left.json(card.training, expanded=True)
+    left.json(card.training.to_json(), expanded=True)
     if card.summary is not None:
         left.json(card.summary.to_json(), expanded=False)
     right.subheader("Data")

@@ -16,6 +16,7 @@ from export.card.sections import (
     FitSummary,
     SplitMetrics,
     StoredRows,
+    TrainingSettings,
 )
 from export.design import Design
 from export.errors import ConfigError
@@ -80,7 +81,7 @@ def describe(
         class_labels=list(train.class_labels),
         threshold=threshold,
         example=checked_query(query, design) or example_input(train, summary, categories),
-        training={**config.to_dict(), "loss": "mean log loss" + (" (weighted)" if weighted else "")},
+        training=TrainingSettings(**config.to_dict(), loss="mean log loss" + (" (weighted)" if weighted else "")),
         summary=FitSummary(
             final_loss=result.final_loss,
             separation=separation.kind,

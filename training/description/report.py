@@ -17,25 +17,25 @@ def _describe_run(card: ModelCard, data: Dataset) -> list[str]:
     extra = [f"{data.dropped_rows} rows with missing values left out"] if data.dropped_rows else []
     if card.data.n_valid_rows:
         extra.append(f"{card.data.n_valid_rows} held out for validation")
-    how = [t["optimizer"]]
+    how = [t.optimizer]
     how += (
         [
-            f"lr {t['lr']:g}",
-            f"{t['epochs']} epochs",
-            "full batch" if t["batch_size"] is None else f"batches of {t['batch_size']}",
+            f"lr {t.lr:g}",
+            f"{t.epochs} epochs",
+            "full batch" if t.batch_size is None else f"batches of {t.batch_size}",
         ]
-        if t["optimizer"] != "lbfgs"
-        else [f"tol {t['tol']:g}"]
+        if t.optimizer != "lbfgs"
+        else [f"tol {t.tol:g}"]
     )
-    how += [f"l2 {t['l2']:g}"] * (t["l2"] > 0) + ["Firth penalty"] * (t["penalty"] == "firth")
-    how += ["balanced class weights"] * (t["class_weight"] == "balanced") + ["standardized"] * t["standardize"]
+    how += [f"l2 {t.l2:g}"] * (t.l2 > 0) + ["Firth penalty"] * (t.penalty == "firth")
+    how += ["balanced class weights"] * (t.class_weight == "balanced") + ["standardized"] * t.standardize
     return [
         f"data:     {data.source}, {card.data.n_rows} training rows"
         + "".join(f", {e}" for e in extra)
         + f", features {listed((_feature_text(card, name) for name in card.feature_names), limit=80)}, "
         f"target {printable(data.target_name)} (classes {listed(data.class_labels)})",
         *(f"note: {note}" for note in data.notes),
-        f"training: {', '.join(how)}, seed {t['seed']}",
+        f"training: {', '.join(how)}, seed {t.seed}",
     ]
 
 
@@ -114,7 +114,7 @@ def _metric_lines(card: ModelCard) -> list[str]:
 def report_lines(artifact: Artifact, convergence: Convergence, data: Dataset) -> list[str]:
     card = artifact.card
     stats = card.statistics
-    lines = [*_describe_run(card, data), _convergence_line(convergence, card.training["optimizer"])]
+    lines = [*_describe_run(card, data), _convergence_line(convergence, card.training.optimizer)]
     lines += _coefficient_lines(artifact)
     lines.append(f"final loss = {card.summary.final_loss:.6f}")
     if stats.lr_test:
