@@ -41,20 +41,22 @@ def predict64(model: LogisticRegression, x: np.ndarray) -> np.ndarray:
 
 
 def information_sum(x_standardized: np.ndarray, p: np.ndarray, v: np.ndarray | None) -> np.ndarray:
-    """One chunk's share of the observed information, X~ = [1, x] (m columns), p (n, K).
-
-    Binary: X~^T diag(v p1 (1 - p1)) X~ (m, m). Multinomial, in the parameters of classes 1..K-1
-    relative to class 0 (statsmodels' MNLogit, R's multinom): block (k, j) of size m is
-    X~^T diag(v p_k (δ_kj - p_j)) X~, the blocks in class order ((K-1) m, (K-1) m)."""
+    """One chunk's share of the observed information, X~ = [1, x] (``information_matrix``)."""
     design = np.column_stack([np.ones(len(p)), x_standardized])
-    weight = np.ones(len(p)) if v is None else v
+    return information_matrix(design, p, np.ones(len(p)) if v is None else v)
+
+
+def information_matrix(design: np.ndarray, p: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The information of rows ``design`` (n, m, its first column ones), probabilities p (n, K) and
+    weights v (n,). Binary: X~^T diag(v p1 (1 - p1)) X~ (m, m). Multinomial, in the parameters of
+    classes 1..K-1 relative to class 0 (statsmodels' MNLogit, R's multinom): block (k, j) of size m
+    is X~^T diag(v p_k (δ_kj - p_j)) X~, the blocks in class order ((K-1) m, (K-1) m)."""
     q = p[:, 1:]
     equations, m = q.shape[1], design.shape[1]
     total = np.empty((equations * m, equations * m))
     for k in range(equations):
         for j in range(k, equations):
-            scale = weight * q[:, k] * ((k == j) - q[:, j])
-            block = design.T @ (design * scale[:, None])
+            block = design.T @ (design * (v * q[:, k] * ((k == j) - q[:, j]))[:, None])
             total[k * m : (k + 1) * m, j * m : (j + 1) * m] = block
             total[j * m : (j + 1) * m, k * m : (k + 1) * m] = block.T
     return total

@@ -25,6 +25,7 @@ from scipy import optimize, special
 from export.card.sections import CoefficientTable
 from training.config import TrainConfig
 from training.data.dataset import Dataset
+from training.description.evaluation import information_matrix
 from training.solvers.fit import FitResult
 from training.solvers.history import parameters
 from training.streaming.rows import Rows
@@ -59,7 +60,7 @@ class Likelihood:
         log_p = logits[np.arange(len(z)), self.y] - (top[:, 0] + np.log(total[:, 0]))
         value = float(self.v @ log_p)
         score = self.v[:, None] * ((self.y[:, None] == np.arange(1, self.equations + 1)) - p[:, 1:])
-        information = self._information(p)
+        information = information_matrix(self.design, p, self.v)
         if self.firth:  # Jeffreys' prior: + log det I / 2, and Firth's (1993) modified score (binary)
             sign, logdet = np.linalg.slogdet(information)
             value += 0.5 * logdet if sign > 0 else -np.inf
@@ -67,17 +68,6 @@ class Likelihood:
             leverage = self.v * p[:, 1] * p[:, 0] * np.einsum("ij,jk,ik->i", z, inverse, z)
             score = score + (leverage * (0.5 - p[:, 1]))[:, None]
         return value, (z.T @ score).T.ravel(), information
-
-    def _information(self, p: np.ndarray) -> np.ndarray:
-        z, m, e = self.design, self.design.shape[1], self.equations
-        q = p[:, 1:]
-        out = np.empty((e * m, e * m))
-        for k in range(e):
-            for j in range(k, e):
-                block = z.T @ (z * (self.v * q[:, k] * ((k == j) - q[:, j]))[:, None])
-                out[k * m : (k + 1) * m, j * m : (j + 1) * m] = block
-                out[j * m : (j + 1) * m, k * m : (k + 1) * m] = block.T
-        return out
 
 
 def maximize(
