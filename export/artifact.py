@@ -84,9 +84,10 @@ class Artifact:
         self.source = source
         self.design = card.design
         self.numeric_only = not self.design.has_categories
-        self.intervals = card.statistics is not None and card.statistics.covariance is not None
+        covariance = card.covariance
+        self.intervals = covariance is not None
         self.outputs = WITH_INTERVALS if self.intervals else OUTPUT_NAMES
-        size = len(card.statistics.covariance) if self.intervals else 0
+        size = 0 if covariance is None else len(covariance)
         self.rows_per_run = max(1024, INTERVAL_CELLS_PER_RUN // max(size * max(card.n_classes - 1, 1), 1))
 
     @classmethod
@@ -271,7 +272,7 @@ def _check_inputs(model: onnx.ModelProto, card: ModelCard, source: str) -> None:
     expected = {INPUT_NAME: len(design.numeric), CATEGORIES_NAME: len(design.categorical)}
     expected = {name: width for name, width in expected.items() if width}
     found = {i.name: _width(i) for i in model.graph.input}
-    intervals = card.statistics is not None and card.statistics.covariance is not None
+    intervals = card.covariance is not None
     if any(o.name in INTERVAL_TYPES for o in model.graph.output) != intervals:
         mismatch = (
             "lacks the probability_low and probability_high outputs, but its card holds the covariance they come from"

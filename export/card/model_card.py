@@ -96,6 +96,13 @@ class ModelCard(Description):
         """float64 (L,)."""
         return np.asarray(self.coefficients.intercept, dtype=np.float64)
 
+    @property
+    def covariance(self) -> np.ndarray | None:
+        """float64, the covariance of the coefficient table's rows (``statistics.covariance``), or
+        None for a card without one: its graph serves no interval."""
+        stats = self.statistics
+        return None if stats is None or stats.covariance is None else np.asarray(stats.covariance, dtype=np.float64)
+
 
 HEADER = ("format_version", "producer")  # said first when missing: without them nothing else is ours
 REQUIRED_KEYS = HEADER + tuple(

@@ -79,7 +79,7 @@ def check_behaviour(predict: Callable, card: ModelCard, source: str) -> None:
             )
             assert_tail_accuracy(served.logit, served.probabilities)
             if served.probability_low is not None:
-                interval = partial(probability_interval, np.asarray(card.statistics.covariance), x, logits, card.binary)
+                interval = partial(probability_interval, card.covariance, x, logits, card.binary)
                 served_bounds = (served.probabilities, served.probability_low, served.probability_high)
                 assert_interval_parity(logits, interval, served_bounds, allowance)
         except ParityError as e:

@@ -63,7 +63,7 @@ def check_graph(model: onnx.ModelProto, card: ModelCard, source: str) -> None:
             + " and ai.onnx.ml" * bool(categorical),
         )
     nodes = list(_nodes(model.graph))
-    covariance = card.statistics.covariance if card.statistics else None
+    covariance = card.covariance
     most = MAX_NODES + INTERVAL_NODES * (covariance is not None) + NODES_PER_CATEGORICAL * categorical
     if len(nodes) > most:
         raise _not_ours(source, f"it has {len(nodes)} nodes, more than an export holds ({most} at most)")

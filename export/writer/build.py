@@ -70,8 +70,7 @@ def build_artifact(layer: nn.Linear, description: Description) -> BuiltArtifact:
     weights = layer.weight.detach().double().numpy()
     intercept = layer.bias.detach().double().numpy()
     card = build_card(description, weights, intercept, library_versions())
-    covariance = card.statistics.covariance if card.statistics else None
-    proto = serving_graph(weights, intercept, card.threshold, card.design, covariance)
+    proto = serving_graph(weights, intercept, card.threshold, card.design, card.covariance)
     onnx.helper.set_model_props(proto, {CARD_KEY: card_to_json(card)})
     data = proto.SerializeToString()
     artifact = Artifact.from_bytes(data, source="the exported model")
