@@ -29,6 +29,7 @@ import onnxruntime as ort
 from export.card.model_card import CARD_KEY, ModelCard, parse_card
 from export.errors import ArtifactError, InputError, first_line, shorten
 from export.explain import Explanation, explain_codes
+from export.formula.design import FormulaDesign
 from export.reader.behaviour import check_behaviour
 from export.reader.graph_check import check_graph
 from export.reader.inputs import (
@@ -140,7 +141,10 @@ class Artifact:
                 f"{self.source} has categorical features ({shorten(', '.join(self.design.categorical))}); give the "
                 "rows as a DataFrame, a mapping of feature name to values or a list of mappings"
             )
-        return feeds_from_columns(self.design, columns_of(rows, self.design.features))
+        feeds = feeds_from_columns(self.design, columns_of(rows, self.design.features))
+        if isinstance(self.design, FormulaDesign):
+            check_defined(self.design, codes_from_feeds(self.design, feeds))
+        return feeds
 
     def predict_codes(self, x: np.ndarray) -> Prediction:
         """Score rows ``x`` of shape (n, n_features) (or one row of shape (n_features,)), a
@@ -175,6 +179,17 @@ class Artifact:
         )
         rows = x if ready else numeric_rows(x, self.card.feature_names)
         return self.run({INPUT_NAME: rows})
+
+
+def check_defined(design: FormulaDesign, codes: np.ndarray) -> None:
+    """``InputError`` naming the first term a row's inputs leave undefined (a log of a number <= 0)."""
+    found = design.undefined(codes)
+    if found is not None:
+        factor, row = found
+        values = ", ".join(f"{name} = {codes[row, design.features.index(name)]:g}" for name in factor.columns)
+        raise InputError(
+            f"{shorten(factor.label)} is not defined for row {row + 1} ({values}); give values where it is"
+        )
 
 
 def load_artifact(path: Path) -> Artifact:

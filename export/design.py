@@ -64,6 +64,10 @@ class Design:
     def terms(self) -> tuple[str, ...]:
         return tuple(t for f in self.features for t in self.feature_terms(f))
 
+    def tested_groups(self) -> dict[str, tuple[int, ...]]:
+        """Each categorical feature's terms, left out together by its likelihood-ratio test."""
+        return {f: tuple(self.term_indices(f)) for f in self.categorical}
+
     def indicator_terms(self) -> list[int]:
         """Positions of the categorical features' terms among ``terms``."""
         return [t for f in self.categorical for t in self.term_indices(f)]

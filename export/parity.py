@@ -13,6 +13,7 @@ import numpy as np
 
 from export.design import Design
 from export.errors import ParityError
+from export.formula.design import FormulaDesign
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 # features probed alone at float32's limits, by export's parity grid and the reader's probe rows:
@@ -104,9 +105,23 @@ def float32_dot_allowance(x: np.ndarray, weights: np.ndarray, intercept: np.ndar
     """How far a float32 computation of x @ W^T + b may honestly land from the exact value: the
     classic bound (d + 2) u sum_j |w_j x_j| + |b| (u = 2**-24: weights, products and sums each
     rounded once), per row and logit. Shape (n,) for one logit, (n, K) otherwise."""
-    x32 = np.asarray(x, dtype=np.float32).astype(np.float64)
-    terms = np.abs(x32) @ np.abs(weights).T + np.abs(intercept)
-    allowance = (x32.shape[1] + 2) * 2.0**-24 * terms
+    return _dot_allowance(np.asarray(x, dtype=np.float32).astype(np.float64), weights, intercept, 2.0**-24)
+
+
+def graph_allowance(
+    design: Design | FormulaDesign, x: np.ndarray, weights: np.ndarray, intercept: np.ndarray
+) -> np.ndarray:
+    """The allowance of the served graph's logit on design rows ``x``: a formula model's graph
+    computes its terms and logits in float64 (``export.writer.formula``), the others in float32."""
+    if isinstance(design, FormulaDesign):
+        return _dot_allowance(np.asarray(x, dtype=np.float64), weights, intercept, 2.0**-53)
+    return float32_dot_allowance(x, weights, intercept)
+
+
+def _dot_allowance(x: np.ndarray, weights: np.ndarray, intercept: np.ndarray, unit: float) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        terms = np.abs(x) @ np.abs(weights).T + np.abs(intercept)
+    allowance = (x.shape[1] + 2) * unit * terms
     return allowance[:, 0] if weights.shape[0] == 1 else allowance
 
 

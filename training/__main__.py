@@ -25,10 +25,18 @@ def parse(argv: list[str] | None) -> tuple[TrainConfig, Request]:
     if not with_data and any(getattr(parsed, f.name) for f in needing_data(Request)):
         flags = [flag_of(f) for f in needing_data(Request)]
         parser.error(f"{', '.join(flags[:-1])} and {flags[-1]} need --data FILE")
+    if parsed.formula is not None and (parsed.target or parsed.features or parsed.categorical):
+        parser.error(
+            "--formula names the target and the columns it uses; leave out --target, --features and --categorical"
+        )
     config, request = (
         TrainConfig(**values(TrainConfig, parsed, with_data)),
         Request(**values(Request, parsed, with_data)),
     )
+    if request.formula is not None:
+        from training.formula.parse import read_formula
+
+        read_formula(request.formula)  # a formula that cannot be fitted is said before any data is read
     check_outputs(request)
     return config, request
 

@@ -175,6 +175,15 @@ class Request:
     target: str | None = option(
         None, "column to predict: two classes or more (required with --data)", "data", metavar="COL", needs_data=True
     )
+    formula: str | None = option(
+        None,
+        "the model as a formula, target on the left: 'low ~ age * smoke + C(race) + bs(lwt, df=4)' (interactions, "
+        "C(), I() arithmetic, np.log/exp/sqrt, bs() and cr() splines; replaces --target, --features and "
+        "--categorical) (default: none, every feature enters as itself)",
+        "data",
+        metavar="'Y ~ ...'",
+        needs_data=True,
+    )
     features: list[str] | None = option(
         None,
         "input columns (default: every column but the target and the weight column)",
@@ -297,17 +306,25 @@ class Request:
 
     @property
     def columns(self) -> Columns:
+        """The columns to read; with ``--formula``, the ones it names (``training.formula``), kept as codes."""
+        target, features, categorical = self.target, self.features, tuple(self.categorical or ())
+        if self.formula is not None:
+            from training.formula.parse import read_formula
+
+            formula = read_formula(self.formula)
+            target, features, categorical = formula.target, formula.variables, formula.categorical
         return Columns(
-            self.target,
-            self.features,
+            target,
+            features,
             self.weight_column,
             self.drop_missing,
             self.sep,
             self.decimal,
             self.encoding,
-            tuple(self.categorical or ()),
+            categorical,
             positive=self.positive,
             thousands=self.thousands,
+            keep_codes=self.formula is not None,
         )
 
 

@@ -20,6 +20,8 @@ from training.data.dataset import Dataset, tutorial_dataset
 from training.data.split import stratified_split
 from training.description.describe import checked_query, describe
 from training.description.report import report_lines
+from training.formula.learn import formula_rows
+from training.formula.parse import read_formula
 from training.options import Request, check_outputs
 from training.reading import launched_by_torchrun
 from training.solvers.fit import fit, fit_stream
@@ -82,6 +84,8 @@ def fit_and_save(
     progress = Progress(config, request, streaming, shown=reducer.rank == 0)
     with progress.bar:
         if streaming:
+            if request.formula is not None:
+                raise ConfigError("--formula fits a table read whole for now; drop --stream (and torchrun) to fit it")
             streamed = open_streamed(request.data, request.columns, config, reducer, progress.on_rows)
             data = streamed.train
             check_query(request.query, data)
@@ -101,6 +105,8 @@ def fit_and_save(
             check_query(request.query, data)
             training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
             check_split_levels(training_rows, valid)
+            if request.formula is not None:
+                training_rows, valid = formula_rows(read_formula(request.formula), training_rows, valid)
             result = fit(config, training_rows, progress.on_step)
             description = describe(
                 training_rows, valid, result, request.query, request.columns.weight, profile=request.profile

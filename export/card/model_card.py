@@ -15,19 +15,29 @@ Format 3 (cards whose statistics hold a covariance, or a multinomial coefficient
 has the ``probability_low`` and ``probability_high`` outputs, computed from
 ``statistics.covariance``; a multinomial table holds each class but the first relative to the first.
 Other cards keep formats 1 and 2 and their bytes.
+
+Format 4 (formula models): ``formula`` holds the design (``export.formula``): the formula, its
+factors (a spline's knots and basis) and terms; ``terms`` are the columns they make; stored rows
+and ``example`` hold the raw inputs; ``statistics.term_tests`` test each outermost term. Cards
+without a formula keep their formats and bytes.
 """
 
 import json
 from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 
 from export.card.schema import is_number, record, shown
-from export.card.sections import Categories, Coefficients, Description, Shape, entry
+from export.card.sections import Categories, Coefficients, Description, Formula, Shape, entry
 from export.design import Design, level_text
 from export.errors import ArtifactError, first_line
+from export.formula.card import design_of
+from export.formula.design import FormulaDesign
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+FORMULA_FORMAT = 4  # what a formula model is written as
+INTERVAL_FORMAT = 3  # ... and a model without a formula whose card holds a covariance
 NUMERIC_FORMAT = 1  # what a model without categorical features is written as
 CATEGORICAL_FORMAT = 2  # ... and a model with them, when neither has what format 3 adds
 CARD_KEY = "model_card"
@@ -62,12 +72,15 @@ class ModelCard(Description):
             return self.categories.features[name].most_common
         return self.data.features[name].mean
 
-    @property
-    def design(self) -> Design:
-        """How the inputs become the coefficients' columns (``export.design``)."""
+    @cached_property
+    def design(self) -> Design | FormulaDesign:
+        """How the inputs become the coefficients' columns (``export.design``; a formula model's:
+        ``export.formula.design``)."""
+        levels = {} if self.categories is None else {n: tuple(f.levels) for n, f in self.categories.features.items()}
+        if self.formula is not None:
+            return design_of(self.formula, self.feature_names, levels)
         if self.categories is None:
             return Design(self.feature_names)
-        levels = {n: tuple(f.levels) for n, f in self.categories.features.items()}
         return Design(self.feature_names, levels, self.categories.coding)
 
     @property
@@ -124,7 +137,9 @@ def build_card(description: Description, weights: np.ndarray, intercept: np.ndar
     given = {f.name: getattr(description, f.name) for f in fields(Description)}
     version = NUMERIC_FORMAT if description.categories is None else CATEGORICAL_FORMAT
     if intervals_in(description):
-        version = FORMAT_VERSION
+        version = INTERVAL_FORMAT
+    if description.formula is not None:
+        version = FORMULA_FORMAT
     return ModelCard(**given, format_version=version, producer=PRODUCER, coefficients=coefficients, versions=versions)
 
 
@@ -208,7 +223,7 @@ def _card_from_raw(raw: dict, source: str) -> ModelCard:
         problem = coefficients or ModelCard.spec(shape)(raw, "card")
         problems += [problem] if problem else []
     card = None if problems else ModelCard.from_json(raw)
-    if card is not None and card.format_version < FORMAT_VERSION and intervals_in(card):
+    if card is not None and card.format_version < INTERVAL_FORMAT and intervals_in(card):
         problems.append(f"a covariance or a multinomial coefficient table in a format-{card.format_version} card")
     if problems:
         raise ArtifactError(f"{source}: its model card is inconsistent ({'; '.join(problems)}); re-export the model")
@@ -217,24 +232,59 @@ def _card_from_raw(raw: dict, source: str) -> ModelCard:
 
 def _shape(raw: dict, names: tuple[str, ...], n_logits: int, n_classes: int) -> tuple[Shape, str | None]:
     """The model's shape from its features and, in a format-2 card, its categories and terms (checked
-    first: every other section is sized by them)."""
+    first: every other section is sized by them); in a format-4 card, its formula too."""
     categories, terms = raw.get("categories"), raw.get("terms")
+    if "formula" in raw:
+        return _formula_shape(raw, names, n_logits, n_classes)
     if categories is None and terms is None:
         return Shape(names, n_logits, n_classes), None
     if raw["format_version"] < CATEGORICAL_FORMAT:
         return Shape(names, n_logits, n_classes), f"categories in a format-{raw['format_version']} card"
-    named = categories.get("features") if isinstance(categories, dict) else None
-    if not isinstance(named, dict) or not named or not set(named) <= set(names):
-        return Shape(names, n_logits, n_classes), "categories.features does not name some of the features"
-    problem = Categories.spec(Shape(names, n_logits, n_classes, levels={n: () for n in named}))(
-        categories, "card.categories"
-    )
-    if problem:
-        return Shape(names, n_logits, n_classes), problem
-    levels = {n: tuple(named[n]["levels"]) for n in names if n in named}
-    if any(len(set(v)) != len(v) or list(v) != [level_text(x) for x in v] for v in levels.values()):
-        return Shape(names, n_logits, n_classes), "a categorical feature repeats a level or writes one unevenly"
+    levels, problem = _levels(raw, names, n_logits, n_classes)
+    if problem or not levels:
+        return Shape(names, n_logits, n_classes), problem or "categories.features does not name some of the features"
     expected = Design(names, levels, categories["coding"]).terms
     if terms != list(expected):
         return Shape(names, n_logits, n_classes), "terms do not follow from the features and their levels"
     return Shape(names, n_logits, n_classes, expected, levels), None
+
+
+def _levels(raw: dict, names: tuple[str, ...], n_logits: int, n_classes: int) -> tuple[dict, str | None]:
+    """The categorical features' levels (checked), from a card's ``categories``."""
+    categories = raw.get("categories")
+    if categories is None and "formula" in raw:  # a formula model may have no categorical feature
+        return {}, None
+    named = categories.get("features") if isinstance(categories, dict) else None
+    if not isinstance(named, dict) or not named or not set(named) <= set(names):
+        return {}, "categories.features does not name some of the features"
+    problem = Categories.spec(Shape(names, n_logits, n_classes, levels={n: () for n in named}))(
+        categories, "card.categories"
+    )
+    if problem:
+        return {}, problem
+    levels = {n: tuple(named[n]["levels"]) for n in names if n in named}
+    if any(len(set(v)) != len(v) or list(v) != [level_text(x) for x in v] for v in levels.values()):
+        return {}, "a categorical feature repeats a level or writes one unevenly"
+    return levels, None
+
+
+def _formula_shape(raw: dict, names: tuple[str, ...], n_logits: int, n_classes: int) -> tuple[Shape, str | None]:
+    """A formula model's shape: its levels, then its formula section made into a design whose
+    columns must be the card's ``terms``."""
+    plain = Shape(names, n_logits, n_classes)
+    if raw["format_version"] < FORMULA_FORMAT:
+        return plain, f"a formula in a format-{raw['format_version']} card"
+    levels, problem = _levels(raw, names, n_logits, n_classes)
+    if problem:
+        return plain, problem
+    problem = Formula.spec(plain)(raw["formula"], "card.formula")
+    if problem:
+        return plain, problem
+    try:
+        design = design_of(Formula.from_json(raw["formula"]), names, levels)
+        expected = design.terms
+    except ValueError as e:
+        return plain, str(e)
+    if raw.get("terms") != list(expected):
+        return plain, "terms do not follow from the formula"
+    return Shape(names, n_logits, n_classes, expected, levels, design.tested_terms), None

@@ -34,6 +34,7 @@ from export.card.schema import (
     text,
 )
 from export.design import CODINGS
+from export.formula.design import KINDS as FACTOR_KINDS
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Shape:
     n_classes: int
     terms: tuple[str, ...] | None = None
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tested_terms: tuple[str, ...] = ()  # a formula model's terms that drop1 tests
 
     @property
     def d(self) -> int:
@@ -230,6 +232,50 @@ class Categories(Section):
     features: dict[str, CategoricalFeature] = entry(section=CategoricalFeature, keyed="categorical")
 
 
+def _product(value: object, path: str) -> str | None:
+    """One product of a formula term: [factor index, reduced] pairs."""
+    pair = list_of(lambda v, p: None, 2)
+    problem = list_of(pair, at_least=1)(value, path)
+    if problem:
+        return problem
+    for j, (index, reduced) in enumerate(value):
+        problem = integer(index, f"{path}[{j}][0]") or boolean(reduced, f"{path}[{j}][1]")
+        if problem:
+            return problem
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormulaFactor(Section):
+    """A factor of a formula model (``export.formula.design.Factor``): a spline's ``knots`` as its
+    formula library chose them, and its basis as ``breaks`` and ``pieces`` (``export.formula.pieces``)."""
+
+    label: str = entry(text)
+    kind: str = entry(lambda v, path: None if v in FACTOR_KINDS else f"{path} is {shown(v)}, not one of {FACTOR_KINDS}")
+    source: str = entry(text)
+    knots: list[float] | None = entry(list_of(number), optional=True)
+    breaks: list[float] | None = entry(list_of(number, at_least=2), optional=True)
+    pieces: list[list[list[float]]] | None = entry(list_of(list_of(list_of(number))), optional=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormulaTerm(Section):
+    """A formula term: its ``label`` and its products of factors (``export.formula.design.Term``)."""
+
+    label: str = entry(text)
+    products: list[list[list]] = entry(list_of(_product, at_least=1))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Formula(Section):
+    """A formula model's design (format 4): the formula as written, its factors and terms; the
+    card's ``terms`` are the columns they make."""
+
+    text: str = entry(text)
+    factors: list[FormulaFactor] = entry(section=FormulaFactor, many=True)
+    terms: list[FormulaTerm] = entry(section=FormulaTerm, many=True)
+
+
 @dataclass(frozen=True, kw_only=True)
 class FeatureRange(Section):
     min: float = entry(number)
@@ -377,6 +423,8 @@ class Statistics(Section):
     aliased: list[str] | None = entry(list_of(text), optional=True)
     # per categorical feature: the LR test of leaving out all its terms (R's drop1)
     feature_tests: dict[str, LRTest] | None = entry(section=LRTest, keyed="categorical", optional=True)
+    # a formula model's: per term not inside a larger one, the LR test of leaving out its columns (R's drop1)
+    term_tests: dict[str, LRTest] | None = entry(section=LRTest, keyed="tested_terms", optional=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -454,6 +502,8 @@ class Description(Section):
     # present when some features are categorical (format_version 2): the coefficients' columns
     terms: list[str] | None = entry(sized=lambda s: list_of(text, s.n_terms), optional=True)
     categories: Categories | None = entry(section=Categories, optional=True)
+    # a formula model's design (format_version 4)
+    formula: Formula | None = entry(section=Formula, optional=True)
     target_name: str = entry(text)
     class_labels: list = entry()
     threshold: float | None = entry(nullable=True)  # null for multinomial models

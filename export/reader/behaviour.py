@@ -18,6 +18,7 @@ import numpy as np
 
 from export.card.model_card import ModelCard
 from export.errors import ArtifactError, ParityError
+from export.formula.design import FormulaDesign
 from export.intervals import probability_interval
 from export.parity import (
     FLOAT32_MAX,
@@ -25,7 +26,7 @@ from export.parity import (
     assert_parity,
     assert_tail_accuracy,
     extreme_rows,
-    float32_dot_allowance,
+    graph_allowance,
 )
 
 SMALL_BATCH, LARGE_BATCH = 200, 300  # either side of the graph's switch at 256 rows
@@ -33,8 +34,10 @@ SMALL_BATCH, LARGE_BATCH = 200, 300  # either side of the graph's switch at 256 
 
 def probe_rows(card: ModelCard) -> list[np.ndarray]:
     """Batches of float32-representable rows (codes: ``export.design``): stored training rows and
-    points around the training range (small batch), a wide box (large batch), and float32's limits
-    (where logits overflow). A categorical feature runs through its levels in every batch."""
+        points around the training range (small batch), a wide box (large batch), and float32's limits
+        (where logits overflow). A categorical feature runs through its levels in every batch. A formula
+    model's are the rows of the first two where its terms are defined; its graph has no float32 branch
+    to reach at float32's limits (``export.writer.formula``)."""
     design = card.design
     numeric = [j for j, f in enumerate(design.features) if f not in design.levels]
     low, high, _ = card.data.ranges(design.numeric)
@@ -48,6 +51,9 @@ def probe_rows(card: ModelCard) -> list[np.ndarray]:
         return batch
 
     batches = [np.concatenate([stored, rows(SMALL_BATCH - len(stored), 1.0)]), rows(LARGE_BATCH, 100.0)]
+    if isinstance(design, FormulaDesign):  # rows where every term is defined (a log takes positive numbers)
+        batches = [b.astype(np.float32) for b in batches]
+        return [b[np.isfinite(design.expand(b)).all(axis=1)] for b in batches]
     if numeric:
         batches.append(extreme_rows(design, numeric))
     return [np.clip(b, -FLOAT32_MAX, FLOAT32_MAX).astype(np.float32) for b in batches]
@@ -66,7 +72,7 @@ def check_behaviour(predict: Callable, card: ModelCard, source: str) -> None:
         with np.errstate(over="ignore", invalid="ignore"):
             logits = x @ card.weights.T + card.intercept
         logits = logits[:, 0] if card.binary else logits
-        allowance = float32_dot_allowance(x, card.weights, card.intercept)
+        allowance = graph_allowance(card.design, x, card.weights, card.intercept)
         try:
             assert_parity(
                 logits,

@@ -24,6 +24,7 @@ from onnx import TensorProto
 from export.card.model_card import ModelCard
 from export.errors import ArtifactError
 from export.reader.isolation import Rejected, inferred_model
+from export.writer.formula import front_size
 
 # What ``export.writer.graph.serving_graph`` builds and what the kit's earlier torch.onnx exports
 # hold (so their files still load), plus the other spellings a torch version may choose for the same
@@ -36,6 +37,8 @@ ALLOWED_OPS = frozenset(
         "Cast", "If", "Einsum", "MatMul", "Gemm", "ReduceSum", "ReduceMax", "ArgMax", "Clip", "Max", "Min",
         "Unsqueeze", "Squeeze", "Concat", "Shape", "Gather", "Slice", "Identity", "Constant", "Transpose",
         "Reshape", "Sqrt", "Log",
+        # a formula model's front (``export.writer.formula``): spline pieces, powers, products of factors
+        "GreaterOrEqual", "Pow", "Flatten",
     }
 )  # fmt: skip
 ML_OPS = frozenset({"LabelEncoder"})  # ai.onnx.ml: a categorical feature's text to its level's index
@@ -65,12 +68,15 @@ def check_graph(model: onnx.ModelProto, card: ModelCard, source: str) -> None:
     nodes = list(_nodes(model.graph))
     covariance = card.covariance
     most = MAX_NODES + INTERVAL_NODES * (covariance is not None) + NODES_PER_CATEGORICAL * categorical
+    formula_nodes, formula_row, formula_constant = front_size(card.design) if card.formula else (0, 0, 0)
+    most += formula_nodes
     if len(nodes) > most:
         raise _not_ours(source, f"it has {len(nodes)} nodes, more than an export holds ({most} at most)")
     n_features, n_classes = card.n_terms, card.n_classes
     per_row = max(card.n_features, n_classes)
     # a categorical feature's table has a row per level and one more: at most 2 more rows than its terms
     largest_constant = (max(n_features, 1) + 2 * categorical) * max(n_classes, 2)
+    per_row, largest_constant = max(per_row, formula_row), max(largest_constant, formula_constant)
     if covariance is not None:  # the intervals' nodes (``export.writer.intervals``): E^2 m per row, V's size
         equations = max(n_classes - 1, 1)
         per_row = max(per_row, equations * len(covariance), n_classes * equations)

@@ -21,12 +21,13 @@ from export.card.model_card import CARD_KEY, ModelCard, build_card, card_to_json
 from export.card.sections import DataSummary, Description
 from export.design import Design
 from export.files import card_path
+from export.formula.design import FormulaDesign
 from export.parity import (
     ParityReport,
     assert_parity,
     assert_tail_accuracy,
     extreme_rows,
-    float32_dot_allowance,
+    graph_allowance,
     spread,
 )
 from export.writer.graph import serving_graph
@@ -105,17 +106,18 @@ def check_served(
         served.probabilities,
         served.label,
         threshold,
-        logit_allowance=float32_dot_allowance(x, weights, intercept),
+        logit_allowance=graph_allowance(artifact.design, x, weights, intercept),
     )
     return report, assert_tail_accuracy(served.logit, served.probabilities)
 
 
 def reference_logit(layer: nn.Linear, x: np.ndarray) -> np.ndarray:
-    """The fitted layer's own torch forward, in float64, on the float32 inputs the graph sees:
-    (n,) for one logit (binary), (n, K) otherwise, as the training module returns them."""
+    """The fitted layer's own torch forward, in float64, on the design rows ``x`` (float64) of the
+    float32 inputs the graph sees: (n,) for one logit (binary), (n, K) otherwise, as the training
+    module returns them."""
     reference = copy.deepcopy(layer).double()
     with torch.no_grad():
-        logits = reference(torch.as_tensor(x.astype(np.float32).astype(np.float64))).numpy()
+        logits = reference(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
     return logits[:, 0] if logits.shape[1] == 1 else logits
 
 
@@ -139,6 +141,9 @@ def parity_inputs(data: DataSummary, design: Design, seed: int) -> tuple[np.ndar
     box_rows = min(BOX_ROWS, max(MIN_BOX_ROWS, MAX_GRID_CELLS // d))
     box = design.cycled(box_rows)
     box[:, numeric] = np.random.default_rng(seed).uniform(low - 100 * span, high + 100 * span, (box_rows, len(numeric)))
+    if isinstance(design, FormulaDesign):  # where every term is defined; no float32 branch to reach
+        ordinary = np.concatenate([rows, *lines, box]).astype(np.float32)
+        return (ordinary[np.isfinite(design.expand(ordinary)).all(axis=1)],)
     if not numeric:
         return (np.concatenate([rows, box]),)
     return np.concatenate([rows, *lines, box]), extreme_rows(design, numeric)

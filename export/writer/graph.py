@@ -33,7 +33,9 @@ from onnx import TensorProto, helper, numpy_helper
 
 from export.artifact import CATEGORIES_NAME, INPUT_NAME, INTERVAL_TYPES, OUTPUT_TYPES
 from export.design import Design, level_keys
+from export.formula.design import FormulaDesign
 from export.parity import FLOAT32_MAX
+from export.writer.formula import formula_front, formula_logit
 from export.writer.intervals import interval_nodes
 
 SMALL_BATCH = 256
@@ -62,19 +64,12 @@ def serving_graph(
     binary = weights.shape[0] == 1
     logit_shape = ["batch"] if binary else ["batch", weights.shape[0]]
     design = design or Design(tuple(f"x{j}" for j in range(weights.shape[1])))
-    numeric = [t for f in design.numeric for t in design.term_indices(f)]
-    if numeric:
-        constants, nodes = _numeric_logit(weights[:, numeric], intercept, binary, logit_shape)
+    if isinstance(design, FormulaDesign):
+        inputs, constants, nodes = formula_front(design)
+        more_constants, more_nodes = formula_logit(weights, intercept, binary)
+        constants, nodes = constants + more_constants, nodes + more_nodes
     else:
-        bias = np.asarray(intercept[0] if binary else intercept, dtype=np.float32)
-        constants, nodes = [numpy_helper.from_array(bias, "bias32")], [helper.make_node("Identity", ["bias32"], ["z0"])]
-    inputs = [helper.make_tensor_value_info(INPUT_NAME, FLOAT, ["batch", len(numeric)])] if numeric else []
-    if design.has_categories:
-        inputs.append(helper.make_tensor_value_info(CATEGORIES_NAME, STRING, ["batch", len(design.categorical)]))
-        more_constants, more_nodes = _level_contributions(weights, design, binary)
-        constants += more_constants
-        nodes += more_nodes
-    nodes[-1].output[0] = "logit"  # the last sum is the logit output
+        inputs, constants, nodes = _main_effects_logit(weights, intercept, binary, logit_shape, design)
     constants, nodes = _probabilities(constants, nodes, binary, threshold)
     n_classes = 2 if binary else weights.shape[0]
     shapes = {"logit": logit_shape, "probabilities": ["batch", n_classes], "label": ["batch"]}
@@ -96,6 +91,27 @@ def serving_graph(
     model = helper.make_model(graph, opset_imports=opsets, producer_name=PRODUCER, ir_version=IR_VERSION)
     onnx.checker.check_model(model, full_check=True)
     return model
+
+
+def _main_effects_logit(
+    weights: np.ndarray, intercept: np.ndarray, binary: bool, logit_shape: list, design: Design
+) -> tuple[list, list, list]:
+    """Inputs, constants and nodes from the inputs to ``logit`` for a model whose features enter as
+    themselves (numeric) or their levels (categorical)."""
+    numeric = [t for f in design.numeric for t in design.term_indices(f)]
+    if numeric:
+        constants, nodes = _numeric_logit(weights[:, numeric], intercept, binary, logit_shape)
+    else:
+        bias = np.asarray(intercept[0] if binary else intercept, dtype=np.float32)
+        constants, nodes = [numpy_helper.from_array(bias, "bias32")], [helper.make_node("Identity", ["bias32"], ["z0"])]
+    inputs = [helper.make_tensor_value_info(INPUT_NAME, FLOAT, ["batch", len(numeric)])] if numeric else []
+    if design.has_categories:
+        inputs.append(helper.make_tensor_value_info(CATEGORIES_NAME, STRING, ["batch", len(design.categorical)]))
+        more_constants, more_nodes = _level_contributions(weights, design, binary)
+        constants += more_constants
+        nodes += more_nodes
+    nodes[-1].output[0] = "logit"  # the last sum is the logit output
+    return inputs, constants, nodes
 
 
 def _level_contributions(weights: np.ndarray, design: Design, binary: bool) -> tuple[list, list]:

@@ -24,19 +24,23 @@ from onnx import helper, numpy_helper
 
 from export.artifact import INPUT_NAME
 from export.design import Design
+from export.formula.design import FormulaDesign
 from export.intervals import Z_95
+from export.writer.formula import TERMS as FORMULA_TERMS
 
 LOW, HIGH = "probability_low", "probability_high"
 
 
-def graph_order(design: Design) -> list[int]:
+def graph_order(design: Design | FormulaDesign) -> list[int]:
     """The terms in the order the graph holds them: numeric features' first, then the categorical
-    ones' (each in feature order)."""
+    ones' (each in feature order); a formula model's as they are (``export.writer.formula``)."""
+    if isinstance(design, FormulaDesign):
+        return list(range(len(design.terms)))
     return [t for f in (*design.numeric, *design.categorical) for t in design.term_indices(f)]
 
 
 def interval_nodes(
-    design: Design, weights: np.ndarray, intercept: np.ndarray, covariance: np.ndarray
+    design: Design | FormulaDesign, weights: np.ndarray, intercept: np.ndarray, covariance: np.ndarray
 ) -> tuple[list, list]:
     """Constants and nodes from the graph's inputs and its level indices (``level{j}``) to
     ``probability_low`` and ``probability_high``, for the model of ``weights`` (L, terms) and
@@ -64,10 +68,13 @@ def interval_nodes(
         numpy_helper.from_array(np.asarray(intercept, dtype=np.float64), "eta_bias"),
     ]
     parts, nodes = [], []
-    if design.numeric:
+    if isinstance(design, FormulaDesign):
+        nodes.append(helper.make_node("Identity", [FORMULA_TERMS], ["terms_given"]))
+        parts.append("terms_given")
+    elif design.numeric:
         nodes.append(helper.make_node("Cast", [INPUT_NAME], ["numeric_terms"], to=11))
         parts.append("numeric_terms")
-    for j, feature in enumerate(design.categorical):
+    for j, feature in enumerate(() if isinstance(design, FormulaDesign) else design.categorical):
         levels = len(design.levels[feature])
         indicators = design.expand(np.arange(levels)[:, None].repeat(len(design.features), axis=1))
         columns = design.term_indices(feature)

@@ -152,7 +152,7 @@ CSV_ERRORS = [
         "",
         None,
         ["--target", "y"],
-        r"--target, --features, --positive, --weight-column, --categorical, --sep, --decimal, --thousands, "
+        r"--target, --formula, --features, --positive, --weight-column, --categorical, --sep, --decimal, --thousands, "
         r"--encoding and --stream need --data FILE",
     ),
     (

@@ -164,22 +164,28 @@ def check_level_count(count: int, feature: str, file: str, rows: int) -> None:
 
 def check_split_levels(train: Dataset, valid: Dataset | None) -> None:
     """``check_levels_trained`` for rows in memory."""
-    if train.design is not None and valid is not None:
-        sums = [(part.x.sum(axis=0, dtype=np.float64), len(part.y)) for part in (train, valid)]
-        check_levels_trained(train.design, train.source, *sums[0], *sums[1])
+    if train.design is None or valid is None:
+        return
+    design = train.design
+    if train.codes is not None:  # a formula's rows, still codes
+        counts = [{f: codes_level_counts(design, part.codes, f) for f in design.categorical} for part in (train, valid)]
+    else:
+        sums = [part.x.sum(axis=0, dtype=np.float64) for part in (train, valid)]
+        counts = [
+            {f: level_counts(design, f, part_sums, len(part.y)) for f in design.categorical}
+            for part_sums, part in zip(sums, (train, valid))
+        ]
+    check_levels_trained(design, train.source, *counts)
 
 
 def check_levels_trained(
-    design: Design, source: str, train_sums: np.ndarray, train_rows: float, valid_sums: np.ndarray, valid_rows: float
+    design: Design, source: str, train_counts: dict[str, np.ndarray], valid_counts: dict[str, np.ndarray]
 ) -> None:
     """Every level has training rows: a level seen only in the validation rows would get no
-    coefficient of its own (it would be scored as the reference level). ``*_sums``: the sums of the
-    design's columns over the training and the validation rows (``*_rows`` of them)."""
+    coefficient of its own (it would be scored as the reference level). ``*_counts``: rows per
+    level of each categorical feature in the training and the validation rows."""
     for feature in design.categorical:
-        seen, held = (
-            level_counts(design, feature, sums, rows)
-            for sums, rows in ((train_sums, train_rows), (valid_sums, valid_rows))
-        )
+        seen, held = train_counts[feature], valid_counts[feature]
         unseen = np.flatnonzero((seen < 0.5) & (held > 0.5))
         if len(unseen):
             level = design.levels[feature][unseen[0]]
@@ -188,6 +194,12 @@ def check_levels_trained(
                 f"row(s) of {source}), so the model could not learn it; lower --valid-fraction, or merge rare levels "
                 "into others"
             )
+
+
+def codes_level_counts(design: Design, codes: np.ndarray, feature: str) -> np.ndarray:
+    """Rows per level of ``feature`` among rows of codes."""
+    column = codes[:, design.features.index(feature)].astype(np.int64)
+    return np.bincount(column, minlength=len(design.levels[feature])).astype(np.float64)
 
 
 def level_counts(design: Design, feature: str, sums: np.ndarray, rows: float) -> np.ndarray:

@@ -194,6 +194,10 @@ def _assemble(
         check_weight_total(weights.sum(), columns.weight, name)
     values = target.to_numpy(zero_copy_only=False)
     y, labels = encode_target(values[keep] if dropped else values, columns.target, name, columns.positive)
+    if columns.keep_codes:
+        codes = np.asarray(x, dtype=np.float64)
+        design = Design(tuple(features), levels)
+        return Dataset(codes, y, tuple(features), columns.target, labels, name, weights, dropped, notes, design, codes)
     if not levels:
         return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
     design = Design(tuple(features), levels, columns.coding)

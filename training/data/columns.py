@@ -23,6 +23,7 @@ class Columns:
     coding: str = "treatment"  # of the categorical features' levels: export.design.CODINGS
     positive: str | None = None  # the class P(class 1) is about (binary); None: the second in sorted order
     thousands: str | None = None  # a CSV's thousands mark; "": none; None: told from the file
+    keep_codes: bool = False  # a formula's columns: rows kept as codes, for its design to expand
 
     def used(self, features: list[str]) -> list[str]:
         """The columns read: features, target and the weight column, in that order."""
@@ -38,8 +39,9 @@ def pick_columns(names: list[str], columns: Columns, name: str, dialect: Dialect
             f"--data needs --target COLUMN to name the column to predict (columns of {name}: {names_text(names)})"
         )
     if columns.target not in names:
+        flag = "--formula's target" if columns.keep_codes else "--target"
         raise DataError(
-            f"--target {columns.target!r} is not a column of {name} (columns: {names_text(names)})"
+            f"{flag} {columns.target!r} is not a column of {name} (columns: {names_text(names)})"
             + (delimiter_hint(names, dialect) if dialect else "")
         )
     if columns.weight is not None and columns.weight == columns.target:
@@ -52,7 +54,8 @@ def pick_columns(names: list[str], columns: Columns, name: str, dialect: Dialect
         features = [c for c in names if c not in (target, columns.weight)]
     unknown = [f for f in features if f not in names]
     if unknown:
-        raise DataError(f"--features names {names_text(unknown)}, not columns of {name} (columns: {names_text(names)})")
+        flag = "--formula" if columns.keep_codes else "--features"
+        raise DataError(f"{flag} names {names_text(unknown)}, not columns of {name} (columns: {names_text(names)})")
     if target in features:
         raise DataError(f"--features includes the target {target!r}; list only the input columns")
     if columns.weight in features:

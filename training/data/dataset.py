@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from export.design import Design
+from export.formula.design import FormulaDesign
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,9 @@ class Dataset:
     weights as given, or None; ``dropped_rows``: rows left out for missing values; ``notes``: what
     the loader did that the user should hear (a saved index column left out). With categorical
     features, ``x`` holds the terms (``feature_names`` names them) that ``design`` makes of the
-    file's columns."""
+    file's columns. A formula model keeps its rows' ``codes`` (n, d: raw numbers, a categorical
+    feature's level index: ``export.design``) beside its terms; before its design is learned from
+    the training rows, ``x`` holds those codes too (``training.formula``)."""
 
     x: np.ndarray
     y: np.ndarray
@@ -25,10 +28,11 @@ class Dataset:
     weights: np.ndarray | None = None
     dropped_rows: int = 0
     notes: tuple[str, ...] = ()
-    design: Design | None = None
+    design: "Design | FormulaDesign | None" = None
+    codes: np.ndarray | None = None
 
     @property
-    def inputs(self) -> Design:
+    def inputs(self) -> "Design | FormulaDesign":
         """The raw inputs: the design, or the features themselves when all are numeric."""
         return self.design or Design(self.feature_names)
 
@@ -53,6 +57,7 @@ class Dataset:
             self.dropped_rows,
             self.notes,
             self.design,
+            None if self.codes is None else self.codes[rows],
         )
 
 

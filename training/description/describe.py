@@ -5,6 +5,8 @@ It works from sums over the rows (``RowSummary``, ``RowEvaluation``), so rows in
 streamed file and a torchrun job's shards describe themselves the same way.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from export.card.sections import (
@@ -20,8 +22,10 @@ from export.card.sections import (
 )
 from export.design import Design
 from export.errors import ConfigError
+from export.formula.card import formula_section
+from export.formula.design import FormulaDesign
 from training.config import TrainConfig
-from training.data.categories import level_counts
+from training.data.categories import codes_level_counts, level_counts
 from training.data.dataset import Dataset
 from training.data.randomness import sample_key_generator
 from training.description.diagnostics import fit_warnings
@@ -38,10 +42,38 @@ from training.streaming.summary import RowSummary
 TUTORIAL_QUERY = {"x": 5.0}  # the tutorial asks for P(y = 1 | x = 5)
 
 
-def summarize(data: Dataset, seed: int) -> RowSummary:
-    """The summary of rows in memory (a stream's comes from its first pass)."""
+def summarize(data: Dataset, seed: int, x: np.ndarray | None = None) -> RowSummary:
+    """The summary of rows in memory (a stream's comes from its first pass); ``x``: of these
+    columns instead of the terms (the same rows sampled)."""
     keys = sample_key_generator(seed, 0).random(len(data.y))
-    return RowSummary.of(data.x, data.y, data.weights, data.n_classes, keys, np.arange(len(data.y)))
+    x = data.x if x is None else x
+    return RowSummary.of(x, data.y, data.weights, data.n_classes, keys, np.arange(len(data.y)))
+
+
+@dataclass(frozen=True)
+class InputsSummary:
+    """The raw inputs of the training rows: ``summary`` of the columns that hold them, each numeric
+    feature's ``column`` there, each categorical feature's rows per level (``counts``) and the
+    sampled rows as codes."""
+
+    summary: RowSummary
+    column: dict[str, int]
+    counts: dict[str, np.ndarray]
+    sample_codes: np.ndarray
+
+
+def inputs_summary(train: Rows, summary: RowSummary, seed: int) -> InputsSummary:
+    """From the terms' summary (each numeric feature a term, the levels' counts from their
+    indicator terms' means); for a formula model, from its rows' codes."""
+    design = train.inputs
+    if isinstance(train, Dataset) and train.codes is not None:
+        codes = summarize(train, seed, train.codes)
+        counts = {f: codes_level_counts(design.inputs, train.codes, f) for f in design.categorical}
+        return InputsSummary(codes, {n: design.features.index(n) for n in design.numeric}, counts, codes.sample_x)
+    rounded = np.round(summary.mean * summary.rows)
+    counts = {f: level_counts(design, f, rounded, summary.rows) for f in design.categorical}
+    column = {n: design.term_indices(n)[0] for n in design.numeric}
+    return InputsSummary(summary, column, counts, design.collapse(summary.sample_x))
 
 
 def describe(
@@ -71,16 +103,19 @@ def describe(
     n_valid_rows = 0 if on_valid is None else on_valid.metrics.rows
     weighted = train.weights_given or result.class_factors is not None
     design = train.inputs
-    categories = categories_of(design, summary) if design.has_categories else None
+    inputs = inputs_summary(train, summary, config.seed)
+    categories = categories_of(design, inputs) if design.has_categories else None
+    formula = isinstance(design, FormulaDesign)
     return Description(
         task="binary" if binary else "multinomial",
         feature_names=list(design.features),
-        terms=list(design.terms) if design.has_categories else None,
+        terms=list(design.terms) if design.has_categories or formula else None,
         categories=categories,
+        formula=formula_section(design) if formula else None,
         target_name=train.target_name,
         class_labels=list(train.class_labels),
         threshold=threshold,
-        example=checked_query(query, design) or example_input(train, summary, categories),
+        example=checked_query(query, design) or example_input(train, inputs, categories),
         training=TrainingSettings(**config.to_dict(), loss="mean log loss" + (" (weighted)" if weighted else "")),
         summary=FitSummary(
             final_loss=result.final_loss,
@@ -95,7 +130,7 @@ def describe(
             train=on_train.metrics.to_section(), valid=None if on_valid is None else on_valid.metrics.to_section()
         ),
         history=result.history.to_section(),
-        data=data_summary(train, summary, n_valid_rows, weight_column),
+        data=data_summary(train, inputs, n_valid_rows, weight_column),
     )
 
 
@@ -114,14 +149,13 @@ def decision_threshold(config: TrainConfig, valid: Rows | None, result: FitResul
     return choose_threshold(config.threshold_metric, scores)
 
 
-def categories_of(design: Design, summary: RowSummary) -> Categories:
-    """The categorical features' levels and each level's share of the training rows (from the
-    means of their 0/1 terms: each mean times the rows is a whole count, rounded to it)."""
-    features = {}
-    counts = np.round(summary.mean * summary.rows)
-    for feature in design.categorical:
-        shares = level_counts(design, feature, counts, summary.rows) / summary.rows
-        features[feature] = CategoricalFeature(levels=list(design.levels[feature]), shares=shares.tolist())
+def categories_of(design: Design, inputs: InputsSummary) -> Categories:
+    """The categorical features' levels and each level's share of the training rows."""
+    rows = inputs.summary.rows
+    features = {
+        f: CategoricalFeature(levels=list(design.levels[f]), shares=(inputs.counts[f] / rows).tolist())
+        for f in design.categorical
+    }
     return Categories(coding=design.coding, features=features)
 
 
@@ -144,26 +178,24 @@ def checked_query(query: dict[str, float | str] | None, design: Design) -> dict[
     return checked
 
 
-def example_input(rows: Rows, summary: RowSummary, categories: Categories | None = None) -> dict[str, float | str]:
+def example_input(rows: Rows, inputs: InputsSummary, categories: Categories | None = None) -> dict[str, float | str]:
     """The input the CLI reports and the page starts from: the tutorial's x = 5, else the numeric
     features' means and the categorical ones' most common levels."""
     if rows.source == "tutorial":
         return dict(TUTORIAL_QUERY)
-    design = rows.inputs
     example = {}
-    for name in design.features:
-        if name in design.levels:
+    for name in rows.inputs.features:
+        if name in rows.inputs.levels:
             example[name] = categories.features[name].most_common
         else:
-            example[name] = float(f"{summary.mean[design.term_indices(name)[0]]:.6g}")  # as typed
+            example[name] = float(f"{inputs.summary.mean[inputs.column[name]]:.6g}")  # as typed
     return example
 
 
-def data_summary(train: Rows, summary: RowSummary, n_valid_rows: int, weight_column: str | None) -> DataSummary:
+def data_summary(train: Rows, inputs: InputsSummary, n_valid_rows: int, weight_column: str | None) -> DataSummary:
     """Row counts, per-feature min/max/mean of the training rows (numeric features), and a seeded
     sample of them (as codes: ``export.design``)."""
-    design = train.inputs
-    numeric = [design.term_indices(name)[0] for name in design.numeric]
+    summary = inputs.summary
     return DataSummary(
         source=train.source,
         n_rows=summary.rows,
@@ -175,7 +207,7 @@ def data_summary(train: Rows, summary: RowSummary, n_valid_rows: int, weight_col
             name: FeatureRange(
                 min=float(summary.minimum[t]), max=float(summary.maximum[t]), mean=float(summary.mean[t])
             )
-            for name, t in zip(design.numeric, numeric)
+            for name, t in inputs.column.items()
         },
-        rows=StoredRows(x=design.collapse(summary.sample_x).tolist(), y=summary.sample_y.tolist()),
+        rows=StoredRows(x=inputs.sample_codes.tolist(), y=summary.sample_y.tolist()),
     )

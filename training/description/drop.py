@@ -1,10 +1,11 @@
-"""Each categorical feature tested as a whole: the likelihood-ratio test of the model without any of
-its terms against the full model (R's ``drop1(fit, test = "Chisq")``).
+"""Each categorical feature (a formula model: each outermost formula term) tested as a whole: the
+likelihood-ratio test of the model without any of its columns against the full model (R's
+``drop1(fit, test = "Chisq")``, which drops a term's columns from the model matrix).
 
 A feature with several levels has a Wald row per level in the coefficient table, each against the
-reference level; whether the feature matters at all is one question with one answer, asked by
-refitting without its terms. The statistic is 2 (l_full - l_without), on as many degrees of freedom
-as the full model has identified terms more (times K - 1 for K classes).
+reference level (a spline, a row per basis column); whether it matters at all is one question with
+one answer, asked by refitting without its columns. The statistic is 2 (l_full - l_without), on as
+many degrees of freedom as the full model has identified terms more (times K - 1 for K classes).
 """
 
 from scipy import special
@@ -18,16 +19,14 @@ from training.streaming.rows import Rows
 from training.streaming.summary import RowSummary
 
 
-def feature_tests(
+def group_tests(
     train: Rows, result: FitResult, log_likelihood: float, summary: RowSummary, reducer: Reducer
 ) -> dict[str, LRTest]:
-    """The test of each categorical feature of ``train`` (in memory or streamed: ``summary`` and
-    ``reducer`` as for ``fit_stream``), for the unpenalized maximum-likelihood fit ``result`` whose
-    log-likelihood on ``train`` is ``log_likelihood``."""
-    design = train.inputs
+    """The test of each group of columns ``train``'s design tests (``tested_groups``), in memory or
+    streamed (``summary`` and ``reducer`` as for ``fit_stream``), for the unpenalized
+    maximum-likelihood fit ``result`` whose log-likelihood on ``train`` is ``log_likelihood``."""
     tests = {}
-    for feature in design.categorical:
-        left_out = tuple(design.term_indices(feature))
+    for name, left_out in train.inputs.tested_groups().items():
         if isinstance(train, Dataset):
             without = fit(result.config, train, left_out=left_out)
         else:
@@ -37,5 +36,5 @@ def feature_tests(
         statistic = max(2 * (log_likelihood - reduced), 0.0) if df else 0.0
         # df 0: every term of the feature is aliased, so leaving it out changes nothing (chi2 on 0 df is 0: p = 1)
         p_value = float(special.chdtrc(df, statistic)) if df else 1.0
-        tests[feature] = LRTest(statistic=statistic, df=df, p_value=p_value)
+        tests[name] = LRTest(statistic=statistic, df=df, p_value=p_value)
     return tests

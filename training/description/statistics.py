@@ -10,8 +10,9 @@ import numpy as np
 from scipy import special
 
 from export.card.sections import CoefficientTable, LRTest, Statistics
+from export.formula.design import FormulaDesign
 from training.config import TrainConfig
-from training.description.drop import feature_tests
+from training.description.drop import group_tests
 from training.description.evaluation import RowEvaluation
 from training.description.profile import with_profile
 from training.description.separation import MAX_CELLS, Separation
@@ -126,6 +127,7 @@ def statistics(
     profile-likelihood intervals unless ``profile`` is False: ``training.description.profile``),
     the coefficients' covariance, and ``notes``. ``summary``: of the training rows (their class
     weights; for a streamed refit), ``reducer`` as for the fit."""
+    formula = isinstance(rows.inputs, FormulaDesign)
     model_ll, null_ll = evaluation.log_likelihood, null_log_likelihood(summary.class_weights)
     notes: list[str] = []
     lr_test = mcfadden_r2 = table = tests = comparison = None
@@ -148,8 +150,7 @@ def statistics(
         lr_test = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
         mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
         comparison = model_comparison(model_ll, null_ll, df + rows.n_classes - 1, summary.rows)
-        if rows.inputs.has_categories:
-            tests = feature_tests(rows, result, model_ll, summary, reducer)
+        tests = group_tests(rows, result, model_ll, summary, reducer) or None
     else:
         notes.append(
             "the likelihood-ratio test, McFadden's pseudo-R-squared, the deviances, AIC and BIC compare "
@@ -193,5 +194,6 @@ def statistics(
         coefficients=table,
         covariance=covariance,
         aliased=[rows.feature_names[j] for j in result.rank.aliased] if result.rank and result.rank.deficient else None,
-        feature_tests=tests,
+        feature_tests=None if formula else tests,
+        term_tests=tests if formula else None,
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from training.config import TrainConfig
-from training.data.categories import check_levels_trained
+from training.data.categories import check_levels_trained, level_counts
 from training.data.checks import check_rows_left, check_weight_total
 from training.data.columns import Columns
 from training.data.split import check_sides
@@ -50,8 +50,11 @@ def open_streamed(
     summary = reducer.combine(summary, RowSummary.merge)
     valid_counts, valid_sums = reducer.sum(valid_counts), reducer.sum(valid_sums)
     if design.has_categories and config.valid_fraction > 0:
-        train_sums = summary.mean * summary.rows
-        check_levels_trained(design, stream.name, train_sums, summary.rows, valid_sums, valid_counts.sum())
+        counts = [
+            {f: level_counts(design, f, sums, rows) for f in design.categorical}
+            for sums, rows in ((summary.mean * summary.rows, summary.rows), (valid_sums, valid_counts.sum()))
+        ]
+        check_levels_trained(design, stream.name, *counts)
     dropped = int(reducer.sum(np.array([stream.dropped_rows]))[0])
     _check_rows(stream, summary, valid_counts, config.valid_fraction)
     train = StreamedRows(stream, "train")

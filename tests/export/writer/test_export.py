@@ -196,7 +196,7 @@ def test_multinomial_export_matches_torch_and_writes_its_model_card(tmp_path):
     built = build_artifact(result.model.linear, describe(data, None, result))
     assert built.card.to_json()["task"] == "multinomial" and built.card.threshold is None
     assert built.parity.rows > 9000
-    probe = np.random.default_rng(0).normal(5, 3, (100_000, 4))
+    probe = np.random.default_rng(0).normal(5, 3, (100_000, 4)).astype(np.float32)  # what the graph takes
     served = built.artifact.predict(probe)
     report = assert_parity(
         export.writer.build.reference_logit(result.model.linear, probe),

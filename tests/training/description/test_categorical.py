@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from export.artifact import load_artifact
-from export.card.model_card import FORMAT_VERSION, ModelCard
+from export.card.model_card import INTERVAL_FORMAT, ModelCard
 from export.errors import InputError
 from training.__main__ import main as training_main
 
@@ -55,7 +55,7 @@ def test_default_student_agrees_with_statsmodels_formula_and_islr_table_4_3(defa
     card = default_card
     data = pd.read_csv(DEFAULT).assign(y=lambda d: (d.default == "Yes").astype(int))
     reference = smf.logit("y ~ C(student) + balance + income", data).fit(method="newton", tol=1e-12, disp=False)
-    assert card.format_version == FORMAT_VERSION and card.terms == ["student[Yes]", "balance", "income"]
+    assert card.format_version == INTERVAL_FORMAT and card.terms == ["student[Yes]", "balance", "income"]
     assert card.categories.coding == "treatment" and card.categories.features["student"].levels == ["No", "Yes"]
     table = table_of(card).rename(index=patsy_name).loc[reference.params.index]
     np.testing.assert_allclose(table.estimate, reference.params, rtol=1e-6)

@@ -1,0 +1,1 @@
+"""Model formulas (``--formula "y ~ ..."``): read (``parse``) and learned from the training rows (``learn``)."""
