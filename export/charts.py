@@ -184,7 +184,8 @@ def waterfall_template(card: ModelCard) -> dict:
         )
     )
     # a height in pixels: with rows of their own height, Vega-Lite warns that it cannot fit it
-    rows = min(card.n_features, WATERFALL_FEATURES) + 2 + (card.n_features > WATERFALL_FEATURES)
+    parts = len(card.design.parts())  # features, or a formula model's terms
+    rows = min(parts, WATERFALL_FEATURES) + 2 + (parts > WATERFALL_FEATURES)
     return {**bars.properties(width="container", height=24 * rows + 20).to_dict(), "config": LEGENDS}
 
 

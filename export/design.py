@@ -64,6 +64,11 @@ class Design:
     def terms(self) -> tuple[str, ...]:
         return tuple(t for f in self.features for t in self.feature_terms(f))
 
+    def parts(self) -> dict[str, tuple[int, ...]]:
+        """What an explanation gives a contribution each (``export.explain``): each feature, with
+        the positions of its terms."""
+        return {f: tuple(self.term_indices(f)) for f in self.features}
+
     def tested_groups(self) -> dict[str, tuple[int, ...]]:
         """Each categorical feature's terms, left out together by its likelihood-ratio test."""
         return {f: tuple(self.term_indices(f)) for f in self.categorical}

@@ -1,9 +1,10 @@
-"""An exact explanation of each prediction: how far each feature moves the logit from the model's
-answer for an average training row.
+"""An exact explanation of each prediction: how far each feature (a formula model: each formula
+term) moves the logit from the model's answer for an average training row.
 
 A feature's contribution is its coefficient times its value minus its training mean; a categorical
 feature's is the sum over its terms of the term's coefficient times its indicator minus the level's
-training share. ``base`` is the logit at the training means (the intercept plus each term's
+training share; a formula term's, the sum over its columns of the coefficient times the column's value
+minus its training mean (``formula.means``). ``base`` is the logit at the training means (the intercept plus each term's
 coefficient times its mean), so ``base + contributions.sum(axis=1)`` is the logit, exactly: what
 SHAP's linear explainer gives with the training rows as background, without sampling. Computed in
 float64 from the card's coefficients (the served float32 logit agrees within its rounding).
@@ -18,7 +19,8 @@ from export.card.model_card import ModelCard
 
 class Explanation(NamedTuple):
     """``base``: a float (binary) or (K,) (one per served logit); ``contributions`` (n, d) binary or
-    (n, d, K) multinomial, one per feature in ``feature_names`` order."""
+    (n, d, K) multinomial, one per feature in ``feature_names`` order (a formula model: one per
+    formula term, ``feature_names`` naming the terms)."""
 
     base: float | np.ndarray
     contributions: np.ndarray
@@ -31,8 +33,11 @@ class Explanation(NamedTuple):
 
 
 def term_means(card: ModelCard) -> np.ndarray:
-    """Each term's mean over the training rows: a numeric feature's mean, a level's share."""
+    """Each term's mean over the training rows: a numeric feature's mean, a level's share (a
+    formula model's, as its card stores them)."""
     design = card.design
+    if card.formula is not None:
+        return np.asarray(card.formula.means, dtype=np.float64)
     means = np.empty(len(design.terms))
     for feature in design.features:
         terms = design.term_indices(feature)
@@ -53,11 +58,12 @@ def explain_codes(card: ModelCard, codes: np.ndarray) -> Explanation:
     weights, intercept = card.weights, card.intercept  # (L, terms), (L,)
     means = term_means(card)
     centred = design.expand(codes) - means  # (n, terms)
-    contributions = np.empty((len(centred), len(design.features), len(weights)))
-    for j, feature in enumerate(design.features):
-        terms = design.term_indices(feature)
-        contributions[:, j] = centred[:, terms] @ weights[:, terms].T
+    parts = design.parts()
+    contributions = np.empty((len(centred), len(parts), len(weights)))
+    for j, terms in enumerate(parts.values()):
+        contributions[:, j] = centred[:, list(terms)] @ weights[:, list(terms)].T
     base = intercept + weights @ means
+    names = tuple(parts)
     if card.binary:
-        return Explanation(float(base[0]), contributions[:, :, 0], card.feature_names)
-    return Explanation(base, contributions, card.feature_names)
+        return Explanation(float(base[0]), contributions[:, :, 0], names)
+    return Explanation(base, contributions, names)

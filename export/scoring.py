@@ -52,7 +52,7 @@ def extra_names(card: ModelCard, extras: Extras) -> list[str]:
         logits = [""] if card.binary else [f"[{c}]" for c in card.class_labels]
         names += [f"logit{logit} base" for logit in logits]
         to = [f" to logit{logit}" if logit else "" for logit in logits]
-        names += [f"contribution of {f}{target}" for f in card.feature_names for target in to]
+        names += [f"contribution of {part}{target}" for part in card.design.parts() for target in to]
     return names
 
 

@@ -10,6 +10,8 @@ from export.artifact import Artifact
 from export.card.model_card import ModelCard
 from export.card.sections import LossHistory, SplitMetrics
 from export.charts import CURVES, classes_template, curve_template, filled, levels_template, loss_template, title
+from export.design import Design
+from export.formula.design import FormulaDesign
 from export.optimum import coefficient_probabilities, optimum_probabilities
 
 GRID_POINTS = 400
@@ -38,6 +40,8 @@ def decision_boundary(card: ModelCard, values: np.ndarray, along: int) -> float 
     """Binary models: the value of numeric feature ``along`` where P(class 1) = threshold, others at
     ``values`` (codes: ``export.design``)."""
     design = card.design
+    if isinstance(design, FormulaDesign):  # the logit is no straight line in a formula's feature
+        return None
     weights, intercept = card.weights[0], card.intercept[0]
     w = weights[design.term_indices(card.feature_names[along])[0]]
     if not card.binary or w == 0:
@@ -91,7 +95,7 @@ def probability_chart(
         held = [(f"{feature} = {level}", _with(values, by, k)) for k, level in enumerate(design.levels[feature])]
     curves = []
     for level, start in held:
-        grid = curve_grid(start, along, lo, hi)
+        grid = defined_rows(design, curve_grid(start, along, lo, hi))
         past = coefficient_probabilities(card, w_epoch, b_epoch, grid)
         curves += _curve_rows(grid, along, artifact.predict_codes(grid).probabilities, card, CURVES[0], level)
         curves += _curve_rows(grid, along, past, card, CURVES[1], level)
@@ -116,6 +120,15 @@ def probability_chart(
         "point": point,
     }
     return filled(curve_template(card, name), data)
+
+
+def defined_rows(design: Design | FormulaDesign, rows: np.ndarray) -> np.ndarray:
+    """The rows (codes) where every term is defined: all of them, but a formula's log or square
+    root takes only some numbers (a curve is drawn where the model answers)."""
+    if not isinstance(design, FormulaDesign):
+        return rows
+    with np.errstate(all="ignore"):
+        return rows[np.isfinite(design.expand(rows)).all(axis=1)]
 
 
 def _with(values: np.ndarray, column: int, value: float) -> np.ndarray:

@@ -54,6 +54,8 @@ EXAMPLES: dict[str, list[str]] = {
         "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g",
         "--drop-missing",
     ],
+    # a formula: a student x balance interaction and a B-spline of income, served from the three raw columns
+    "default_formula.onnx": ["--data", "data/default.csv", "--formula", "default ~ student * balance + bs(income, df=4)"],
 }
 
 

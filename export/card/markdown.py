@@ -67,6 +67,11 @@ def card_markdown(card: ModelCard) -> str:
         "",
     ]
     lines += [f"- {w}" for w in card.warnings] or ["None."]
+    if card.formula is not None:
+        lines += ["", "## Formula", "", f"`{card.formula.text}`: {len(card.terms)} columns from the raw inputs"]
+        lines += [
+            f"- {f.label}: knots {', '.join(f'{k:.6g}' for k in f.knots)}" for f in card.formula.factors if f.knots
+        ]
     if card.categories is not None:
         coding = card.categories.coding
         how = "the first level is the reference" if coding == "treatment" else "every level has a term"
@@ -94,6 +99,12 @@ def card_markdown(card: ModelCard) -> str:
     for name, test in ((stats.feature_tests or {}) if stats else {}).items():
         lines += [
             f"{name} as a whole (likelihood-ratio test of leaving out its terms): chi2 = {_number(test.statistic)} "
+            f"on {test.df} df, p = {_number(test.p_value)}.",
+            "",
+        ]
+    for name, test in ((stats.term_tests or {}) if stats else {}).items():
+        lines += [
+            f"{name} (likelihood-ratio test of leaving out its columns, R's drop1): chi2 = {_number(test.statistic)} "
             f"on {test.df} df, p = {_number(test.p_value)}.",
             "",
         ]

@@ -274,6 +274,8 @@ class Formula(Section):
     text: str = entry(text)
     factors: list[FormulaFactor] = entry(section=FormulaFactor, many=True)
     terms: list[FormulaTerm] = entry(section=FormulaTerm, many=True)
+    # each column's mean over the training rows: the explanation's reference point (``export.explain``)
+    means: list[float] = entry(list_of(number))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,8 @@ MAX_ORDER = 6  # a spline of degree 5 at most (``training.formula.parse.MAX_DEGR
 MAX_FACTORS_PER_PRODUCT = 8
 
 
-def formula_section(design: FormulaDesign) -> Formula:
+def formula_section(design: FormulaDesign, means: np.ndarray) -> Formula:
+    """The card's section for ``design``, with its columns' training ``means``."""
     factors = [
         FormulaFactor(label=f.label, kind=f.kind, source=f.source)
         if f.pieces is None
@@ -34,7 +35,7 @@ def formula_section(design: FormulaDesign) -> Formula:
         FormulaTerm(label=t.label, products=[[[i, r] for i, r in product] for product in t.products])
         for t in design.formula_terms
     ]
-    return Formula(text=design.formula, factors=factors, terms=terms)
+    return Formula(text=design.formula, factors=factors, terms=terms, means=np.asarray(means, dtype=float).tolist())
 
 
 def design_of(section: Formula, features: tuple[str, ...], levels: Mapping[str, tuple[str, ...]]) -> FormulaDesign:
@@ -54,7 +55,10 @@ def design_of(section: Formula, features: tuple[str, ...], levels: Mapping[str, 
                     raise ValueError(f"formula.terms[{t}] reduces factor {index}, which has no levels")
             products.append(tuple((int(i), bool(r)) for i, r in product))
         terms.append(Term(term.label, tuple(products)))
-    return FormulaDesign(section.text, inputs, factors, tuple(terms))
+    design = FormulaDesign(section.text, inputs, factors, tuple(terms))
+    if len(section.means) != len(design.terms):
+        raise ValueError(f"formula.means holds {len(section.means)} numbers for {len(design.terms)} columns")
+    return design
 
 
 def _factor(factor: FormulaFactor, inputs: Design, k: int) -> Factor:

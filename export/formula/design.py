@@ -135,6 +135,11 @@ class FormulaDesign:
     def term_labels(self) -> tuple[str, ...]:
         return tuple(term.label for term in self.formula_terms)
 
+    def parts(self) -> dict[str, tuple[int, ...]]:
+        """What an explanation gives a contribution each (``export.explain``): each formula term,
+        with the positions of its columns."""
+        return dict(zip(self.term_labels, self.term_columns))
+
     @property
     def tested_terms(self) -> tuple[str, ...]:
         """The terms R's ``drop1`` tests: those not inside a larger term (a main effect inside an

@@ -26,7 +26,7 @@ def render(view: View) -> None:
         k = labels.index(chosen)
         base, contributions = explanation.base[k], explanation.contributions[0, :, k]
     logit = float(explanation.logit[0] if card.binary else explanation.logit[0, k])
-    names = list(card.feature_names)
+    names = list(explanation.feature_names)
     steps = waterfall_steps(float(base), contributions.tolist(), names, logit)
     st.vega_lite_chart(filled(waterfall_template(card), {"steps": steps}))
     probability = float(served.probabilities[0, k])
@@ -34,10 +34,11 @@ def render(view: View) -> None:
         plain(f"Logit {format_number(logit)}, so P({card.target_name} = {card.class_labels[k]}) = ")
         + format_number(probability)
         + ". Each feature's contribution is its coefficient times its value minus its training mean (a categorical "
-        "feature's: over its levels, against their training shares); with the base, the logit at the training "
-        "means, they add up to the logit exactly (SHAP's linear explanation)."
+        "feature's: over its levels, against their training shares; a formula term's: over its columns); with the "
+        "base, the logit at the training means, they add up to the logit exactly (SHAP's linear explanation)."
     )
-    table = pd.DataFrame({"feature": names, "contribution to the logit": contributions})
+    part = "term" if card.formula is not None else "feature"
+    table = pd.DataFrame({part: names, "contribution to the logit": contributions})
     st.dataframe(table, hide_index=True, key="contributions")
 
 

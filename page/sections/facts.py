@@ -18,6 +18,8 @@ def render(view: View) -> None:
     right.subheader("Data")
     counts = listed(f"{label}: {n}" for label, n in zip(card.class_labels, card.data.class_counts))
     right.write(plain(f"{card.data.n_rows} training rows from {card.data.source}; rows per class {counts}."))
+    if card.formula is not None:
+        right.write(plain(f"Formula: {card.formula.text} ({len(card.terms)} columns from {card.n_features} inputs)."))
     right.dataframe(feature_table(card), key="features")
     right.subheader("Versions")
     right.json(card.versions, expanded=True)

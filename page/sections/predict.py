@@ -4,7 +4,7 @@ input lies outside the training range."""
 import numpy as np
 import streamlit as st
 
-from export.artifact import Artifact
+from export.artifact import Artifact, check_defined
 from export.card.model_card import ModelCard
 from export.entry import parse_entry
 from export.errors import MAX_SHOWN, InputError
@@ -32,6 +32,8 @@ def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
     the card's example where an entry is unusable), and whether every entry was usable. The fields
     are laid out in rows of FIELDS_PER_ROW, so the tab order (row by row) follows the reading order."""
     card = artifact.card
+    if card.formula is not None:
+        st.caption(plain(f"The model: {card.formula.text}"))
     values, problems = [], []
     names = card.feature_names
     width = min(len(names), FIELDS_PER_ROW)
@@ -50,6 +52,12 @@ def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
                 problems.append(str(e))
                 values.append(default)
     name_fields(list(names))
+    if card.formula is not None and not problems:  # a log or a square root takes only some numbers
+        try:
+            check_defined(card.design, np.array([values], dtype=np.float64))
+        except InputError as e:  # the page goes on from the card's example, as for an unusable entry
+            problems.append(str(e).replace("for row 1 ", "for the entered values "))
+            values = list(card.design.codes_row(card.example))
     for problem in problems[:MAX_SHOWN]:
         st.error(plain(problem))
     return np.array(values, dtype=np.float64), not problems
@@ -105,7 +113,8 @@ def show_prediction(artifact: Artifact, values: np.ndarray) -> None:
     classes, chart = st.columns([1, 2])
     classes.dataframe(class_table(card, served), hide_index=True, key="class_probabilities")
     chart.vega_lite_chart(class_bars(card, served.probabilities[0]))
-    warning = extrapolation_warning(dict(zip(card.feature_names, values)), card.data.features)
+    beyond = card.design.beyond(values[None, :]) if card.formula is not None else None
+    warning = extrapolation_warning(dict(zip(card.feature_names, values)), card.data.features, beyond)
     if warning:
         st.warning(plain(warning))
 

@@ -46,6 +46,11 @@ def facts(stats: Statistics) -> list[str]:
             f"{feature} as a whole (leaving out all its levels' terms): chi-squared {test.statistic:.4g} on "
             f"{test.df} degrees of freedom, p = {test.p_value:.3g}"
         )
+    for term, test in (stats.term_tests or {}).items():
+        said.append(
+            f"{term} (leaving out its {test.df} column(s), as R's drop1 does): chi-squared {test.statistic:.4g}, "
+            f"p = {test.p_value:.3g}"
+        )
     if stats.mcfadden_r2 is not None:
         said.append(f"McFadden's pseudo-R-squared {stats.mcfadden_r2:.4f}")
     if stats.deviance is not None:

@@ -111,7 +111,7 @@ def describe(
         feature_names=list(design.features),
         terms=list(design.terms) if design.has_categories or formula else None,
         categories=categories,
-        formula=formula_section(design) if formula else None,
+        formula=formula_section(design, summary.mean) if formula else None,
         target_name=train.target_name,
         class_labels=list(train.class_labels),
         threshold=threshold,
