@@ -30,6 +30,7 @@ from export.card.model_card import CARD_KEY, ModelCard, parse_card
 from export.errors import ArtifactError, InputError, first_line, shorten
 from export.explain import Explanation, explain_codes
 from export.formula.design import FormulaDesign
+from export.formula.expression import UNDEFINED
 from export.reader.behaviour import check_behaviour
 from export.reader.graph_check import check_graph
 from export.reader.inputs import (
@@ -181,15 +182,15 @@ class Artifact:
         return self.run({INPUT_NAME: rows})
 
 
-def check_defined(design: FormulaDesign, codes: np.ndarray) -> None:
-    """``InputError`` naming the first term a row's inputs leave undefined (a log of a number <= 0)."""
+def check_defined(design: FormulaDesign, codes: np.ndarray, where: str | None = None) -> None:
+    """``InputError`` naming the first term a row's inputs leave undefined (a log of a number <= 0);
+    ``where``: what to call the row (default: its number)."""
     found = design.undefined(codes)
     if found is not None:
         factor, row = found
         values = ", ".join(f"{name} = {codes[row, design.features.index(name)]:g}" for name in factor.columns)
-        raise InputError(
-            f"{shorten(factor.label)} is not defined for row {row + 1} ({values}); give values where it is"
-        )
+        said = where or f"row {row + 1}"
+        raise InputError(UNDEFINED.format(term=shorten(factor.label), where=said, values=values))
 
 
 def load_artifact(path: Path) -> Artifact:

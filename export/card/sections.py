@@ -253,6 +253,8 @@ class FormulaFactor(Section):
     label: str = entry(text)
     kind: str = entry(lambda v, path: None if v in FACTOR_KINDS else f"{path} is {shown(v)}, not one of {FACTOR_KINDS}")
     source: str = entry(text)
+    # a number's or a spline argument's expression as JSON (``export.formula.expression.to_json``)
+    tree: list | None = entry(optional=True)
     knots: list[float] | None = entry(list_of(number), optional=True)
     breaks: list[float] | None = entry(list_of(number, at_least=2), optional=True)
     pieces: list[list[list[float]]] | None = entry(list_of(list_of(list_of(number))), optional=True)

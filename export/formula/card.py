@@ -20,14 +20,21 @@ def formula_section(design: FormulaDesign, means: np.ndarray) -> Formula:
     """The card's section for ``design``, with its columns' training ``means``."""
     factors = [
         FormulaFactor(label=f.label, kind=f.kind, source=f.source)
-        if f.pieces is None
+        if f.kind == "categories"
         else FormulaFactor(
             label=f.label,
             kind=f.kind,
             source=f.source,
-            knots=list(f.knots),
-            breaks=f.pieces.breaks.tolist(),
-            pieces=f.pieces.coefficients.tolist(),
+            tree=expression.to_json(f.tree),
+            **(
+                {}
+                if f.pieces is None
+                else {
+                    "knots": list(f.knots),
+                    "breaks": f.pieces.breaks.tolist(),
+                    "pieces": f.pieces.coefficients.tolist(),
+                }
+            ),
         )
         for f in design.factors
     ]
@@ -71,6 +78,8 @@ def _factor(factor: FormulaFactor, inputs: Design, k: int) -> Factor:
         tree = expression.parse(factor.source)
     except expression.Unsupported as e:
         raise ValueError(f"{where}: {e}") from None
+    if factor.tree != expression.to_json(tree):
+        raise ValueError(f"{where}.tree is not the expression {factor.source!r}")
     read = expression.columns(tree)
     unknown = [c for c in read if c not in inputs.numeric]
     if unknown or not read:

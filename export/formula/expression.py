@@ -31,6 +31,8 @@ NUMPY_OPERATORS: dict[str, Callable] = {
     "**": np.power,
 }
 MODULES = ("np", "numpy")
+# how a row whose inputs leave a term undefined is said (the reader, the page and the static site)
+UNDEFINED = "{term} is not defined for {where} ({values}); give values where it is"
 
 
 class Unsupported(ValueError):
@@ -113,6 +115,21 @@ def _source(tree: ast.AST) -> str:
         return ast.unparse(tree)
     except (ValueError, RecursionError):
         return type(tree).__name__
+
+
+def to_json(node: Node) -> list:
+    """The tree as JSON lists, as the card hands it to the static site (which evaluates it without
+    parsing text): ``["column", name]``, ``["number", value]``, ``[operator, left, right]``,
+    ``["neg", operand]``, ``[function, argument]``."""
+    if isinstance(node, Column):
+        return ["column", node.name]
+    if isinstance(node, Number):
+        return ["number", node.value]
+    if isinstance(node, Operation):
+        return [node.operator, to_json(node.left), to_json(node.right)]
+    if isinstance(node, Negation):
+        return ["neg", to_json(node.operand)]
+    return [node.name, to_json(node.argument)]
 
 
 def columns(node: Node) -> list[str]:

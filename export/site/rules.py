@@ -19,6 +19,7 @@ from export.csv_input import (
 from export.design import BOOLEAN_SPELLINGS, WHOLE_NUMBER
 from export.entry import ENTRY_MESSAGES
 from export.errors import MAX_ECHO, MAX_SHOWN
+from export.formula.expression import UNDEFINED
 from export.intervals import NO_INTERVAL
 from export.reader.inputs import SHOWN_LEVELS
 from export.scoring import COMPLETE_ROWS_HINT, FORMULA_START, MAX_CSV_MB, MAX_ROWS
@@ -51,4 +52,5 @@ def site_rules() -> dict:
         "entry_messages": ENTRY_MESSAGES,
         "no_interval": NO_INTERVAL,
         "waterfall_features": WATERFALL_FEATURES,
+        "undefined_term": UNDEFINED,
     }

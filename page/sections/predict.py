@@ -54,9 +54,9 @@ def read_inputs(artifact: Artifact) -> tuple[np.ndarray, bool]:
     name_fields(list(names))
     if card.formula is not None and not problems:  # a log or a square root takes only some numbers
         try:
-            check_defined(card.design, np.array([values], dtype=np.float64))
+            check_defined(card.design, np.array([values], dtype=np.float64), where="the entered values")
         except InputError as e:  # the page goes on from the card's example, as for an unusable entry
-            problems.append(str(e).replace("for row 1 ", "for the entered values "))
+            problems.append(str(e))
             values = list(card.design.codes_row(card.example))
     for problem in problems[:MAX_SHOWN]:
         st.error(plain(problem))

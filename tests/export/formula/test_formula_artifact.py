@@ -67,7 +67,11 @@ def _tampered(data: bytes, change) -> bytes:
     ("change", "message"),
     [
         (lambda f: f["factors"][0].update(source="__import__('os').system('id')"), r"is not supported"),
-        (lambda f: f["factors"][0].update(source="secret"), r"reads 'secret', not a numeric feature"),
+        (
+            lambda f: f["factors"][0].update(source="secret", tree=["column", "secret"]),
+            r"reads 'secret', not a numeric",
+        ),
+        (lambda f: f["factors"][0].update(tree=["log", ["column", "z"]]), r"tree is not the expression 'np.log\(x\)'"),
         (lambda f: f["factors"][0].update(kind="python"), r"kind is 'python', not one of"),
         (lambda f: f["terms"][0].update(products=[[[99, False]]]), r"names factor 99, which does not exist"),
         (lambda f: f["terms"][0].update(products=[[[0, True]]]), r"reduces factor 0, which has no levels"),
