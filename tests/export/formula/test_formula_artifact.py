@@ -77,7 +77,8 @@ def _tampered(data: bytes, change) -> bytes:
         (lambda f: f["terms"][0].update(products=[[[0, True]]]), r"reduces factor 0, which has no levels"),
         (lambda f: f["factors"][2].update(breaks=[1.0, 0.0]), r"breaks are not at most 1000 increasing finite"),
         (lambda f: f["factors"][2].update(pieces=[[[1.0]]]), r"pieces are not one table per piece"),
-        (lambda f: f["terms"].pop(), r"terms do not follow from the formula"),
+        (lambda f: f["factors"][0].update(label="log(x)"), r"terms do not follow from the formula"),
+        (lambda f: f["terms"].pop(), r"formula.means holds 9 numbers for 7 columns"),
         (lambda f: f["factors"][1].update(source="x"), r"takes the levels of 'x', not a categorical feature"),
     ],
 )
