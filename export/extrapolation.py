@@ -1,8 +1,19 @@
-"""Say when a requested prediction lies outside the range the model was trained on."""
+"""Say when a requested prediction lies outside the range the model was trained on (the static site
+says it in the same words: ``EXTRAPOLATION`` is handed to it in ``rules.json``)."""
 
 from collections.abc import Sequence
 
 from export.card.sections import FeatureRange
+
+EXTRAPOLATION = {
+    "start": "extrapolation:",
+    "outside": (
+        "{values} lies outside the training range, where the data says nothing about the curve: the model {how}."
+    ),
+    "linear": "only continues its straight line in the logit",
+    "formula": "continues its formula",
+    "beyond": "{splines} lies beyond the spline's boundary knots: its last piece is continued.",
+}
 
 
 def extrapolation_warning(
@@ -19,13 +30,10 @@ def extrapolation_warning(
     ]
     if not outside and not beyond:
         return None
-    continued = "continues its formula" if beyond is not None else "only continues its straight line in the logit"
-    said = ["extrapolation:"]
+    said = [EXTRAPOLATION["start"]]
     if outside:
-        said.append(
-            f"{'; '.join(outside)} lies outside the training range, where the data says nothing about the curve: "
-            f"the model {continued}."
-        )
+        how = EXTRAPOLATION["formula" if beyond is not None else "linear"]
+        said.append(EXTRAPOLATION["outside"].format(values="; ".join(outside), how=how))
     if beyond:
-        said.append(f"{'; '.join(beyond)} lies beyond the spline's boundary knots: its last piece is continued.")
+        said.append(EXTRAPOLATION["beyond"].format(splines="; ".join(beyond)))
     return " ".join(said)

@@ -19,6 +19,7 @@ from export.csv_input import (
 from export.design import BOOLEAN_SPELLINGS, WHOLE_NUMBER
 from export.entry import ENTRY_MESSAGES
 from export.errors import MAX_ECHO, MAX_SHOWN
+from export.extrapolation import EXTRAPOLATION
 from export.formula.expression import UNDEFINED
 from export.intervals import NO_INTERVAL
 from export.reader.inputs import SHOWN_LEVELS
@@ -53,4 +54,5 @@ def site_rules() -> dict:
         "no_interval": NO_INTERVAL,
         "waterfall_features": WATERFALL_FEATURES,
         "undefined_term": UNDEFINED,
+        "extrapolation": EXTRAPOLATION,
     }

@@ -1,5 +1,7 @@
-// The model's inputs and terms (export/design.py): features, levels and their coding; the checks of
-// rows handed to window.logreg.predict (export/reader/inputs.py); the logits of stored weights.
+// The model's inputs and terms (export/design.py; a formula model's: formula.js): features, levels
+// and their coding, the parts an explanation names and their training means; the checks of rows
+// handed to window.logreg.predict (export/reader/inputs.py); the logits of stored weights.
+import { formulaDesign } from "./formula.js";
 import { anchored, rules } from "./rules.js";
 import { FLOAT32_MAX, described, formatNumber, own, shorten } from "./text.js";
 
@@ -7,6 +9,19 @@ export function makeDesign(card) {
   const levels = new Map(Object.entries(card.categories ? card.categories.features : {}).map(([name, f]) => [name, f.levels]));
   const coding = card.categories ? card.categories.coding : "treatment";
   const features = card.feature_names;
+  const inputs = {
+    features,
+    levels,
+    coding,
+    isCategorical: (name) => levels.has(name),
+    numeric: features.filter((f) => !levels.has(f)),
+    categorical: features.filter((f) => levels.has(f)),
+  };
+  return card.formula ? { ...inputs, formula: true, ...formulaDesign(card, levels) } : { ...inputs, ...mainEffects(card, inputs) };
+}
+
+// features that enter as themselves (numeric) or their levels (categorical): export/design.py's Design
+function mainEffects(card, { features, levels, coding }) {
   const width = (name) => (!levels.has(name) ? 1 : coding === "treatment" ? levels.get(name).length - 1 : levels.get(name).length);
   const starts = new Map();
   let count = 0;
@@ -14,15 +29,17 @@ export function makeDesign(card) {
     starts.set(name, count);
     count += width(name);
   }
+  // export/explain.py's term_means: a numeric feature's mean, a level's share
+  const means = features.flatMap((name) => {
+    if (!levels.has(name)) return [own(card.data.features, name).mean];
+    const feature = own(card.categories.features, name);
+    return feature.shares.slice(coding === "treatment" ? 1 : 0);
+  });
   return {
-    features,
-    levels,
-    coding,
-    isCategorical: (name) => levels.has(name),
-    numeric: features.filter((f) => !levels.has(f)),
-    categorical: features.filter((f) => levels.has(f)),
     termIndex: (name) => starts.get(name),
-    termWidth: width,
+    parts: features.map((name) => ({ name, start: starts.get(name), width: width(name) })),
+    means,
+    undefinedTerm: () => null,
     // codes (a number per numeric feature, a level's index per categorical one) -> the terms' values
     expand(codes) {
       const terms = new Array(count).fill(0);
@@ -121,34 +138,24 @@ export function probabilitiesOf(logits, binary) {
   return e.map((v) => v / total);
 }
 
-// export/explain.py's explain_codes: each feature's contribution to each logit (its terms'
-// coefficients times their value minus the training mean, a level's mean being its share) and the
-// base, the logit at the training means; base + the contributions is the logit
+// export/explain.py's explain_codes: each part's (a feature's; a formula model's term's)
+// contribution to each logit (its columns' coefficients times their value minus the training mean,
+// a level's mean being its share) and the base, the logit at the training means; base + the
+// contributions is the logit
 export function explain(card, design, codes) {
-  const means = [];
-  for (const name of design.features) {
-    if (!design.isCategorical(name)) {
-      means.push(own(card.data.features, name).mean);
-      continue;
-    }
-    const feature = own(card.categories.features, name);
-    const first = design.coding === "treatment" ? 1 : 0;
-    feature.levels.slice(first).forEach((_, i) => means.push(feature.shares[first + i]));
-  }
+  const { means } = design;
   const { weights, intercept } = card.coefficients;
   const read = codes.map((value) => Math.fround(value)); // as the graph reads them: float32
   const centred = design.expand(read).map((value, t) => value - means[t]);
   const base = weights.map((w, l) => w.reduce((sum, wt, t) => sum + wt * means[t], intercept[l]));
-  const contributions = design.features.map((name) => {
-    const start = design.termIndex(name);
-    const width = design.termWidth(name);
+  const contributions = design.parts.map(({ start, width }) => {
     return weights.map((w) => {
       let sum = 0;
       for (let t = start; t < start + width; t++) sum += w[t] * centred[t];
       return sum;
     });
   });
-  return { base, contributions }; // base: one per logit; contributions: [feature][logit]
+  return { base, contributions }; // base: one per logit; contributions: [part][logit]
 }
 
 // export/charts.py's waterfall_steps: the waterfall's rows for one logit

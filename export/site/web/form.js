@@ -80,5 +80,13 @@ function readForm(design, values) {
       valid = false;
     }
   });
+  // a formula's log or square root takes only some numbers (page/sections/predict.py)
+  const undefined = valid ? design.undefinedTerm(values, "the entered values") : null;
+  if (undefined) {
+    const j = design.features.indexOf(undefined.column);
+    $(`field-${j}-error`).textContent = undefined.message;
+    $(`field-${j}`).setAttribute("aria-invalid", "true");
+    valid = false;
+  }
   return valid;
 }

@@ -5,7 +5,7 @@ import { csvCell, scoreCsv, sliced } from "./csv.js";
 import { coefficientProbabilities, explain, logitsOf, makeDesign, waterfallSteps } from "./design.js";
 import { $, element, shownList, tableOf } from "./dom.js";
 import { buildForm } from "./form.js";
-import { rules } from "./rules.js";
+import { filled, rules } from "./rules.js";
 import { formatNumber, listed, own, printable } from "./text.js";
 
 const GRID_POINTS = 200;
@@ -41,7 +41,8 @@ export class Page {
     $("about").textContent =
       `${this.binary ? "Binary" : "Multinomial"} logistic regression: ${card.target_name} ` +
       `(classes ${card.class_labels.join(", ")}) from ${card.feature_names.join(", ")}; ${card.data.n_rows} training ` +
-      `rows from ${card.data.source}.`;
+      `rows from ${card.data.source}.` +
+      (card.formula ? ` The model: ${card.formula.text}` : "");
     buildForm(card, this.design, this.values, (valid) => this.entriesRead(valid));
     this.buildCurveControls();
     this.showCoefficients();
@@ -148,7 +149,8 @@ export class Page {
     const { base, contributions } = explain(card, this.design, this.values);
     const toLogit = contributions.map((c) => c[logitIndex]);
     const logit = toLogit.reduce((sum, c) => sum + c, base[logitIndex]);
-    const steps = waterfallSteps(base[logitIndex], toLogit, this.design.features, logit);
+    const names = this.design.parts.map((part) => part.name);
+    const steps = waterfallSteps(base[logitIndex], toLogit, names, logit);
     await embed("#waterfall", this.charts.waterfall, { steps });
     const probability = served.probabilities[0][k];
     $("why-note").textContent =
@@ -156,7 +158,8 @@ export class Page {
       "Each feature's contribution is its coefficient times its value minus its training mean (a categorical feature's: " +
       "over its levels, against their training shares); with the base, the logit at the training means, they add up to " +
       "the logit exactly (SHAP's linear explanation).";
-    $("contributions").replaceChildren(tableOf(["feature", "contribution to the logit"], this.design.features.map((f, j) => [f, formatNumber(toLogit[j])])));
+    const part = this.design.formula ? "term" : "feature";
+    $("contributions").replaceChildren(tableOf([part, "contribution to the logit"], names.map((f, j) => [f, formatNumber(toLogit[j])])));
   }
 
   showWarnings() {
@@ -165,11 +168,14 @@ export class Page {
       .map((name) => [name, this.values[this.design.features.indexOf(name)], own(this.card.data.features, name)])
       .filter(([, value, range]) => this.entered && !(range.min <= value && value <= range.max))
       .map(([name, value, range]) => `${name} = ${formatNumber(value)} (trained on [${formatNumber(range.min)}, ${formatNumber(range.max)}])`);
-    if (outside.length) {
-      list.push(
-        `extrapolation: ${outside.join("; ")} lies outside the training range, where the data says nothing about ` +
-          "the curve: the model only continues its straight line in the logit.",
-      );
+    // export/extrapolation.py's extrapolation_warning, in its words (rules.extrapolation)
+    const words = rules.extrapolation;
+    const beyond = this.entered && this.design.formula ? this.design.beyond(this.values) : [];
+    if (outside.length || beyond.length) {
+      const said = [words.start];
+      if (outside.length) said.push(filled(words.outside, { values: outside.join("; "), how: words[this.design.formula ? "formula" : "linear"] }));
+      if (beyond.length) said.push(filled(words.beyond, { splines: beyond.join("; ") }));
+      list.push(said.join(" "));
     }
     $("warnings").replaceChildren(...shownList(list, "warnings"));
   }
@@ -243,7 +249,7 @@ export class Page {
 
   // binary: where along feature j P(class 1) equals the threshold, the others at the entered values
   boundary(j) {
-    if (!this.binary) return null;
+    if (!this.binary || this.design.formula) return null; // a formula's logit is no straight line in a feature
     const weights = this.card.coefficients.weights[0];
     const w = weights[this.design.termIndex(this.design.features[j])];
     if (w === 0) return null;
@@ -303,6 +309,9 @@ export class Page {
       }
       for (const [name, t] of Object.entries(stats.feature_tests ?? {})) {
         facts.push(`${name} as a whole (leaving out all its levels' terms): chi-squared ${formatNumber(t.statistic)} on ${t.df} degrees of freedom, p = ${formatNumber(t.p_value)}`);
+      }
+      for (const [name, t] of Object.entries(stats.term_tests ?? {})) {
+        facts.push(`${name} (leaving out its ${t.df} column(s), as R's drop1 does): chi-squared ${formatNumber(t.statistic)}, p = ${formatNumber(t.p_value)}`);
       }
       if (stats.mcfadden_r2 !== undefined && stats.mcfadden_r2 !== null) facts.push(`McFadden's pseudo-R-squared ${formatNumber(stats.mcfadden_r2)}`);
       if (stats.deviance !== undefined && stats.deviance !== null) {
