@@ -55,7 +55,12 @@ EXAMPLES: dict[str, list[str]] = {
         "--drop-missing",
     ],
     # a formula: a student x balance interaction and a B-spline of income, served from the three raw columns
-    "default_formula.onnx": ["--data", "data/default.csv", "--formula", "default ~ student * balance + bs(income, df=4)"],
+    "default_formula.onnx": [
+        "--data",
+        "data/default.csv",
+        "--formula",
+        "default ~ student * balance + bs(income, df=4)",
+    ],
 }
 
 

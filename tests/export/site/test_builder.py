@@ -37,7 +37,8 @@ def test_the_folder_holds_the_page_the_model_its_card_and_only_the_files_it_uses
     names = sorted(p.name for p in out.iterdir())
     modules = sorted(imported_modules(out, "app.js"))
     assert modules == [
-        "app.js", "charts.js", "csv.js", "design.js", "dom.js", "form.js", "formula.js", "model.js", "page.js", "rules.js", "text.js",
+        "app.js", "charts.js", "csv.js", "design.js", "dom.js", "form.js", "formula.js", "model.js", "page.js",
+        "rules.js", "text.js",
     ]  # fmt: skip
     assert names == sorted([
         "index.html", "style.css", *modules, "model.onnx", "card.json", "charts.json", "rules.json", "site.json",
