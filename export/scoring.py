@@ -16,6 +16,8 @@ from export.csv_input import NUMBER, Dialect, header, locate, numbers, read_csv,
 from export.design import codes_of
 from export.errors import DataError, InputError, listed, printable, shorten
 from export.explain import explain_codes
+from export.formula.design import FormulaDesign
+from export.formula.expression import UNDEFINED_CELL
 from export.parity import FLOAT32_MAX
 from export.reader.inputs import known_levels
 
@@ -155,6 +157,13 @@ def scored(
             for f in design.features
         ]
     ).reshape(len(rows), len(design.features))
+    if isinstance(design, FormulaDesign):  # a log or a square root takes only some numbers
+        found = design.undefined(codes)
+        if found is not None:
+            factor, i = found
+            column = factor.columns[0]
+            said = {"file": name, "column": column, "located": located(i, column), "term": shorten(factor.label)}
+            raise InputError(UNDEFINED_CELL.format(**said))
     served = artifact.predict_codes(codes)
     probabilities = np.full((len(table), card.n_classes), np.nan)
     probabilities[rows] = served.probabilities

@@ -33,6 +33,7 @@ NUMPY_OPERATORS: dict[str, Callable] = {
 MODULES = ("np", "numpy")
 # how a row whose inputs leave a term undefined is said (the reader, the page and the static site)
 UNDEFINED = "{term} is not defined for {where} ({values}); give values where it is"
+UNDEFINED_CELL = "{file}: column {column} {located}, where {term} is not defined; give values where it is"
 
 
 class Unsupported(ValueError):

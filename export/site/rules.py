@@ -20,7 +20,7 @@ from export.design import BOOLEAN_SPELLINGS, WHOLE_NUMBER
 from export.entry import ENTRY_MESSAGES
 from export.errors import MAX_ECHO, MAX_SHOWN
 from export.extrapolation import EXTRAPOLATION
-from export.formula.expression import UNDEFINED
+from export.formula.expression import UNDEFINED, UNDEFINED_CELL
 from export.intervals import NO_INTERVAL
 from export.reader.inputs import SHOWN_LEVELS
 from export.scoring import COMPLETE_ROWS_HINT, FORMULA_START, MAX_CSV_MB, MAX_ROWS
@@ -54,5 +54,6 @@ def site_rules() -> dict:
         "no_interval": NO_INTERVAL,
         "waterfall_features": WATERFALL_FEATURES,
         "undefined_term": UNDEFINED,
+        "undefined_cell": UNDEFINED_CELL,
         "extrapolation": EXTRAPOLATION,
     }

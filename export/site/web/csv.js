@@ -1,7 +1,7 @@
 // Batch scoring: the Streamlit page's checks, messages and formula escaping (export/scoring.py,
 // export/csv_input.py), a slice at a time so the page stays responsive.
 import { levelKeys, levelText, knownLevels } from "./design.js";
-import { anchored, rules } from "./rules.js";
+import { anchored, filled, rules } from "./rules.js";
 import { FLOAT32_MAX, printable, pythonFloat, shorten } from "./text.js";
 
 const SCORE_CHUNK = 4096; // rows scored between two turns of the page's event loop
@@ -252,6 +252,13 @@ export async function scoreCsv(model, bytes, name, completeRows, report = () => 
       throw new Error(`${name}: column ${feature} on line ${scoring[first].line} has ${shown(cells[first])}, ${problem}; ${affected} row(s) are affected. Fix them and score again${hint}`);
     }
     values.forEach((v, i) => codes[i].push(v));
+  }
+  // export.scoring.scored: a formula's log or square root takes only some numbers
+  for (let i = 0; design.formula && i < codes.length; i++) {
+    const undefined = design.undefinedTerm(codes[i], "");
+    if (!undefined) continue;
+    const located = `on line ${scoring[i].line} has ${shown(scoring[i].cells[header.indexOf(undefined.column)])}`;
+    throw new Error(filled(rules.undefined_cell, { file: name, column: undefined.column, located, term: undefined.term }));
   }
   const served = { probabilities: [], label: [] };
   for (let from = 0; from < codes.length; from += SCORE_CHUNK) {

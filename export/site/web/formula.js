@@ -83,7 +83,8 @@ export function formulaDesign(card, levels) {
         if (factor.kind === "categories" || Number.isFinite(evaluate(factor.tree, numbers))) continue;
         const read = [...new Set(columnsOf(factor.tree))];
         const values = read.map((name) => `${name} = ${formatNumber(numbers.get(name))}`).join(", ");
-        return { column: read[0], message: filled(rules.undefined_term, { term: shorten(factor.label), where, values }) };
+        const term = shorten(factor.label);
+        return { column: read[0], term, message: filled(rules.undefined_term, { term, where, values }) };
       }
       return null;
     },

@@ -3,15 +3,18 @@ onnxruntime-web from raw inputs, the formula and its term tests shown, one expla
 formula term (the site's own design from the card's expression trees and spline pieces), a log of
 a number at most 0 said under its field, and a value beyond a spline's knots warned."""
 
+import io
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 import pytest
 from paths import PROJECT
-from site_visits import Visit, probe_rows, served
+from site_visits import Visit, probe_rows, served, upload
 
 from export.artifact import load_artifact
+from export.errors import InputError
+from export.scoring import score_table
 from export.site.__main__ import main as site_main
 from page.inputs import format_number
 from training.__main__ import main as training_main
@@ -90,3 +93,24 @@ def test_a_value_beyond_the_spline_knots_is_warned_in_the_pages_words(formula_si
         f"formula. income = 90000 in bs(income, df=4) (boundary knots [{format_number(low)}, {format_number(high)}])"
     )
     page.wait_for_function("t => document.querySelector('#warnings').textContent.includes(t)", arg=said)
+
+
+def test_a_file_with_a_row_the_formula_cannot_score_is_refused_in_the_python_pages_words(formula_sites, browser):
+    home, logs = formula_sites
+    data = b"x,g,z\n2.5,u,0.5\n-1,v,0\n"
+    with pytest.raises(InputError) as python:
+        score_table(data, logs, "bad.csv")
+    assert (
+        str(python.value)
+        == "bad.csv: column x on line 3 has '-1', where np.log(x) is not defined; give values where it is"
+    )
+    page = Visit(browser, f"{home}/logs/").page
+    upload(page, "bad.csv", data)
+    page.wait_for_selector("#batch-message .error")
+    assert page.inner_text("#batch-message .error").startswith(str(python.value))
+    good = b"x,g,z\n2.5,u,0.5\n7,v,-1\n"
+    upload(page, "good.csv", good)
+    page.wait_for_function("window.logreg.scored !== null")
+    ours = pd.read_csv(io.StringIO(page.evaluate("window.logreg.scored")))
+    theirs, _ = score_table(good, logs, "good.csv")
+    np.testing.assert_allclose(ours.iloc[:, 3:5].to_numpy(), theirs.iloc[:, 3:5].to_numpy(dtype=float), atol=1e-6)
