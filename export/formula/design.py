@@ -185,7 +185,8 @@ class FormulaDesign:
                 values = np.ones((len(codes), 1))
                 for index, reduced in product:
                     block = blocks[index][:, 1:] if reduced else blocks[index]
-                    values = np.einsum("nc,nb->nbc", values, block).reshape(len(codes), -1)
+                    width = values.shape[1] * block.shape[1]  # explicit: a batch may have no rows
+                    values = np.einsum("nc,nb->nbc", values, block).reshape(len(codes), width)
                 out[:, column : column + values.shape[1]] = values
                 column += values.shape[1]
         return out

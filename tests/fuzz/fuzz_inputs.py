@@ -20,7 +20,10 @@ from paths import PROJECT
 from export.card.model_card import CARD_KEY
 
 ARTIFACTS = PROJECT / "artifacts"
-MODELS = {name: (ARTIFACTS / f"{name}.onnx").read_bytes() for name in ("model", "cancer", "iris", "penguins")}
+MODELS = {
+    name: (ARTIFACTS / f"{name}.onnx").read_bytes()
+    for name in ("model", "cancer", "iris", "penguins", "default_formula")
+}
 
 # cases per property: a seeded handful in CI, many in the long run
 PROFILE = os.environ.get("LOGREG_FUZZ_PROFILE", "ci")

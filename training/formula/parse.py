@@ -102,7 +102,7 @@ def read_formula(text: str) -> FormulaRequest:
 
 
 def _target(lhs, text: str) -> str:
-    parts = [f for t in lhs for f in t.factors]
+    parts = [f for t in lhs for f in t.factors] if type(lhs).__name__ == "SimpleFormula" else []
     if len(parts) != 1 or parts[0].eval_method.value != "lookup":
         raise ConfigError(
             f"--formula {shorten(text)!r}: the left of ~ must be the one column to predict, as written in the file"
