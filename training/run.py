@@ -84,9 +84,8 @@ def fit_and_save(
     progress = Progress(config, request, streaming, shown=reducer.rank == 0)
     with progress.bar:
         if streaming:
-            if request.formula is not None:
-                raise ConfigError("--formula fits a table read whole for now; drop --stream (and torchrun) to fit it")
-            streamed = open_streamed(request.data, request.columns, config, reducer, progress.on_rows)
+            formula = None if request.formula is None else read_formula(request.formula)
+            streamed = open_streamed(request.data, request.columns, config, reducer, progress.on_rows, formula)
             data = streamed.train
             check_query(request.query, data)
             result = fit_stream(config, data, streamed.summary, reducer, progress.on_step)
@@ -99,6 +98,7 @@ def fit_and_save(
                 streamed.summary,
                 reducer,
                 request.profile,
+                streamed.inputs,
             )
         else:
             data = tutorial_dataset() if table is None else table

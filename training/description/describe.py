@@ -5,8 +5,6 @@ It works from sums over the rows (``RowSummary``, ``RowEvaluation``), so rows in
 streamed file and a torchrun job's shards describe themselves the same way.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from export.card.sections import (
@@ -37,7 +35,7 @@ from training.description.statistics import statistics, why_no_standard_errors
 from training.solvers.fit import FitResult
 from training.streaming.reduce import LOCAL, Reducer
 from training.streaming.rows import Rows
-from training.streaming.summary import RowSummary
+from training.streaming.summary import InputsSummary, RowSummary
 
 TUTORIAL_QUERY = {"x": 5.0}  # the tutorial asks for P(y = 1 | x = 5)
 
@@ -48,18 +46,6 @@ def summarize(data: Dataset, seed: int, x: np.ndarray | None = None) -> RowSumma
     keys = sample_key_generator(seed, 0).random(len(data.y))
     x = data.x if x is None else x
     return RowSummary.of(x, data.y, data.weights, data.n_classes, keys, np.arange(len(data.y)))
-
-
-@dataclass(frozen=True)
-class InputsSummary:
-    """The raw inputs of the training rows: ``summary`` of the columns that hold them, each numeric
-    feature's ``column`` there, each categorical feature's rows per level (``counts``) and the
-    sampled rows as codes."""
-
-    summary: RowSummary
-    column: dict[str, int]
-    counts: dict[str, np.ndarray]
-    sample_codes: np.ndarray
 
 
 def inputs_summary(train: Rows, summary: RowSummary, seed: int) -> InputsSummary:
@@ -85,10 +71,12 @@ def describe(
     summary: RowSummary | None = None,
     reducer: Reducer = LOCAL,
     profile: bool = True,
+    inputs: InputsSummary | None = None,
 ) -> Description:
     """The card except what export adds (format, coefficients, versions). ``summary`` is needed
     for streamed rows (computed here for a ``Dataset``); ``profile``: compute profile-likelihood
-    intervals (``training.description.profile``)."""
+    intervals (``training.description.profile``); ``inputs``: the raw inputs' summary of streamed
+    rows of a formula model (from the stream's first pass; else made here)."""
     config = result.config
     summary = summary or summarize(train, config.seed)
     binary = train.n_classes == 2
@@ -103,7 +91,7 @@ def describe(
     n_valid_rows = 0 if on_valid is None else on_valid.metrics.rows
     weighted = train.weights_given or result.class_factors is not None
     design = train.inputs
-    inputs = inputs_summary(train, summary, config.seed)
+    inputs = inputs or inputs_summary(train, summary, config.seed)
     categories = categories_of(design, inputs) if design.has_categories else None
     formula = isinstance(design, FormulaDesign)
     return Description(

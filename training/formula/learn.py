@@ -34,17 +34,23 @@ def formula_frame(codes: np.ndarray, inputs: Design) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def learn_design(request: FormulaRequest, rows: Dataset) -> FormulaDesign:
-    """The design of ``request`` on the training ``rows`` (codes: ``Dataset.codes``)."""
+def learn_design(
+    request: FormulaRequest, codes: np.ndarray, inputs: Design, source: str, states: dict | None = None
+) -> FormulaDesign:
+    """The design of ``request`` on training rows of ``codes`` (``inputs``: their features and
+    levels). ``states``: the splines' states (knots) found on all the training rows, where
+    ``codes`` are a sample of them (a streamed file: ``spline_states``)."""
     from formulaic import model_matrix
 
-    inputs = rows.inputs
-    _check_kinds(request, inputs, rows.source)
-    frame = formula_frame(rows.codes, inputs)
+    _check_kinds(request, inputs, source)
+    frame = formula_frame(codes, inputs)
     try:
         matrix = model_matrix(request.rhs, frame)
+        if states:
+            spec = matrix.model_spec.update(transform_state={**matrix.model_spec.transform_state, **states})
+            matrix = spec.get_model_matrix(frame)
     except Exception as e:  # formulaic's own errors and numpy's, on a formula that read well: say it in one line
-        raise DataError(f"--formula cannot be built on {rows.source}: {first_line(e, 160)}") from None
+        raise DataError(f"--formula cannot be built on {source}: {first_line(e, 160)}") from None
     spec = matrix.model_spec
     specs = {f.label: f for f in request.factors}
     order = list(dict.fromkeys(f.factor.expr for s in spec.structure for t in s.scoped_terms for f in t.factors))
@@ -59,8 +65,33 @@ def learn_design(request: FormulaRequest, rows: Dataset) -> FormulaDesign:
         )
         terms.append(Term(str(structure.term), products))
     design = FormulaDesign(request.text, inputs, factors, tuple(terms))
-    _check_rebuilt(design, matrix, rows.codes)
+    _check_rebuilt(design, matrix, codes)
     return design
+
+
+def spline_values(request: FormulaRequest, codes: np.ndarray, inputs: Design) -> dict[str, np.ndarray]:
+    """Each spline's argument on rows of ``codes``: what its knots are found from."""
+    numbers = {f: codes[:, j].astype(np.float64) for j, f in enumerate(inputs.features) if f not in inputs.levels}
+    return {
+        f.label: expression.evaluate(expression.parse(f.source), numbers) for f in request.factors if f.kind == "spline"
+    }
+
+
+def spline_states(request: FormulaRequest, values: dict[str, np.ndarray], source: str) -> dict[str, dict]:
+    """Each spline's state (its knots and bounds) from its argument's ``values`` over all the
+    training rows, as formulaic finds it from a whole column."""
+    from formulaic.transforms import TRANSFORMS
+
+    states = {}
+    for factor in request.factors:
+        if factor.kind == "spline":
+            state: dict = {}
+            try:
+                TRANSFORMS[factor.function](values[factor.label], **dict(factor.options), _state=state)
+            except Exception as e:  # as in learn_design: formulaic's or numpy's error, in one line
+                raise DataError(f"--formula cannot be built on {source}: {first_line(e, 160)}") from None
+            states[factor.label] = state
+    return states
 
 
 def _check_kinds(request: FormulaRequest, inputs: Design, source: str) -> None:
@@ -132,5 +163,5 @@ def with_terms(rows: Dataset, design: FormulaDesign) -> Dataset:
 
 def formula_rows(request: FormulaRequest, train: Dataset, valid: Dataset | None) -> tuple[Dataset, Dataset | None]:
     """The training and validation rows (codes) as the design learned on the training rows makes them."""
-    design = learn_design(request, train)
+    design = learn_design(request, train.codes, train.inputs, train.source)
     return with_terms(train, design), None if valid is None else with_terms(valid, design)

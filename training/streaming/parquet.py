@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from export.design import Design, level_text
 from export.errors import DataError, RowError
+from export.formula.design import FormulaDesign
 from training.data.categories import (
     NOT_CATEGORICAL,
     categorical_cells,
@@ -37,15 +38,20 @@ from training.data.columnar import floats, is_parquet, open_parquet, parquet_col
 from training.data.columns import Columns, pick_columns
 from training.data.randomness import held_out_generator, sample_key_generator
 from training.data.targets import order_classes
+from training.formula.learn import learn_design, spline_states, spline_values
+from training.formula.parse import FormulaRequest
 
 BATCH_ROWS = 65_536
+FORMULA_SAMPLE_ROWS = 2_000  # rows a formula's structure is decided and checked on (its knots: every row)
 
 
 @dataclass(frozen=True)
 class Chunk:
     """One batch of usable rows: ``x`` (n, d) float64 raw, ``y`` (n,) class index, ``v`` (n,)
     sample weights or None, ``keys`` (n,) the plotting-sample keys, ``positions`` (n,) the rows'
-    0-based places in the file (both None unless asked for), ``valid`` (n,) held out for validation."""
+    0-based places in the file (both None unless asked for), ``valid`` (n,) held out for validation;
+    ``codes`` (n, d) the raw inputs ``x`` is made of (``export.design``; ``x`` itself when the
+    features are its terms)."""
 
     x: np.ndarray
     y: np.ndarray
@@ -53,6 +59,7 @@ class Chunk:
     keys: np.ndarray | None
     positions: np.ndarray | None
     valid: np.ndarray
+    codes: np.ndarray
 
 
 class ParquetStream:
@@ -151,6 +158,26 @@ class ParquetStream:
         self.design = Design(self.design.features, levels, self.coding)
         return self.design
 
+    def use_formula(self, request: FormulaRequest, combine: Callable[[object, Callable], object]) -> FormulaDesign:
+        """A formula's design (after ``find_levels``): one pass over the training rows for each
+        spline's argument (its knots are found from the whole column, all processes' rows
+        together: ``combine(part, merge)`` gathers them) and a sample of rows, the same in every
+        process, for the structure formulaic decides (``training.formula.learn``)."""
+        inputs = self.design
+        sample: list[np.ndarray] = []
+        values: dict[str, list[np.ndarray]] = {}
+        for chunk in self.chunks():
+            codes = chunk.codes[~chunk.valid]
+            sample.append(codes[: max(FORMULA_SAMPLE_ROWS - sum(map(len, sample)), 0)])
+            for label, found in spline_values(request, codes, inputs).items():
+                values.setdefault(label, []).append(found)
+        joined = lambda a, b: np.concatenate([a, b])  # noqa: E731
+        rows = combine(np.concatenate(sample), joined)[:FORMULA_SAMPLE_ROWS]
+        whole = {label: combine(np.concatenate(parts), joined) for label, parts in values.items()}
+        states = spline_states(request, whole, self.name)
+        self.design = learn_design(request, rows, inputs, self.name, states)
+        return self.design
+
     def find_labels(self, combine: Callable[[set], set]) -> tuple:
         """The target's classes, sorted (one pass over the target column; ``combine`` unites the
         sets the processes found). Mixed numbers and text are compared as text."""
@@ -180,20 +207,20 @@ class ParquetStream:
             first = int(self.starts[rg])
             for batch in self.file.iter_batches(batch_size=BATCH_ROWS, row_groups=[rg], columns=self._read):
                 n = batch.num_rows
-                x, y, v, keep = self._decode(batch, first, index)
+                x, y, v, keep, codes = self._decode(batch, first, index)
                 valid = (
                     np.zeros(len(y), dtype=bool) if held_out is None else held_out.random(n)[keep] < self.valid_fraction
                 )
                 sample = (None, None) if keys is None else (keys.random(n)[keep], first + np.flatnonzero(keep))
-                chunk = Chunk(x, y, v, *sample, valid)
+                chunk = Chunk(x, y, v, *sample, valid, codes)
                 first += n
                 if self.on_rows is not None:
                     self.on_rows(n)
                 yield chunk
 
     def _decode(self, batch: pa.RecordBatch, first: int, index: pd.Index) -> tuple:
-        """(x, y, v, keep): the checked values of the batch's usable rows (a categorical feature's
-        terms made of its cells), and which rows those are."""
+        """(x, y, v, keep, codes): the checked values of the batch's usable rows (the design's terms
+        made of their cells), which rows those are, and their codes."""
         design = self.design
         d = len(design.features)
         columns = np.empty((d, batch.num_rows))  # filled a column at a time: much faster than row-major
@@ -217,7 +244,8 @@ class ParquetStream:
             self.dropped_rows += int((~keep).sum())
             x, positions = x[keep], positions[keep]
             v = None if v is None else v[keep]
-        if design.has_categories:
+        codes = x
+        if design.has_categories or isinstance(design, FormulaDesign):
             x = design.expand(x)
         self.checks.features(x, self.feature_names, positions, None)
         if v is not None:
@@ -227,7 +255,7 @@ class ParquetStream:
         y = index.get_indexer(values.astype(str) if self._as_text else values)
         if (y < 0).any():
             raise RowError(f"the target {self.target_name!r} of {self.name} changed while it was read; retry")
-        return x, y.astype(np.int64), v, keep
+        return x, y.astype(np.int64), v, keep, codes
 
 
 def _open(path: Path) -> pq.ParquetFile:

@@ -11,56 +11,101 @@ from pathlib import Path
 
 import numpy as np
 
+from export.design import Design
 from training.config import TrainConfig
-from training.data.categories import check_levels_trained, level_counts
+from training.data.categories import check_levels_trained, codes_level_counts, level_counts
 from training.data.checks import check_rows_left, check_weight_total
 from training.data.columns import Columns
 from training.data.split import check_sides
+from training.formula.parse import FormulaRequest
 from training.streaming.parquet import ParquetStream
 from training.streaming.reduce import Reducer
 from training.streaming.rows import StreamedRows
-from training.streaming.summary import RowSummary
+from training.streaming.summary import InputsSummary, RowSummary
 
 
 @dataclass
 class StreamedData:
+    """``inputs``: a formula model's summary of its raw inputs (None otherwise: the terms are them)."""
+
     train: StreamedRows
     valid: StreamedRows | None
     summary: RowSummary
+    inputs: InputsSummary | None = None
 
 
 def open_streamed(
-    path: Path, columns: Columns, config: TrainConfig, reducer: Reducer, on_rows: Callable[[int], None] | None
+    path: Path,
+    columns: Columns,
+    config: TrainConfig,
+    reducer: Reducer,
+    on_rows: Callable[[int], None] | None,
+    formula: FormulaRequest | None = None,
 ) -> StreamedData:
     columns = replace(columns, coding=config.penalization.coding)
     stream = ParquetStream(path, columns, config.seed, config.valid_fraction, reducer.rank, reducer.world_size, on_rows)
     labels = stream.find_labels(lambda found: reducer.combine(found, set.union))
-    design = stream.find_levels(lambda found: reducer.combine(found, set.union))
+    inputs = stream.find_levels(lambda found: reducer.combine(found, set.union))
+    design = inputs if formula is None else stream.use_formula(formula, reducer.combine)
     k = len(labels)
-    nothing = np.empty(0, np.int64)
-    summary = RowSummary.of(np.empty((0, len(stream.feature_names))), nothing, None, k, np.empty(0), nothing)
+    summary = _empty(len(design.terms), k)
+    raw = _empty(len(inputs.features), k)  # a formula's raw inputs (the first pass's rows as codes)
     valid_counts, valid_sums = np.zeros(k), np.zeros(len(design.terms))
+    level_totals = np.zeros((2, sum(len(levels) for levels in inputs.levels.values())))  # train, valid
     for chunk in stream.chunks(with_keys=True):
         train = ~chunk.valid
         v = None if chunk.v is None else chunk.v[train]
-        part = RowSummary.of(chunk.x[train], chunk.y[train], v, k, chunk.keys[train], chunk.positions[train])
-        summary = summary.merge(part)
+        sample = (chunk.keys[train], chunk.positions[train])
+        summary = summary.merge(RowSummary.of(chunk.x[train], chunk.y[train], v, k, *sample))
         valid_counts += np.bincount(chunk.y[chunk.valid], minlength=k)
         valid_sums += chunk.x[chunk.valid].sum(axis=0)
+        if formula is not None:
+            raw = raw.merge(RowSummary.of(chunk.codes[train], chunk.y[train], v, k, *sample))
+            level_totals += [_level_counts(inputs, chunk.codes[rows]) for rows in (train, chunk.valid)]
     summary = reducer.combine(summary, RowSummary.merge)
     valid_counts, valid_sums = reducer.sum(valid_counts), reducer.sum(valid_sums)
-    if design.has_categories and config.valid_fraction > 0:
-        counts = [
+    counts = (
+        [
             {f: level_counts(design, f, sums, rows) for f in design.categorical}
             for sums, rows in ((summary.mean * summary.rows, summary.rows), (valid_sums, valid_counts.sum()))
         ]
-        check_levels_trained(design, stream.name, *counts)
+        if formula is None and design.has_categories
+        else None
+    )
+    said = None
+    if formula is not None:
+        raw = reducer.combine(raw, RowSummary.merge)
+        counts = [_split_counts(inputs, totals) for totals in reducer.sum(level_totals.ravel()).reshape(2, -1)]
+        said = InputsSummary(raw, {n: inputs.features.index(n) for n in inputs.numeric}, counts[0], raw.sample_x)
+    if counts is not None and config.valid_fraction > 0:
+        check_levels_trained(inputs, stream.name, *counts)
     dropped = int(reducer.sum(np.array([stream.dropped_rows]))[0])
     _check_rows(stream, summary, valid_counts, config.valid_fraction)
     train = StreamedRows(stream, "train")
     train.dropped_rows = dropped
     valid = StreamedRows(stream, "valid") if config.valid_fraction > 0 else None
-    return StreamedData(train, valid, summary)
+    return StreamedData(train, valid, summary, said)
+
+
+def _empty(d: int, k: int) -> RowSummary:
+    nothing = np.empty(0, np.int64)
+    return RowSummary.of(np.empty((0, d)), nothing, None, k, np.empty(0), nothing)
+
+
+def _level_counts(inputs: Design, codes: np.ndarray) -> np.ndarray:
+    """Rows per level of every categorical feature among rows of ``codes``, one after another."""
+    if not inputs.categorical:
+        return np.zeros(0)
+    return np.concatenate([codes_level_counts(inputs, codes, f) for f in inputs.categorical])
+
+
+def _split_counts(inputs: Design, totals: np.ndarray) -> dict[str, np.ndarray]:
+    """``_level_counts``' vector back into each feature's counts."""
+    counts, start = {}, 0
+    for f in inputs.categorical:
+        counts[f] = totals[start : start + len(inputs.levels[f])]
+        start += len(inputs.levels[f])
+    return counts
 
 
 def _check_rows(stream: ParquetStream, summary: RowSummary, valid_counts: np.ndarray, fraction: float) -> None:

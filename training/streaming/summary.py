@@ -91,6 +91,18 @@ class RowSummary:
         return self.minimum == self.maximum
 
 
+@dataclass(frozen=True)
+class InputsSummary:
+    """The raw inputs of the training rows: ``summary`` of the columns that hold them, each numeric
+    feature's ``column`` there, each categorical feature's rows per level (``counts``) and the
+    sampled rows as codes."""
+
+    summary: RowSummary
+    column: dict[str, int]
+    counts: dict[str, np.ndarray]
+    sample_codes: np.ndarray
+
+
 def _sample(keys: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Indices of the ``MAX_PLOT_ROWS`` smallest keys, in file order."""
     keep = np.argpartition(keys, MAX_PLOT_ROWS)[:MAX_PLOT_ROWS] if len(keys) > MAX_PLOT_ROWS else np.arange(len(keys))

@@ -3,8 +3,6 @@ rank 0 alone writes, and the result is the single-process fit."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from torchrun_jobs import finished, torchrun
 
 from export.artifact import load_artifact
 from training.__main__ import main as training_main
@@ -35,18 +34,6 @@ def write_row_groups(path: Path, sizes: list[int]) -> Path:
         for table in tables:
             writer.write_table(table, row_group_size=len(table))
     return path
-
-
-def torchrun(args: list[str], cwd: Path, **popen) -> subprocess.Popen:
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
-    return subprocess.Popen(
-        [*command, "-m", "training", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
-    )
-
-
-def finished(process: subprocess.Popen) -> tuple[int, str, str]:
-    out, err = process.communicate(timeout=300)
-    return process.returncode, out, err
 
 
 def test_a_level_that_one_process_never_reads_is_coded_as_in_one_process(tmp_path):
