@@ -43,7 +43,10 @@ def assert_same_fit(card, reference, rtol):
     for term, test in reference.statistics.term_tests.items():
         assert card.statistics.term_tests[term].statistic == pytest.approx(test.statistic, rel=1e-5, abs=1e-6)
     assert card.categories.features["student"].shares == pytest.approx(reference.categories.features["student"].shares)
-    assert card.data.features == reference.data.features and card.example == reference.example
+    for name, extent in reference.data.features.items():  # means merged in another order: the last digits
+        ours = card.data.features[name]
+        assert (ours.min, ours.max) == (extent.min, extent.max) and ours.mean == pytest.approx(extent.mean, rel=1e-12)
+    assert card.example == reference.example
 
 
 def test_a_streamed_formula_fit_is_the_in_memory_one(default_parquet):
