@@ -127,6 +127,41 @@ def initial_model(config: TrainConfig, n_features: int, n_classes: int) -> Logis
     return model
 
 
+@dataclass
+class Start:
+    """What every fit sets up before its first step, rows in memory or streamed: the model at its
+    starting point, which terms the rows determine (``rank``) and which are held at 0
+    (``aliased``), the history, and the class weights' multipliers."""
+
+    standardizer: Standardizer
+    model: LogisticRegression
+    rank: Rank | None
+    aliased: tuple[int, ...]
+    history: History
+    factors: np.ndarray | None
+
+    @classmethod
+    def of(
+        cls,
+        config: TrainConfig,
+        rows: Rows,
+        standardizer: Standardizer,
+        class_totals: np.ndarray,
+        reducer: Reducer,
+        left_out: tuple[int, ...],
+    ) -> "Start":
+        model = initial_model(config, len(rows.feature_names), rows.n_classes)
+        rank = rank_for(config, rows, standardizer, reducer, left_out)
+        aliased = hold_aliased(model, rank, left_out)
+        factors = class_factors(class_totals, config.class_weight)
+        return cls(standardizer, model, rank, aliased, History(standardizer), factors)
+
+    def result(self, config: TrainConfig, convergence: Convergence) -> FitResult:
+        """The fit once its steps are done (``config``: as it ran, its tolerance resolved)."""
+        raw = raw_model(self.model, self.standardizer)
+        return FitResult(config, raw, self.model, self.history, convergence, self.standardizer, self.factors, self.rank)
+
+
 def fit(
     config: TrainConfig,
     data: Dataset,
@@ -144,12 +179,10 @@ def fit(
     standardizer = Standardizer.identity(data.x.shape[1])
     if config.standardize:
         standardizer = Standardizer.fit(data.x, unscaled_terms(config, data))
-    model = initial_model(config, data.x.shape[1], data.n_classes)
-    rank = rank_for(config, data, standardizer, left_out=left_out)
-    aliased = hold_aliased(model, rank, left_out)
-    history = History(standardizer)
     base = np.ones(len(data.y)) if data.weights is None else data.weights
-    factors = class_factors(np.bincount(data.y, weights=base, minlength=data.n_classes), config.class_weight)
+    class_totals = np.bincount(data.y, weights=base, minlength=data.n_classes)
+    start = Start.of(config, data, standardizer, class_totals, LOCAL, left_out)
+    model, rank, aliased, history, factors = start.model, start.rank, start.aliased, start.history, start.factors
     weights = weighted(data.weights, data.y, factors)
     if config.optimizer != "lbfgs":
         problem = problem_for(config, data, standardizer, weights, torch.float32, rank)
@@ -161,7 +194,7 @@ def fit(
         source = InMemorySource(data.x, data.y, weights, data.n_classes)
         evaluate = oracle_evaluator(model, source, standardizer, config.penalization.l2, aliased)
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
-    return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors, rank)
+    return start.result(config, convergence)
 
 
 def fit_stream(
@@ -188,19 +221,16 @@ def fit_stream(
     standardizer = (
         summary.standardizer(unscaled_terms(config, rows)) if config.standardize else Standardizer.identity(d)
     )
-    model = initial_model(config, d, rows.n_classes)
-    rank = rank_for(config, rows, standardizer, reducer, left_out)
-    aliased = hold_aliased(model, rank, left_out)
-    history = History(standardizer)
-    factors = class_factors(summary.class_weights, config.class_weight)
-    source = ChunkSource(rows, factors, reducer)
-    evaluate = oracle_evaluator(model, source, standardizer, config.penalization.l2, aliased)
+    start = Start.of(config, rows, standardizer, summary.class_weights, reducer, left_out)
+    model, history = start.model, start.history
+    source = ChunkSource(rows, start.factors, reducer)
+    evaluate = oracle_evaluator(model, source, standardizer, config.penalization.l2, start.aliased)
     if config.optimizer == "lbfgs":
         convergence = run_lbfgs(model, evaluate, config, history, on_step)
     else:
         batches = None if config.batch_size is None else source.minibatches(model, standardizer, config)
         convergence = run_oracle_steps(model, evaluate, batches, config, history, on_step)
-    return FitResult(config, raw_model(model, standardizer), model, history, convergence, standardizer, factors, rank)
+    return start.result(config, convergence)
 
 
 def raw_model(fitted: LogisticRegression, standardizer: Standardizer) -> LogisticRegression:
