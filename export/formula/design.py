@@ -100,7 +100,8 @@ class FormulaDesign:
         if factor.kind == "number":
             return (factor.label,)
         if factor.kind == "spline":
-            return tuple(f"{factor.label}[{i + 1}]" for i in range(factor.pieces.columns))
+            # numbered from 0, as patsy and statsmodels print them (formulaic counts from 1)
+            return tuple(f"{factor.label}[{i}]" for i in range(factor.pieces.columns))
         return tuple(f"{factor.label}[{level}]" for level in self.levels[factor.source])
 
     def _names(self, index: int, reduced: bool) -> tuple[str, ...]:
@@ -118,7 +119,7 @@ class FormulaDesign:
 
     @cached_property
     def terms(self) -> tuple[str, ...]:
-        """The coefficients' columns, named as formulaic and patsy name them."""
+        """The coefficients' columns, named as statsmodels prints them (patsy's names)."""
         return tuple(n for term in self.formula_terms for product in term.products for n in self.product_names(product))
 
     @cached_property

@@ -132,9 +132,11 @@ def _factor(spec: FactorSpec, model_spec, inputs: Design) -> Factor:
 
 
 def _check_rebuilt(design: FormulaDesign, matrix, codes: np.ndarray) -> None:
-    """The design is what formulaic built: the same columns in the same order, the same values."""
+    """The design is what formulaic built: the same columns in the same order (named as patsy
+    names them: a spline's columns from 0), the same values."""
     theirs = [c for c in matrix.columns if c != "Intercept"]
-    if list(design.terms) != theirs:
+    splines = {f.label for f in design.factors if f.kind == "spline"}
+    if list(design.terms) != [_patsy_name(name, splines) for name in theirs]:
         raise RuntimeError(f"formula design columns {list(design.terms)[:6]} differ from formulaic's {theirs[:6]}")
     expected = np.asarray(matrix[theirs], dtype=np.float64)
     ours = design.expand(codes)
@@ -142,6 +144,16 @@ def _check_rebuilt(design: FormulaDesign, matrix, codes: np.ndarray) -> None:
     worst = float((np.abs(ours - expected) / scale).max()) if expected.size else 0.0
     if not worst <= REBUILD_TOLERANCE:
         raise RuntimeError(f"formula design differs from formulaic's matrix by {worst:.2e} (relative)")
+
+
+def _patsy_name(column: str, splines: set[str]) -> str:
+    """formulaic's column name with each spline's column counted from 0, as patsy counts."""
+    parts = column.split(":")
+    for j, part in enumerate(parts):
+        label, _, rest = part.rpartition("[")
+        if label in splines and rest[:-1].isdigit():
+            parts[j] = f"{label}[{int(rest[:-1]) - 1}]"
+    return ":".join(parts)
 
 
 def with_terms(rows: Dataset, design: FormulaDesign) -> Dataset:
