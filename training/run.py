@@ -24,7 +24,7 @@ from training.formula.learn import formula_rows
 from training.formula.parse import read_formula
 from training.options import Request, check_outputs
 from training.reading import launched_by_torchrun
-from training.solvers.fit import fit, fit_stream
+from training.solvers.fit import fit
 from training.streaming.reduce import LOCAL, Reducer, start_distributed, stop_distributed
 from training.streaming.rows import Rows
 from training.streaming.streamed import open_streamed
@@ -88,7 +88,7 @@ def fit_and_save(
             streamed = open_streamed(request.data, request.columns, config, reducer, progress.on_rows, formula)
             data = streamed.train
             check_query(request.query, data)
-            result = fit_stream(config, data, streamed.summary, reducer, progress.on_step)
+            result = fit(config, data, progress.on_step, summary=streamed.summary, reducer=reducer)
             description = describe(
                 data,
                 streamed.valid,

@@ -11,9 +11,8 @@ many degrees of freedom as the full model has identified terms more (times K - 1
 from scipy import special
 
 from export.card.sections import LRTest
-from training.data.dataset import Dataset
 from training.description.evaluation import evaluate_rows
-from training.solvers.fit import FitResult, fit, fit_stream
+from training.solvers.fit import FitResult, fit
 from training.streaming.reduce import Reducer
 from training.streaming.rows import Rows
 from training.streaming.summary import RowSummary
@@ -23,14 +22,11 @@ def group_tests(
     train: Rows, result: FitResult, log_likelihood: float, summary: RowSummary, reducer: Reducer
 ) -> dict[str, LRTest]:
     """The test of each group of columns ``train``'s design tests (``tested_groups``), in memory or
-    streamed (``summary`` and ``reducer`` as for ``fit_stream``), for the unpenalized
+    streamed (``summary`` and ``reducer`` as for ``fit``), for the unpenalized
     maximum-likelihood fit ``result`` whose log-likelihood on ``train`` is ``log_likelihood``."""
     tests = {}
     for name, left_out in train.inputs.tested_groups().items():
-        if isinstance(train, Dataset):
-            without = fit(result.config, train, left_out=left_out)
-        else:
-            without = fit_stream(result.config, train, summary, reducer, left_out=left_out)
+        without = fit(result.config, train, left_out=left_out, summary=summary, reducer=reducer)
         reduced = evaluate_rows(train, without, None, reducer=reducer).log_likelihood
         df = (len(result.rank.kept) - len(without.rank.kept)) * (train.n_classes - 1)
         statistic = max(2 * (log_likelihood - reduced), 0.0) if df else 0.0

@@ -6,8 +6,7 @@ SGD epochs say P(y = 1 | x = 5) = 0.4420; the optimum of its four points says 0.
 from dataclasses import replace
 
 from export.card.sections import Optimum
-from training.data.dataset import Dataset
-from training.solvers.fit import FitResult, fit, fit_stream
+from training.solvers.fit import FitResult, fit
 from training.solvers.history import parameters
 from training.streaming.reduce import Reducer
 from training.streaming.rows import Rows
@@ -18,14 +17,14 @@ MORE_ITERATIONS = 10  # the exact solver's iteration limit, times the run's
 
 def optimum_of(train: Rows, result: FitResult, summary: RowSummary, reducer: Reducer) -> Optimum | None:
     """The optimum of ``result``'s objective on ``train`` (in memory or streamed: ``summary`` and
-    ``reducer`` as for ``fit_stream``), when the run did not converge and L-BFGS does; else None
+    ``reducer`` as for ``fit``), when the run did not converge and L-BFGS does; else None
     (converged already, or no optimum to reach: separated classes without a penalty)."""
     if result.convergence.converged:
         return None
     config = replace(
         result.config, optimizer="lbfgs", batch_size=None, max_iter=MORE_ITERATIONS * result.config.max_iter
     )
-    exact = fit(config, train) if isinstance(train, Dataset) else fit_stream(config, train, summary, reducer)
+    exact = fit(config, train, summary=summary, reducer=reducer)
     if not exact.convergence.converged:
         return None
     weights, intercept = parameters(exact.model)

@@ -1,4 +1,5 @@
-"""Fit: ``fit(config, data) -> FitResult``. Pure: no files, no printing.
+"""Fit: ``fit(config, rows) -> FitResult``, one entry for rows in memory and streamed rows. Pure:
+no files, no printing.
 
 SGD and Adam run in float32, as the tutorial does. L-BFGS keeps its parameters in float64 and makes
 its passes over the data in the data's own precision (float64 from files: agreeing with
@@ -164,12 +165,29 @@ class Start:
 
 def fit(
     config: TrainConfig,
-    data: Dataset,
+    rows: Rows,
     on_step: Callable[[int, float], None] | None = None,
     left_out: tuple[int, ...] = (),
+    summary: RowSummary | None = None,
+    reducer: Reducer = LOCAL,
 ) -> FitResult:
-    """Train on ``data`` in memory; ``on_step(step, loss)`` is called after each epoch or L-BFGS
-    iteration. ``left_out``: features whose weights are held at 0 (the model without them)."""
+    """Train on ``rows``: a ``Dataset`` in memory, or ``StreamedRows`` read a chunk at a time
+    (``summary`` from the first pass over them; under torchrun, ``reducer`` sums every pass across
+    the processes). ``on_step(step, loss)`` is called after each epoch or L-BFGS iteration;
+    ``left_out``: features whose weights are held at 0 (the model without them)."""
+    if isinstance(rows, Dataset):
+        return _fit_in_memory(config, rows, on_step, left_out)
+    return _fit_streamed(config, rows, summary, reducer, on_step, left_out)
+
+
+def _fit_in_memory(
+    config: TrainConfig,
+    data: Dataset,
+    on_step: Callable[[int, float], None] | None,
+    left_out: tuple[int, ...],
+) -> FitResult:
+    """Rows in memory: SGD and Adam by autograd in float32 (the tutorial's), Firth by autograd in
+    float64, the others by L-BFGS over closed-form sums in the data's precision."""
     if config.penalization.firth and data.n_classes > 2:
         raise DataError(
             f"--penalty firth fits binary targets only, but {data.target_name!r} has "
@@ -197,18 +215,16 @@ def fit(
     return start.result(config, convergence)
 
 
-def fit_stream(
+def _fit_streamed(
     config: TrainConfig,
     rows: StreamedRows,
     summary: RowSummary,
-    reducer: Reducer = LOCAL,
-    on_step: Callable[[int, float], None] | None = None,
-    left_out: tuple[int, ...] = (),
+    reducer: Reducer,
+    on_step: Callable[[int, float], None] | None,
+    left_out: tuple[int, ...],
 ) -> FitResult:
-    """Train on rows read a chunk at a time (``summary`` from a first pass over them): L-BFGS makes
-    one streaming pass per evaluation and reaches the in-memory optimum; SGD and Adam stream their
-    minibatches. Under torchrun, ``reducer`` sums every pass across the processes, so all of them
-    take the same steps. ``left_out``: features held at 0, as for ``fit``."""
+    """Rows read a chunk at a time: L-BFGS makes one streaming pass per evaluation and reaches the
+    in-memory optimum; SGD and Adam stream their minibatches; every process takes the same steps."""
     if config.penalization.firth:
         raise DataError("--penalty firth needs the whole table in memory (a log-determinant per step); drop --stream")
     if config.optimizer != "lbfgs" and config.batch_size is not None and reducer.world_size > 1:

@@ -17,7 +17,7 @@ from training.__main__ import main as training_main
 from training.config import TrainConfig
 from training.data.columns import Columns
 from training.data.tables import load_table
-from training.solvers.fit import fit, fit_stream
+from training.solvers.fit import fit
 from training.streaming.reduce import LOCAL
 from training.streaming.streamed import open_streamed
 
@@ -111,7 +111,7 @@ def test_missing_values_are_dropped_as_in_memory(tmp_path):
     assert streamed.train.dropped_rows == 4 and streamed.summary.rows == 4_996
     in_memory = load_table(data, columns)
     assert in_memory.dropped_rows == 4
-    ours = fit_stream(config, streamed.train, streamed.summary)
+    ours = fit(config, streamed.train, summary=streamed.summary)
     theirs = fit(config, in_memory)
     assert ours.convergence.objective == pytest.approx(theirs.convergence.objective, rel=1e-9)
 
@@ -123,7 +123,7 @@ def test_an_aliased_column_is_found_and_held_at_zero_when_streamed(tmp_path):
     data = write_parquet(frame.drop(columns="w"), tmp_path / "data.parquet", row_group_size=900)
     config = TrainConfig(optimizer="lbfgs", standardize=True)
     streamed = open_streamed(data, Columns("label"), config, LOCAL, None)
-    ours = fit_stream(config, streamed.train, streamed.summary)
+    ours = fit(config, streamed.train, summary=streamed.summary)
     theirs = fit(config, load_table(data, Columns("label")))
     assert ours.rank.aliased == theirs.rank.aliased == {2: (0, 1)}
     assert ours.model.linear.weight[0, 2].item() == 0.0
@@ -168,7 +168,7 @@ def test_full_batch_sgd_streams_the_tutorials_steps(tmp_path):
     data = write_parquet(frame, tmp_path / "data.parquet", row_group_size=700)
     config = TrainConfig(optimizer="sgd", lr=0.1, epochs=50, standardize=True)
     streamed = open_streamed(data, Columns("label"), config, LOCAL, None)
-    ours = fit_stream(config, streamed.train, streamed.summary)
+    ours = fit(config, streamed.train, summary=streamed.summary)
     theirs = fit(config, load_table(data, Columns("label")))
     np.testing.assert_allclose(ours.history.loss, theirs.history.loss, rtol=1e-5)
     np.testing.assert_allclose(ours.history.weights[-1], theirs.history.weights[-1], rtol=1e-5)
@@ -179,10 +179,10 @@ def test_minibatch_steps_stream_and_lower_the_objective(tmp_path, optimizer, lr)
     data = write_parquet(synthetic_frame(6_000, 3), tmp_path / "data.parquet", row_group_size=2_000)
     config = TrainConfig(optimizer=optimizer, lr=lr, epochs=5, batch_size=100, standardize=True)
     streamed = open_streamed(data, Columns("label"), config, LOCAL, None)
-    result = fit_stream(config, streamed.train, streamed.summary)
+    result = fit(config, streamed.train, summary=streamed.summary)
     assert result.convergence.evaluations == 5 * 60  # 60 minibatches of 100 rows per epoch
     assert result.history.loss[-1] < 0.9 * result.history.loss[0]
-    optimum = fit_stream(TrainConfig(optimizer="lbfgs", standardize=True), streamed.train, streamed.summary)
+    optimum = fit(TrainConfig(optimizer="lbfgs", standardize=True), streamed.train, summary=streamed.summary)
     assert result.history.loss[-1] < optimum.convergence.objective + 0.01
 
 
