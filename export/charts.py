@@ -189,8 +189,11 @@ def waterfall_template(card: ModelCard) -> dict:
     return {**bars.properties(width="container", height=24 * rows + 20).to_dict(), "config": LEGENDS}
 
 
-def waterfall_steps(base: float, contributions: list[float], names: list[str], logit: float) -> list[dict]:
-    """The waterfall's rows for one prediction's logit (the static site builds the same rows)."""
+def waterfall_steps(
+    base: float, contributions: list[float], names: list[str], logit: float, parts: str = "features"
+) -> list[dict]:
+    """The waterfall's rows for one prediction's logit (the static site builds the same rows);
+    ``parts``: what the names are (a formula model's: terms)."""
     order = sorted(range(len(names)), key=lambda j: -abs(contributions[j]))  # stable: ties keep feature order
     shown, rest = order[:WATERFALL_FEATURES], order[WATERFALL_FEATURES:]
     steps = [{"step": "base (at the training means)", "start": 0.0, "end": base, "change": base, "kind": "base"}]
@@ -202,7 +205,7 @@ def waterfall_steps(base: float, contributions: list[float], names: list[str], l
         running += change
     if rest:
         change = sum(contributions[j] for j in rest)
-        label = f"the other {len(rest)} features"
+        label = f"the other {len(rest)} {parts}"
         steps.append({"step": label, "start": running, "end": running + change, "change": change, "kind": "the others"})
     steps.append({"step": "logit", "start": 0.0, "end": logit, "change": logit, "kind": "logit"})
     return [{**step, "order": i, "row": f"{i + 1}. {step['step']}"} for i, step in enumerate(steps)]

@@ -27,7 +27,8 @@ def render(view: View) -> None:
         base, contributions = explanation.base[k], explanation.contributions[0, :, k]
     logit = float(explanation.logit[0] if card.binary else explanation.logit[0, k])
     names = list(explanation.feature_names)
-    steps = waterfall_steps(float(base), contributions.tolist(), names, logit)
+    parts = "terms" if card.formula is not None else "features"
+    steps = waterfall_steps(float(base), contributions.tolist(), names, logit, parts)
     st.vega_lite_chart(filled(waterfall_template(card), {"steps": steps}))
     probability = float(served.probabilities[0, k])
     st.caption(
@@ -37,8 +38,7 @@ def render(view: View) -> None:
         "feature's: over its levels, against their training shares; a formula term's: over its columns); with the "
         "base, the logit at the training means, they add up to the logit exactly (SHAP's linear explanation)."
     )
-    part = "term" if card.formula is not None else "feature"
-    table = pd.DataFrame({part: names, "contribution to the logit": contributions})
+    table = pd.DataFrame({parts[:-1]: names, "contribution to the logit": contributions})
     st.dataframe(table, hide_index=True, key="contributions")
 
 

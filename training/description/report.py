@@ -115,6 +115,8 @@ def report_lines(artifact: Artifact, convergence: Convergence, data: Dataset) ->
     card = artifact.card
     stats = card.statistics
     lines = [*_describe_run(card, data), _convergence_line(convergence, card.training.optimizer)]
+    if card.formula is not None:
+        lines.insert(1, f"formula:  {printable(card.formula.text, 200)} ({card.n_terms} columns)")
     lines += _coefficient_lines(artifact)
     lines.append(f"final loss = {card.summary.final_loss:.6f}")
     if stats.lr_test:
@@ -130,8 +132,12 @@ def report_lines(artifact: Artifact, convergence: Convergence, data: Dataset) ->
         )
     for name, test in (stats.feature_tests or {}).items():
         lines.append(f"{name} as a whole: LR test chi2 {test.statistic:.4g} on {test.df} df, p = {test.p_value:.3g}")
+    for name, test in (stats.term_tests or {}).items():
+        said = f"LR test chi2 {test.statistic:.4g} on {test.df} df, p = {test.p_value:.3g}"
+        lines.append(f"{printable(name, 80)} (drop1, leaving out its columns): {said}")
     lines += _prediction_lines(artifact) + _metric_lines(card)
     lines += [f"note: {note}" for note in stats.notes]
-    extrapolation = extrapolation_warning(card.example, card.data.features)
+    beyond = card.design.beyond(card.design.codes_row(card.example)[None, :]) if card.formula is not None else None
+    extrapolation = extrapolation_warning(card.example, card.data.features, beyond)
     lines += [f"warning: {w}" for w in [*card.warnings, *([extrapolation] if extrapolation else [])]]
     return lines

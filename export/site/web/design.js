@@ -159,7 +159,7 @@ export function explain(card, design, codes) {
 }
 
 // export/charts.py's waterfall_steps: the waterfall's rows for one logit
-export function waterfallSteps(base, contributions, names, logit) {
+export function waterfallSteps(base, contributions, names, logit, parts = "features") {
   const order = names.map((_, j) => j).sort((a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]));
   const shown = order.slice(0, rules.waterfall_features);
   const rest = order.slice(rules.waterfall_features);
@@ -172,7 +172,7 @@ export function waterfallSteps(base, contributions, names, logit) {
   }
   if (rest.length) {
     const change = rest.reduce((sum, j) => sum + contributions[j], 0);
-    steps.push({ step: `the other ${rest.length} features`, start: running, end: running + change, change, kind: "the others" });
+    steps.push({ step: `the other ${rest.length} ${parts}`, start: running, end: running + change, change, kind: "the others" });
   }
   steps.push({ step: "logit", start: 0, end: logit, change: logit, kind: "logit" });
   return steps.map((step, i) => ({ ...step, order: i, row: `${i + 1}. ${step.step}` }));

@@ -150,7 +150,7 @@ export class Page {
     const toLogit = contributions.map((c) => c[logitIndex]);
     const logit = toLogit.reduce((sum, c) => sum + c, base[logitIndex]);
     const names = this.design.parts.map((part) => part.name);
-    const steps = waterfallSteps(base[logitIndex], toLogit, names, logit);
+    const steps = waterfallSteps(base[logitIndex], toLogit, names, logit, this.design.formula ? "terms" : "features");
     await embed("#waterfall", this.charts.waterfall, { steps });
     const probability = served.probabilities[0][k];
     $("why-note").textContent =

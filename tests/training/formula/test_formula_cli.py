@@ -3,9 +3,11 @@ serve refused in one line that names the piece, before any data is read."""
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from export.artifact import load_artifact
 from training.__main__ import main as training_main
 
 
@@ -78,3 +80,24 @@ def test_arithmetic_on_a_text_column_is_refused_naming_it(table, capsys):
 def test_a_formula_column_that_is_not_in_the_file_is_named(table, capsys):
     line = refused(capsys, "--data", str(table), "--formula", "y ~ x + w", "--out", str(table.with_suffix(".onnx")))
     assert "error: --formula names w, not columns of rows.csv (columns: y, x, z, g, code)" in line
+
+
+def test_the_run_says_its_formula_and_each_terms_drop1_test(table, capsys):
+    out = table.with_suffix(".onnx")
+    assert training_main(["--data", str(table), "--formula", "y ~ x * g", "--l2", "0.1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert "formula:  y ~ x * g (5 columns)" in printed
+
+
+def test_the_run_prints_each_outermost_terms_drop1_test_as_the_card_holds_it(tmp_path, capsys):
+    rng = np.random.default_rng(4)
+    rows = pd.DataFrame({"x": rng.normal(size=400), "g": rng.choice(["a", "b", "c"], 400)})
+    rows["y"] = (rng.random(400) < 1 / (1 + np.exp(-rows.x - (rows.g == "b")))).astype(int)
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    out = tmp_path / "rows.onnx"
+    assert training_main(["--data", str(tmp_path / "rows.csv"), "--formula", "y ~ x * g", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    test = load_artifact(out).card.statistics.term_tests["x:g"]
+    assert set(load_artifact(out).card.statistics.term_tests) == {"x:g"}  # x and g are inside x:g
+    said = f"x:g (drop1, leaving out its columns): LR test chi2 {test.statistic:.4g} on 2 df, p = {test.p_value:.3g}"
+    assert said in printed
