@@ -8,9 +8,11 @@ written as text) is one 0/1 indicator term per level, named ``feature[level]``:
   learn's ``OneHotEncoder``); the intercept and the levels are then determined by the penalty.
 
 Rows are handed around in "codes": a float array (n, d) of the raw inputs in feature order, a
-categorical feature's column holding its level's index. The card stores its training rows so, and
-``expand`` turns codes into the design matrix (n, terms). Numbers only: training, export and the
-reader share it.
+categorical feature's column holding its level's index. The file readers keep a table so, the card
+stores its training rows so, and ``expand`` turns codes into the design matrix (n, terms) where a
+fit takes its columns (``training.data.dataset.coded``: the penalty chooses the coding) and where
+the reader checks a graph. Numbers only: training, export and the reader share it. A formula
+model's design (``export.formula.design``) answers the same questions.
 """
 
 import re
@@ -108,20 +110,6 @@ class Design:
             if terms and unknown.any():
                 out[np.ix_(unknown, terms)] = np.nan
         return out
-
-    def collapse(self, design_rows: np.ndarray) -> np.ndarray:
-        """Design rows (n, terms) -> codes (n, d): the inverse of ``expand`` on its own rows."""
-        design_rows = np.asarray(design_rows, dtype=np.float64).reshape(-1, len(self.terms))
-        codes = np.empty((len(design_rows), len(self.features)))
-        for j, feature in enumerate(self.features):
-            part = design_rows[:, self.term_indices(feature)]
-            if feature not in self.levels:
-                codes[:, j] = part[:, 0]
-            elif self.coding == "treatment":
-                codes[:, j] = np.where(part.any(axis=1), part.argmax(axis=1) + 1, 0) if part.shape[1] else 0
-            else:
-                codes[:, j] = part.argmax(axis=1)
-        return codes
 
     def codes_row(self, values: Mapping[str, float | str]) -> np.ndarray:
         """One row of codes (d,) from a value per feature (a number, or a categorical feature's level)."""

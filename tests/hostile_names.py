@@ -14,6 +14,7 @@ import pandas as pd
 from export.writer.build import build_artifact
 from training.config import TrainConfig
 from training.data.columns import Columns
+from training.data.dataset import coded
 from training.data.tables import load_table
 from training.description.describe import describe
 from training.solvers.fit import fit
@@ -54,7 +55,7 @@ def hostile_models(folder: Path) -> dict[str, bytes]:
     ):
         path = folder / f"{kind}.csv"
         frame.drop(columns=other).to_csv(path, index=False)
-        data = load_table(path, Columns(target))
+        data = coded(load_table(path, Columns(target)), "treatment")
         result = fit(TrainConfig(optimizer="lbfgs", standardize=True), data)
         models[kind] = build_artifact(result.model.linear, describe(data, None, result)).data
     return models

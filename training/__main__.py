@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         if whole:
             importing.append(threading.Thread(target=importlib.import_module, args=("training.run",), daemon=True))
             importing[0].start()
-        table = read_whole(request, config.penalization.coding) if whole else None
+        table = read_whole(request) if whole else None
         from training.run import train  # waits for the thread's import, if it is still going
 
         train(config, request, streaming, table)

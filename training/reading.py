@@ -8,7 +8,6 @@ imports overlap. Nothing here imports torch.
 
 import os
 import sys
-from dataclasses import replace
 
 from tqdm import tqdm
 
@@ -62,9 +61,9 @@ class ReadingBar:
         self.bar.update(rows)
 
 
-def read_whole(request: Request, coding: str) -> Dataset:
-    """The table ``request.data`` in memory, checked; categorical features' levels coded as
-    ``coding`` says (``export.design``)."""
+def read_whole(request: Request) -> Dataset:
+    """The table ``request.data`` in memory, checked; categorical features as their level codes
+    (the fit makes them terms: ``training.data.dataset.coded``)."""
     bar = ReadingBar(request.data.name)
     with bar.bar:
-        return load_table(request.data, replace(request.columns, coding=coding), bar)
+        return load_table(request.data, request.columns, bar)

@@ -16,7 +16,7 @@ from export.writer.build import artifact_files, build_artifact
 from export.writer.checkpoint import checkpoint_bytes
 from training.config import TrainConfig
 from training.data.categories import check_split_levels
-from training.data.dataset import Dataset, tutorial_dataset
+from training.data.dataset import Dataset, coded, tutorial_dataset
 from training.data.split import stratified_split
 from training.description.describe import checked_query, describe
 from training.description.report import report_lines
@@ -107,6 +107,9 @@ def fit_and_save(
             check_split_levels(training_rows, valid)
             if request.formula is not None:
                 training_rows, valid = formula_rows(read_formula(request.formula), training_rows, valid)
+            else:  # the penalty decides how levels become terms
+                coding = config.penalization.coding
+                training_rows, valid = coded(training_rows, coding), None if valid is None else coded(valid, coding)
             result = fit(config, training_rows, progress.on_step)
             description = describe(
                 training_rows, valid, result, request.query, request.columns.weight, profile=request.profile

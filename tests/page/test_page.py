@@ -20,7 +20,7 @@ from page.sections.statistics import comparison_fact
 from page.text import WORD_JOINER
 from training.config import TrainConfig
 from training.data.columns import Columns
-from training.data.dataset import Dataset, tutorial_dataset
+from training.data.dataset import Dataset, coded, tutorial_dataset
 from training.data.tables import load_table
 from training.description.describe import describe
 from training.solvers.fit import fit
@@ -351,7 +351,7 @@ def test_a_model_with_only_categorical_features_shows_bars_per_level(page, artif
     colour = rng.choice(["red", "green", "blue"], 300)
     frame = pd.DataFrame({"colour": colour, "y": (rng.random(300) < np.where(colour == "red", 0.8, 0.3)).astype(int)})
     frame.to_csv(tmp_path / "colours.csv", index=False)
-    data = load_table(tmp_path / "colours.csv", Columns("y"))
+    data = coded(load_table(tmp_path / "colours.csv", Columns("y")), "treatment")
     write_atomic(artifact_dir / "model.onnx", built(TrainConfig(optimizer="lbfgs", standardize=True), data))
     at = page.run()
     assert not at.exception and not at.error

@@ -163,18 +163,11 @@ def check_level_count(count: int, feature: str, file: str, rows: int) -> None:
 
 
 def check_split_levels(train: Dataset, valid: Dataset | None) -> None:
-    """``check_levels_trained`` for rows in memory."""
-    if train.design is None or valid is None:
+    """``check_levels_trained`` for rows in memory (read as codes: ``training.data.columnar``)."""
+    if train.codes is None or valid is None or not train.inputs.has_categories:
         return
-    design = train.design
-    if train.codes is not None:  # a formula's rows, still codes
-        counts = [{f: codes_level_counts(design, part.codes, f) for f in design.categorical} for part in (train, valid)]
-    else:
-        sums = [part.x.sum(axis=0, dtype=np.float64) for part in (train, valid)]
-        counts = [
-            {f: level_counts(design, f, part_sums, len(part.y)) for f in design.categorical}
-            for part_sums, part in zip(sums, (train, valid))
-        ]
+    design = train.inputs
+    counts = [{f: codes_level_counts(design, part.codes, f) for f in design.categorical} for part in (train, valid)]
     check_levels_trained(design, train.source, *counts)
 
 
@@ -200,10 +193,3 @@ def codes_level_counts(design: Design, codes: np.ndarray, feature: str) -> np.nd
     """Rows per level of ``feature`` among rows of codes."""
     column = codes[:, design.features.index(feature)].astype(np.int64)
     return np.bincount(column, minlength=len(design.levels[feature])).astype(np.float64)
-
-
-def level_counts(design: Design, feature: str, sums: np.ndarray, rows: float) -> np.ndarray:
-    """Rows per level of ``feature``, from the sums of the design's columns over ``rows`` rows (a
-    treatment-coded reference level has the rows no other level has)."""
-    counts = np.asarray(sums, dtype=np.float64)[design.term_indices(feature)]
-    return np.concatenate([[rows - counts.sum()], counts]) if design.coding == "treatment" else counts

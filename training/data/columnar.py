@@ -6,7 +6,9 @@ is), so the peak is about one copy of the features (reading a row group at a tim
 memory in arrow's allocator, for no gain in time). CSV: pyarrow's multi-threaded, typed parser
 reads the used columns, which are copied into the block the same way. Float32 features stay
 float32 (half the bytes of every pass of the fit); any other numeric column makes the matrix
-float64. The rows are checked as in ``checks`` (missing values, non-finite features, bad weights),
+float64. A table with categorical features comes back as codes (``export.design``: a level's
+index in its column), which the fit makes terms with the coding its penalty chooses. The rows are
+checked as in ``checks`` (missing values, non-finite features, bad weights),
 each named by its line (CSV) or row (Parquet) in the file.
 """
 
@@ -200,9 +202,8 @@ def _assemble(
         return Dataset(codes, y, tuple(features), columns.target, labels, name, weights, dropped, notes, design, codes)
     if not levels:
         return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes)
-    design = Design(tuple(features), levels, columns.coding)
-    encoded = design.expand(x, x.dtype if design.numeric else np.float64)
-    return Dataset(encoded, y, design.terms, columns.target, labels, name, weights, dropped, notes, design)
+    inputs = Design(tuple(features), levels)  # its coding is the fit's to choose (``coded``)
+    return Dataset(x, y, tuple(features), columns.target, labels, name, weights, dropped, notes, inputs, x)
 
 
 def _readable(column: pa.ChunkedArray, name: str, file: str, name_row: RowNamer) -> pa.ChunkedArray:

@@ -20,7 +20,6 @@ class Columns:
     decimal: str | None = None
     encoding: str | None = None
     categorical: tuple[str, ...] = ()  # integer columns to read as categories (text ones are anyway)
-    coding: str = "treatment"  # of the categorical features' levels: export.design.CODINGS
     positive: str | None = None  # the class P(class 1) is about (binary); None: the second in sorted order
     thousands: str | None = None  # a CSV's thousands mark; "": none; None: told from the file
     keep_codes: bool = False  # a formula's columns: rows kept as codes, for its design to expand

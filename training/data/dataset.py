@@ -61,6 +61,34 @@ class Dataset:
         )
 
 
+def expanded(rows: Dataset, design: "Design | FormulaDesign") -> Dataset:
+    """``rows`` as ``design`` makes their terms from their codes (the codes kept beside them): where
+    a fit's data source gets its columns. Numbers keep their precision (float32 stays float32) where
+    the design passes them through; a formula's columns are float64."""
+    dtype = rows.codes.dtype if isinstance(design, Design) and design.numeric else np.float64
+    return Dataset(
+        design.expand(rows.codes, dtype),
+        rows.y,
+        design.terms,
+        rows.target_name,
+        rows.class_labels,
+        rows.source,
+        rows.weights,
+        rows.dropped_rows,
+        rows.notes,
+        design,
+        rows.codes,
+    )
+
+
+def coded(rows: Dataset, coding: str) -> Dataset:
+    """Rows read from a table, their categorical features' levels made terms as ``coding`` says
+    (``export.design.CODINGS``: the penalty decides it); rows without levels as they are."""
+    if rows.codes is None:
+        return rows
+    return expanded(rows, Design(rows.inputs.features, rows.inputs.levels, coding))
+
+
 def tutorial_dataset() -> Dataset:
     """The tutorial's complete program: x = [1, 2, 3, 4], y = [0, 1, 1, 0]."""
     x = np.array([[1.0], [2.0], [3.0], [4.0]])

@@ -23,7 +23,7 @@ from export.errors import ConfigError
 from export.formula.card import formula_section
 from export.formula.design import FormulaDesign
 from training.config import TrainConfig
-from training.data.categories import codes_level_counts, level_counts
+from training.data.categories import codes_level_counts
 from training.data.dataset import Dataset
 from training.data.randomness import sample_key_generator
 from training.description.diagnostics import fit_warnings
@@ -49,17 +49,14 @@ def summarize(data: Dataset, seed: int, x: np.ndarray | None = None) -> RowSumma
 
 
 def inputs_summary(train: Rows, summary: RowSummary, seed: int) -> InputsSummary:
-    """From the terms' summary (each numeric feature a term, the levels' counts from their
-    indicator terms' means); for a formula model, from its rows' codes."""
+    """From the rows' codes where they are kept (categorical features, formulas); else the
+    features are the terms, and their summary is the inputs'."""
     design = train.inputs
     if isinstance(train, Dataset) and train.codes is not None:
         codes = summarize(train, seed, train.codes)
-        counts = {f: codes_level_counts(design.inputs, train.codes, f) for f in design.categorical}
+        counts = {f: codes_level_counts(design, train.codes, f) for f in design.categorical}
         return InputsSummary(codes, {n: design.features.index(n) for n in design.numeric}, counts, codes.sample_x)
-    rounded = np.round(summary.mean * summary.rows)
-    counts = {f: level_counts(design, f, rounded, summary.rows) for f in design.categorical}
-    column = {n: design.term_indices(n)[0] for n in design.numeric}
-    return InputsSummary(summary, column, counts, design.collapse(summary.sample_x))
+    return InputsSummary(summary, {n: j for j, n in enumerate(design.features)}, {}, summary.sample_x)
 
 
 def describe(

@@ -14,7 +14,7 @@ from export.errors import DataError, first_line, shorten
 from export.formula import expression
 from export.formula.design import Factor, FormulaDesign, Term
 from export.formula.pieces import MAX_BREAKS, fit_pieces
-from training.data.dataset import Dataset
+from training.data.dataset import Dataset, expanded
 from training.formula.parse import FactorSpec, FormulaRequest
 
 REBUILD_TOLERANCE = 1e-9  # ours against formulaic's matrix, relative to each column's largest value
@@ -156,24 +156,7 @@ def _patsy_name(column: str, splines: set[str]) -> str:
     return ":".join(parts)
 
 
-def with_terms(rows: Dataset, design: FormulaDesign) -> Dataset:
-    """``rows`` (codes) with ``x`` the design's terms, the codes kept beside them."""
-    return Dataset(
-        design.expand(rows.codes),
-        rows.y,
-        design.terms,
-        rows.target_name,
-        rows.class_labels,
-        rows.source,
-        rows.weights,
-        rows.dropped_rows,
-        rows.notes,
-        design,
-        rows.codes,
-    )
-
-
 def formula_rows(request: FormulaRequest, train: Dataset, valid: Dataset | None) -> tuple[Dataset, Dataset | None]:
     """The training and validation rows (codes) as the design learned on the training rows makes them."""
     design = learn_design(request, train.codes, train.inputs, train.source)
-    return with_terms(train, design), None if valid is None else with_terms(valid, design)
+    return expanded(train, design), None if valid is None else expanded(valid, design)

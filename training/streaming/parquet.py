@@ -85,7 +85,7 @@ class ParquetStream:
         self.categorical = [
             f for f in features if f in columns.categorical or is_categorical_type(schema.field(stripped[f]).type)
         ]
-        self.declared, self.coding = columns.categorical, columns.coding
+        self.declared = columns.categorical
         self.design = Design(tuple(features))  # its levels once ``find_levels`` has read them
         self.level_values: dict[str, pa.Array] = {}
         self.target_name, self.positive = columns.target, columns.positive
@@ -155,8 +155,13 @@ class ParquetStream:
             check_level_count(len(values), feature, self.name, self.file.metadata.num_rows)
             self.level_values[feature] = values
             levels[feature] = tuple(level_text(v) for v in values.to_pylist())
-        self.design = Design(self.design.features, levels, self.coding)
+        self.design = Design(self.design.features, levels)
         return self.design
+
+    def use_design(self, design: Design) -> Design:
+        """The design its batches are read into (``find_levels``' levels, coded as the fit chooses)."""
+        self.design = design
+        return design
 
     def use_formula(self, request: FormulaRequest, combine: Callable[[object, Callable], object]) -> FormulaDesign:
         """A formula's design (after ``find_levels``): one pass over the training rows for each

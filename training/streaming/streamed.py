@@ -6,14 +6,14 @@ torchrun each process reads its own row groups and the results are merged across
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from export.design import Design
 from training.config import TrainConfig
-from training.data.categories import check_levels_trained, codes_level_counts, level_counts
+from training.data.categories import check_levels_trained, codes_level_counts
 from training.data.checks import check_rows_left, check_weight_total
 from training.data.columns import Columns
 from training.data.split import check_sides
@@ -42,15 +42,20 @@ def open_streamed(
     on_rows: Callable[[int], None] | None,
     formula: FormulaRequest | None = None,
 ) -> StreamedData:
-    columns = replace(columns, coding=config.penalization.coding)
     stream = ParquetStream(path, columns, config.seed, config.valid_fraction, reducer.rank, reducer.world_size, on_rows)
     labels = stream.find_labels(lambda found: reducer.combine(found, set.union))
     inputs = stream.find_levels(lambda found: reducer.combine(found, set.union))
-    design = inputs if formula is None else stream.use_formula(formula, reducer.combine)
+    if formula is None:  # the penalty decides how levels become terms
+        design = stream.use_design(Design(inputs.features, inputs.levels, config.penalization.coding))
+    else:
+        design = stream.use_formula(formula, reducer.combine)
     k = len(labels)
     summary = _empty(len(design.terms), k)
-    raw = _empty(len(inputs.features), k)  # a formula's raw inputs (the first pass's rows as codes)
-    valid_counts, valid_sums = np.zeros(k), np.zeros(len(design.terms))
+    # the raw inputs, where they are not the terms themselves: the card's stored rows, ranges and
+    # level counts come from them (the first pass's rows as codes)
+    raw_kept = formula is not None or inputs.has_categories
+    raw = _empty(len(inputs.features), k)
+    valid_counts = np.zeros(k)
     level_totals = np.zeros((2, sum(len(levels) for levels in inputs.levels.values())))  # train, valid
     for chunk in stream.chunks(with_keys=True):
         train = ~chunk.valid
@@ -58,27 +63,18 @@ def open_streamed(
         sample = (chunk.keys[train], chunk.positions[train])
         summary = summary.merge(RowSummary.of(chunk.x[train], chunk.y[train], v, k, *sample))
         valid_counts += np.bincount(chunk.y[chunk.valid], minlength=k)
-        valid_sums += chunk.x[chunk.valid].sum(axis=0)
-        if formula is not None:
+        if raw_kept:
             raw = raw.merge(RowSummary.of(chunk.codes[train], chunk.y[train], v, k, *sample))
             level_totals += [_level_counts(inputs, chunk.codes[rows]) for rows in (train, chunk.valid)]
     summary = reducer.combine(summary, RowSummary.merge)
-    valid_counts, valid_sums = reducer.sum(valid_counts), reducer.sum(valid_sums)
-    counts = (
-        [
-            {f: level_counts(design, f, sums, rows) for f in design.categorical}
-            for sums, rows in ((summary.mean * summary.rows, summary.rows), (valid_sums, valid_counts.sum()))
-        ]
-        if formula is None and design.has_categories
-        else None
-    )
+    valid_counts = reducer.sum(valid_counts)
     said = None
-    if formula is not None:
+    if raw_kept:
         raw = reducer.combine(raw, RowSummary.merge)
         counts = [_split_counts(inputs, totals) for totals in reducer.sum(level_totals.ravel()).reshape(2, -1)]
         said = InputsSummary(raw, {n: inputs.features.index(n) for n in inputs.numeric}, counts[0], raw.sample_x)
-    if counts is not None and config.valid_fraction > 0:
-        check_levels_trained(inputs, stream.name, *counts)
+        if config.valid_fraction > 0:
+            check_levels_trained(inputs, stream.name, *counts)
     dropped = int(reducer.sum(np.array([stream.dropped_rows]))[0])
     _check_rows(stream, summary, valid_counts, config.valid_fraction)
     train = StreamedRows(stream, "train")

@@ -17,6 +17,7 @@ from export.parity import binary_probabilities64, float32_dot_allowance
 from export.writer.build import build_artifact
 from training.config import TrainConfig
 from training.data.columns import Columns
+from training.data.dataset import coded
 from training.data.tables import load_table
 from training.description.describe import describe
 from training.solvers.fit import fit
@@ -36,7 +37,7 @@ MLE = TrainConfig(optimizer="lbfgs", standardize=True)
 
 def exported(tmp_path, frame: pd.DataFrame, config: TrainConfig = MLE):
     frame.to_csv(tmp_path / "rows.csv", index=False)
-    data = load_table(tmp_path / "rows.csv", Columns("y", coding=config.penalization.coding))
+    data = coded(load_table(tmp_path / "rows.csv", Columns("y")), config.penalization.coding)
     result = fit(config, data)
     return build_artifact(result.model.linear, describe(data, None, result))
 
