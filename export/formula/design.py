@@ -150,7 +150,7 @@ class FormulaDesign:
 
     def tested_groups(self) -> dict[str, tuple[int, ...]]:
         """Each tested term's columns (left out together by its likelihood-ratio test)."""
-        columns = dict(zip(self.term_labels, self.term_columns))
+        columns = self.parts()
         return {label: columns[label] for label in self.tested_terms}
 
     def indicator_terms(self) -> list[int]:
@@ -167,10 +167,9 @@ class FormulaDesign:
         factor = self.factors[index]
         if factor.kind == "categories":
             count = len(self.levels[factor.source])
-            table = np.concatenate([np.eye(count), np.full((1, count), np.nan)])
             level = codes[:, self.features.index(factor.source)]
             known = np.isin(level, np.arange(count))
-            return table[np.where(known, level, count).astype(np.int64)]
+            return indicator_table(count)[np.where(known, level, count).astype(np.int64)]
         values = expression.evaluate(factor.tree, numbers)
         return values[:, None] if factor.kind == "number" else factor.pieces.evaluate(values)
 
@@ -214,7 +213,7 @@ class FormulaDesign:
 
     def beyond(self, codes: np.ndarray) -> list[str]:
         """The splines whose argument lies outside their boundary knots on some row: each as
-        ``label = value (knots [low, high])`` for the first such row."""
+        ``argument = value in label (boundary knots [low, high])`` for the first such row."""
         numbers = self.numbers(codes)
         said = []
         for factor in self.factors:
@@ -227,3 +226,9 @@ class FormulaDesign:
                 value = values[np.argmax(outside)]
                 said.append(f"{factor.source} = {value:g} in {factor.label} (boundary knots [{low:g}, {high:g}])")
         return said
+
+
+def indicator_table(count: int) -> np.ndarray:
+    """A categorical factor's columns by level index: a row of the identity per level, then a row
+    of NaN that an unknown level (index -1 in the graph, ``count`` here) reads."""
+    return np.concatenate([np.eye(count), np.full((1, count), np.nan)])

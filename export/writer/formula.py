@@ -13,7 +13,7 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 from export.design import level_keys
-from export.formula.design import FormulaDesign
+from export.formula.design import FormulaDesign, indicator_table
 from export.formula.expression import OnnxWriter
 from export.reader.inputs import CATEGORIES_NAME, INPUT_NAME
 
@@ -76,8 +76,7 @@ def _factor(design: FormulaDesign, k: int, columns: dict, levels: dict) -> tuple
     """Constants, nodes and the name of factor ``k``'s (batch, columns) float64 block, unreduced."""
     factor, out = design.factors[k], f"factor{k}"
     if factor.kind == "categories":
-        count = len(design.levels[factor.source])
-        table = np.concatenate([np.eye(count), np.full((1, count), np.nan)])
+        table = indicator_table(len(design.levels[factor.source]))
         constant = numpy_helper.from_array(table, f"{out}_table")
         return [constant], [helper.make_node("Gather", [f"{out}_table", levels[factor.source]], [out], axis=0)], out
     writer = OnnxWriter(f"{out}_step")

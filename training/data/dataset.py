@@ -15,9 +15,9 @@ class Dataset:
     weights as given, or None; ``dropped_rows``: rows left out for missing values; ``notes``: what
     the loader did that the user should hear (a saved index column left out). With categorical
     features, ``x`` holds the terms (``feature_names`` names them) that ``design`` makes of the
-    file's columns. A formula model keeps its rows' ``codes`` (n, d: raw numbers, a categorical
-    feature's level index: ``export.design``) beside its terms; before its design is learned from
-    the training rows, ``x`` holds those codes too (``training.formula``)."""
+    file's columns. Rows with categorical features or a formula keep their ``codes`` (n, d: raw
+    numbers, a categorical feature's level index: ``export.design``): as read, ``x`` is the codes
+    too, until ``coded`` or ``expanded`` makes the terms the fit takes (the codes kept beside them)."""
 
     x: np.ndarray
     y: np.ndarray

@@ -73,7 +73,8 @@ def describe(
     """The card except what export adds (format, coefficients, versions). ``summary`` is needed
     for streamed rows (computed here for a ``Dataset``); ``profile``: compute profile-likelihood
     intervals (``training.description.profile``); ``inputs``: the raw inputs' summary of streamed
-    rows of a formula model (from the stream's first pass; else made here)."""
+    rows read as codes, with categorical features or a formula (from the stream's first pass; else
+    made here)."""
     config = result.config
     summary = summary or summarize(train, config.seed)
     binary = train.n_classes == 2
