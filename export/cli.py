@@ -5,6 +5,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 from export.errors import KitError, first_line, printable
 
@@ -14,7 +15,13 @@ USAGE_ERROR = 2
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a bad flag in one line (no usage dump) and exits with status 2."""
+    """argparse that reports a bad flag in one line (no usage dump) and exits with status 2. Its
+    ``prog`` is the ``python -m`` form, or the installed command's name (``logreg-fit``) when run
+    as one, so usage and messages name what the user typed."""
+
+    def __init__(self, *, prog: str, **kwargs: object):
+        command = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+        super().__init__(prog=command if command.startswith("logreg-") else prog, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"error: {printable(message, MAX_MESSAGE)} (see {self.prog} --help)\n")

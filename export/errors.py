@@ -1,7 +1,7 @@
 """Every exception the kit raises for a user to read: one family, so each entry point (the two
 command lines, the page) turns any of them into one line.
 
-KitError                 base: the message is one line that says what is wrong and how to fix it
+KitError                 base (a ValueError): one line that says what is wrong and how to fix it
 ├── DataError            the training data cannot be used as given
 │   ├── RowError         ...because of particular rows; under torchrun only the process reading them sees it
 │   └── WorkerLost       another process of a torchrun job stopped answering
@@ -16,8 +16,10 @@ This module imports nothing of the kit, so every package (training, export, page
 from collections.abc import Iterable
 
 
-class KitError(Exception):
-    """Base of every error the kit reports to a user as one line."""
+class KitError(ValueError):
+    """Base of every error the kit reports to a user as one line. A ``ValueError``, as Python and
+    scikit-learn raise for a bad value: code that calls the kit (``training.fit``, the estimator in a
+    scikit-learn search) catches what it already expects."""
 
 
 class DataError(KitError):

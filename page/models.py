@@ -17,16 +17,21 @@ MAX_MODEL_MB = 32
 RECEIVED = 2
 
 
-def artifacts_dir(page_file: str) -> Path:
-    """``artifacts/`` beside the page; ``LOGREG_ARTIFACTS_DIR`` points elsewhere (tests use it)."""
+def artifacts_dir(page_file: str | None) -> Path:
+    """``LOGREG_ARTIFACTS_DIR`` (``logreg-page`` and the tests set it), else ``artifacts/`` beside
+    the page script ``page_file`` (a clone's ``streamlit_app.py``), else in the current folder."""
     override = os.environ.get("LOGREG_ARTIFACTS_DIR")
-    return Path(override) if override else Path(page_file).resolve().parent / "artifacts"
+    if override:
+        return Path(override)
+    return (Path(page_file).resolve().parent if page_file else Path.cwd()) / "artifacts"
 
 
 def model_files(folder: Path) -> list[str]:
-    """Names of the ``.onnx`` files in ``folder``, the default model first."""
+    """Names of the ``.onnx`` files in ``folder``, the model ``LOGREG_MODEL`` names (``logreg-page
+    MODEL.onnx``) or else the default model first."""
     names = sorted(p.name for p in folder.glob("*.onnx") if p.is_file()) if folder.is_dir() else []
-    return sorted(names, key=lambda n: n != DEFAULT_MODEL)
+    first = os.environ.get("LOGREG_MODEL") or DEFAULT_MODEL
+    return sorted(names, key=lambda n: n != first)
 
 
 def file_version(path: Path) -> tuple[int, int, int]:

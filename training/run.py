@@ -6,9 +6,11 @@ atomically, so a failed run leaves any previous artifact as it was.
 """
 
 import sys
+from typing import NamedTuple
 
 from tqdm import tqdm
 
+from export.card.sections import Description
 from export.cli import USAGE_ERROR
 from export.errors import ConfigError, KitError, RowError, WorkerLost
 from export.files import write_together
@@ -24,7 +26,7 @@ from training.formula.learn import formula_rows
 from training.formula.parse import read_formula
 from training.options import Request, check_outputs
 from training.reading import launched_by_torchrun
-from training.solvers.fit import fit
+from training.solvers.fit import FitResult, fit
 from training.streaming.reduce import LOCAL, Reducer, start_distributed, stop_distributed
 from training.streaming.rows import Rows
 from training.streaming.streamed import open_streamed
@@ -38,15 +40,16 @@ def check_query(query: dict[str, float | str] | None, data: Rows) -> None:
 
 
 class Progress:
-    """The progress bar (the writing process's only): rows/s while streaming, else steps."""
+    """The progress bar (the writing process's only): rows/s while streaming, else steps.
+    ``shown``: None shows it on a terminal only (tqdm's rule: not in a notebook cell, a log or a
+    pipe), True always, False never."""
 
-    def __init__(self, config: TrainConfig, request: Request, streaming: bool, shown: bool):
-        self.config, self.log_every = config, request.log_every
+    def __init__(self, config: TrainConfig, log_every: int, streaming: bool, shown: bool | None):
+        self.config, self.log_every = config, log_every
         unit = "row" if streaming else "step"
         total = None if streaming else (config.max_iter if config.optimizer == "lbfgs" else config.epochs)
-        self.bar = tqdm(
-            total=total, desc="training", unit=unit, unit_scale=streaming, disable=None if shown else True, leave=False
-        )
+        disable = None if shown is None else not shown
+        self.bar = tqdm(total=total, desc="training", unit=unit, unit_scale=streaming, disable=disable, leave=False)
         self.streaming = streaming
 
     def on_rows(self, rows: int) -> None:
@@ -59,6 +62,14 @@ class Progress:
         self.bar.set_postfix_str(f"{unit} {step} loss {loss:.6f}", refresh=False)
         if self.log_every and step % self.log_every == 0:
             self.bar.write(f"{unit} {step:>6}  loss {loss:.6f}", file=sys.stdout)
+
+
+class Fitted(NamedTuple):
+    """A fit and what it knows: the solver's result, the card's description, the training rows."""
+
+    result: FitResult
+    description: Description
+    data: Rows
 
 
 def train(config: TrainConfig, request: Request, streaming: bool, table: Dataset | None) -> None:
@@ -81,39 +92,9 @@ def train(config: TrainConfig, request: Request, streaming: bool, table: Dataset
 def fit_and_save(
     config: TrainConfig, request: Request, reducer: Reducer, streaming: bool, table: Dataset | None
 ) -> None:
-    progress = Progress(config, request, streaming, shown=reducer.rank == 0)
+    progress = Progress(config, request.log_every, streaming, shown=None if reducer.rank == 0 else False)
     with progress.bar:
-        if streaming:
-            formula = None if request.formula is None else read_formula(request.formula)
-            streamed = open_streamed(request.data, request.columns, config, reducer, progress.on_rows, formula)
-            data = streamed.train
-            check_query(request.query, data)
-            result = fit(config, data, progress.on_step, summary=streamed.summary, reducer=reducer)
-            description = describe(
-                data,
-                streamed.valid,
-                result,
-                request.query,
-                request.columns.weight,
-                streamed.summary,
-                reducer,
-                request.profile,
-                streamed.inputs,
-            )
-        else:
-            data = tutorial_dataset() if table is None else table
-            check_query(request.query, data)
-            training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
-            check_split_levels(training_rows, valid)
-            if request.formula is not None:
-                training_rows, valid = formula_rows(read_formula(request.formula), training_rows, valid)
-            else:  # the penalty decides how levels become terms
-                coding = config.penalization.coding
-                training_rows, valid = coded(training_rows, coding), None if valid is None else coded(valid, coding)
-            result = fit(config, training_rows, progress.on_step)
-            description = describe(
-                training_rows, valid, result, request.query, request.columns.weight, profile=request.profile
-            )
+        result, description, data = fit_and_describe(config, request, reducer, streaming, table, progress)
     if reducer.rank != 0:  # one process writes the artifact
         return
     built = build_artifact(result.model.linear, description)  # raises before anything is written
@@ -129,3 +110,47 @@ def fit_and_save(
         f"{built.parity.max_probability_abs:.1e}), its card and checkpoint "
         f"(re-export with `python -m export --checkpoint {checkpoint}`)"
     )
+
+
+def fit_and_describe(
+    config: TrainConfig,
+    request: Request,
+    reducer: Reducer,
+    streaming: bool,
+    table: Dataset | None,
+    progress: Progress,
+) -> Fitted:
+    """The fit of ``request``'s data (``table``: read whole; None with ``streaming``, or for the
+    tutorial's rows) and its description: what a run saves, and what ``training.fit`` returns."""
+    if streaming:
+        formula = None if request.formula is None else read_formula(request.formula)
+        streamed = open_streamed(request.data, request.columns, config, reducer, progress.on_rows, formula)
+        data = streamed.train
+        check_query(request.query, data)
+        result = fit(config, data, progress.on_step, summary=streamed.summary, reducer=reducer)
+        description = describe(
+            data,
+            streamed.valid,
+            result,
+            request.query,
+            request.columns.weight,
+            streamed.summary,
+            reducer,
+            request.profile,
+            streamed.inputs,
+        )
+    else:
+        data = tutorial_dataset() if table is None else table
+        check_query(request.query, data)
+        training_rows, valid = stratified_split(data, config.valid_fraction, config.seed)
+        check_split_levels(training_rows, valid)
+        if request.formula is not None:
+            training_rows, valid = formula_rows(read_formula(request.formula), training_rows, valid)
+        else:  # the penalty decides how levels become terms
+            coding = config.penalization.coding
+            training_rows, valid = coded(training_rows, coding), None if valid is None else coded(valid, coding)
+        result = fit(config, training_rows, progress.on_step)
+        description = describe(
+            training_rows, valid, result, request.query, request.columns.weight, profile=request.profile
+        )
+    return Fitted(result, description, data)

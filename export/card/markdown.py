@@ -48,20 +48,56 @@ def coefficient_rows(card: ModelCard) -> tuple[list[str], list[list[object]]]:
     return ["term", *labels], [[term, *(col[i] for col in columns)] for i, term in enumerate(terms)]
 
 
-def card_markdown(card: ModelCard) -> str:
+def header_items(card: ModelCard) -> list[str]:
+    """What was fitted, on what, how, and whether it converged: the card's opening list."""
     summary = card.summary or FitSummary()
     data = card.data
+    return [
+        f"task: {card.task} logistic regression, classes {', '.join(map(str, card.class_labels))}",
+        "decision: "
+        + (f"class {card.class_labels[1]} when P > {card.threshold:g}" if card.binary else "the most probable class"),
+        f"data: {data.source}, {data.n_rows} training rows"
+        + (f", {data.n_valid_rows} validation rows" if data.n_valid_rows else ""),
+        "training: " + ", ".join(f"{k} {v}" for k, v in relevant_settings(card).items()),
+        f"converged: {summary.converged} after {summary.iterations} steps "
+        f"(max |gradient| {_number(summary.gradient_norm)})",
+    ]
+
+
+def statistics_paragraphs(card: ModelCard) -> list[str]:
+    """The fit's likelihood statistics and tests, a sentence each (none for a card without them)."""
+    stats = card.statistics
+    paragraphs = []
+    if stats and stats.lr_test:
+        test = stats.lr_test
+        paragraphs.append(
+            f"Log-likelihood {_number(stats.log_likelihood)} (intercept only "
+            f"{_number(stats.null_log_likelihood)}); likelihood-ratio test chi2 = {_number(test.statistic)}"
+            f" on {test.df} df, p = {_number(test.p_value)}; McFadden R² {_number(stats.mcfadden_r2)}."
+        )
+    if stats and stats.deviance is not None:
+        paragraphs.append(
+            f"Residual deviance {_number(stats.deviance)} (null deviance {_number(stats.null_deviance)}); "
+            f"AIC {_number(stats.aic)}, BIC {_number(stats.bic)}."
+        )
+    for name, test in ((stats.feature_tests or {}) if stats else {}).items():
+        paragraphs.append(
+            f"{name} as a whole (likelihood-ratio test of leaving out its terms): chi2 = {_number(test.statistic)} "
+            f"on {test.df} df, p = {_number(test.p_value)}."
+        )
+    for name, test in ((stats.term_tests or {}) if stats else {}).items():
+        paragraphs.append(
+            f"{name} (likelihood-ratio test of leaving out its columns, R's drop1): chi2 = {_number(test.statistic)} "
+            f"on {test.df} df, p = {_number(test.p_value)}."
+        )
+    return paragraphs
+
+
+def card_markdown(card: ModelCard) -> str:
     lines = [
         f"# Model card: {card.target_name} from {', '.join(card.feature_names)}",
         "",
-        f"- task: {card.task} logistic regression, classes {', '.join(map(str, card.class_labels))}",
-        "- decision: "
-        + (f"class {card.class_labels[1]} when P > {card.threshold:g}" if card.binary else "the most probable class"),
-        f"- data: {data.source}, {data.n_rows} training rows"
-        + (f", {data.n_valid_rows} validation rows" if data.n_valid_rows else ""),
-        "- training: " + ", ".join(f"{k} {v}" for k, v in relevant_settings(card).items()),
-        f"- converged: {summary.converged} after {summary.iterations} steps "
-        f"(max |gradient| {_number(summary.gradient_norm)})",
+        *(f"- {item}" for item in header_items(card)),
         "",
         "## Warnings",
         "",
@@ -81,33 +117,9 @@ def card_markdown(card: ModelCard) -> str:
             for name, f in card.categories.features.items()
         ]
     lines += ["", "## Coefficients (raw feature units)", "", *_table(*coefficient_rows(card)), ""]
+    for paragraph in statistics_paragraphs(card):
+        lines += [paragraph, ""]
     stats = card.statistics
-    if stats and stats.lr_test:
-        test = stats.lr_test
-        lines += [
-            f"Log-likelihood {_number(stats.log_likelihood)} (intercept only "
-            f"{_number(stats.null_log_likelihood)}); likelihood-ratio test chi2 = {_number(test.statistic)}"
-            f" on {test.df} df, p = {_number(test.p_value)}; McFadden R² {_number(stats.mcfadden_r2)}.",
-            "",
-        ]
-    if stats and stats.deviance is not None:
-        lines += [
-            f"Residual deviance {_number(stats.deviance)} (null deviance {_number(stats.null_deviance)}); "
-            f"AIC {_number(stats.aic)}, BIC {_number(stats.bic)}.",
-            "",
-        ]
-    for name, test in ((stats.feature_tests or {}) if stats else {}).items():
-        lines += [
-            f"{name} as a whole (likelihood-ratio test of leaving out its terms): chi2 = {_number(test.statistic)} "
-            f"on {test.df} df, p = {_number(test.p_value)}.",
-            "",
-        ]
-    for name, test in ((stats.term_tests or {}) if stats else {}).items():
-        lines += [
-            f"{name} (likelihood-ratio test of leaving out its columns, R's drop1): chi2 = {_number(test.statistic)} "
-            f"on {test.df} df, p = {_number(test.p_value)}.",
-            "",
-        ]
     lines += [f"Note: {note}." for note in (stats.notes if stats else [])]
     lines += ["", "## Metrics", ""]
     splits = card.metrics.splits() if card.metrics else {}

@@ -159,9 +159,9 @@ CSV_ERRORS = [
         "",
         "x,y\n1,0\n2,1\n",
         ["--target", "y", "--memory-budget", "lots"],
-        r"--memory-budget must be a size from 1 byte to 8 EB, such as 512MB or 4GiB, got 'lots'",
+        r"argument --memory-budget: must be a size from 1 byte to 8 EB, such as 512MB or 4GiB, got 'lots'",
     ),
-    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--memory-budget", "0GB"], r"--memory-budget must be a size"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--memory-budget", "0GB"], r"argument --memory-budget: must be a size"),
     (
         "",
         "x,y\n1,0\n2,1\n",
@@ -218,7 +218,7 @@ BOM_STRADDLE = b"\xef\xbb\xbfx,t,y\n" + b"1.5,abc,0\n2.5,abd,1\n" * 3275 + b"1.0
 assert BOM_STRADDLE.index("€".encode()) == (1 << 16) - 2  # the character straddles the sniffed block's end
 CSV_ERRORS += [
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--weight-column", "y"], r"--weight-column 'y' is the target"),
-    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--memory-budget", "1e400GB"], r"--memory-budget must be a size from"),
+    ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--memory-budget", "1e400GB"], r"argument --memory-budget: must be a"),
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--sep", '"'], r"argument --sep: '\"' cannot separate cells"),
     (
         "",

@@ -79,7 +79,7 @@ def load_parquet(path: Path, columns: Columns, progress: ReadProgress = QUIET) -
     rows = file.metadata.num_rows
     progress.start(rows)
     read = _read_ahead(file, used, progress, rows / len(used))
-    return _assemble(name, features, columns, rows, kinds, read, RowNamer(None), notes)
+    return assemble(name, features, columns, rows, kinds, read, RowNamer(None), notes)
 
 
 def parquet_columns(schema: pa.Schema, columns: Columns, name: str) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -115,10 +115,10 @@ def load_csv(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Da
     notes = (f"the first column of {name} has no name: a saved row index (as pandas writes it); left out",) * index
     kinds = [table.schema.field(i).type for i in range(len(features))]
     read = iter(table.columns)
-    return _assemble(name, features, columns, table.num_rows, kinds, read, RowNamer(path, dialect), notes)
+    return assemble(name, features, columns, table.num_rows, kinds, read, RowNamer(path, dialect), notes)
 
 
-def _assemble(
+def assemble(
     name: str,
     features: list[str],
     columns: Columns,

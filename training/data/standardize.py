@@ -25,15 +25,18 @@ class Standardizer:
     active: bool
 
     @classmethod
-    def fit(cls, x: np.ndarray, as_they_are: list[int] = ()) -> "Standardizer":
-        """Population mean and standard deviation (ddof 0); a constant feature gets scale 1; the
+    def fit(cls, x: np.ndarray, as_they_are: list[int] = (), weights: np.ndarray | None = None) -> "Standardizer":
+        """Population mean and standard deviation (ddof 0; weighted by the sample ``weights``, so a
+        row of weight 2 counts as the same row twice); a constant feature gets scale 1; the
         columns ``as_they_are`` (one-hot levels under an L2 penalty) get mean 0 and scale 1."""
-        return cls.from_moments(*column_moments(x), as_they_are)
+        return cls.from_moments(*column_moments(x, weights), as_they_are)
 
     @classmethod
-    def from_moments(cls, rows: float, mean: np.ndarray, m2: np.ndarray, as_they_are: list[int] = ()) -> "Standardizer":
+    def from_moments(
+        cls, total: float, mean: np.ndarray, m2: np.ndarray, as_they_are: list[int] = ()
+    ) -> "Standardizer":
         """From ``column_moments`` (or their merge over the chunks of a stream, the ranks of a job)."""
-        scale = np.sqrt(np.maximum(m2 / rows, 0.0))
+        scale = np.sqrt(np.maximum(m2 / total, 0.0)) if total > 0 else np.ones_like(m2)
         scale, mean = np.where(scale > 0, scale, 1.0), np.array(mean, dtype=np.float64)
         scale[list(as_they_are)], mean[list(as_they_are)] = 1.0, 0.0
         return cls(mean, scale, True)
@@ -64,8 +67,9 @@ class Standardizer:
         return Standardization(mean=self.mean.tolist(), scale=self.scale.tolist()) if self.active else None
 
 
-def column_moments(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """(rows, mean, sum of squared deviations from the mean) per column, in one pass.
+def column_moments(x: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+    """(total weight, mean, weighted sum of squared deviations from the mean) per column, in one
+    pass; without ``weights`` every row weighs 1 (the total is the rows).
 
     Sums are taken after shifting by the first rows' mean, which keeps the variance exact when the
     mean is large against the spread. Blocks (``training.data.blocks``) are reduced with
@@ -78,13 +82,14 @@ def column_moments(x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
 
     def block(rows: slice) -> tuple[np.ndarray, np.ndarray]:
         centred = x[rows] - shift
-        column_sums = (ones[: len(centred)] @ centred).astype(np.float64)
-        return column_sums, (ones[: len(centred)] @ np.multiply(centred, centred, out=centred)).astype(np.float64)
+        v = ones[: len(centred)] if weights is None else weights[rows].astype(x.dtype)
+        column_sums = (v @ centred).astype(np.float64)
+        return column_sums, (v @ np.multiply(centred, centred, out=centred)).astype(np.float64)
 
     sums, squares = np.zeros(x.shape[1]), np.zeros(x.shape[1])
     for column_sums, column_squares in in_order(block, starts):
         sums += column_sums
         squares += column_squares
-    rows = float(len(x))
-    per_row = sums / max(rows, 1.0)
-    return rows, shift.astype(np.float64) + per_row, squares - sums * per_row
+    total = float(len(x)) if weights is None else float(np.sum(weights, dtype=np.float64))
+    per_weight = sums / total if total > 0 else np.zeros_like(sums)
+    return total, shift.astype(np.float64) + per_weight, squares - sums * per_weight

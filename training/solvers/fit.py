@@ -196,7 +196,7 @@ def _fit_in_memory(
     config = config.for_data(data.x.dtype)
     standardizer = Standardizer.identity(data.x.shape[1])
     if config.standardize:
-        standardizer = Standardizer.fit(data.x, unscaled_terms(config, data))
+        standardizer = Standardizer.fit(data.x, unscaled_terms(config, data), data.weights)
     base = np.ones(len(data.y)) if data.weights is None else data.weights
     class_totals = np.bincount(data.y, weights=base, minlength=data.n_classes)
     start = Start.of(config, data, standardizer, class_totals, LOCAL, left_out)

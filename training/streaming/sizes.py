@@ -1,5 +1,6 @@
 """Memory sizes: ``--memory-budget`` values, and when a Parquet file is too big to load whole."""
 
+import argparse
 import os
 import re
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from export.errors import ConfigError, shorten
+from export.errors import shorten
 
 UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12}
 UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
@@ -15,13 +16,14 @@ SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-z]*)\s*$", re.I
 
 
 def parse_size(text: str) -> int:
-    """'512MB', '4GiB', '1.5G', '2000000' (bytes) -> bytes."""
+    """'512MB', '4GiB', '1.5G', '2000000' (bytes) -> bytes; a reader of option text, as argparse
+    takes them (``ArgumentTypeError``, whose message the option's name comes before)."""
     match = SIZE.match(text)
     unit = match.group(2).lower() if match else ""
     size = float(match.group(1)) * UNITS[unit] if match and unit in UNITS else 0.0
     if not 1 <= size < 2**63:  # inf (1e400GB) included
-        raise ConfigError(
-            f"--memory-budget must be a size from 1 byte to 8 EB, such as 512MB or 4GiB, got {shorten(text)!r}"
+        raise argparse.ArgumentTypeError(
+            f"must be a size from 1 byte to 8 EB, such as 512MB or 4GiB, got {shorten(text)!r}"
         )
     return int(size)
 

@@ -18,10 +18,13 @@ MAX_PLOT_ROWS = 1000
 
 @dataclass
 class RowSummary:
-    """``mean`` and ``m2`` (sum of squared deviations) per feature, merged with Chan et al.'s update;
-    ``class_weights``: sum of sample weights per class (the counts when rows are unweighted)."""
+    """``mean`` and ``m2`` (sum of squared deviations) per feature, weighted by the sample weights
+    (a row of weight 2 counts as that row twice) and merged with Chan et al.'s update over
+    ``weight`` (their total; the rows when unweighted); ``class_weights``: sum of sample weights per
+    class (the counts when rows are unweighted)."""
 
     rows: int
+    weight: float
     class_counts: np.ndarray
     class_weights: np.ndarray
     mean: np.ndarray
@@ -45,11 +48,12 @@ class RowSummary:
     ) -> "RowSummary":
         """The summary of one chunk: ``x`` (n, d) raw, ``y`` (n,) class index, ``keys`` (n,) sample
         keys, ``positions`` (n,) the rows' places in the file (the sample keeps the file's order)."""
-        _, mean, m2 = column_moments(x)
+        weight, mean, m2 = column_moments(x, v)
         keep = _sample(keys, positions)
         empty = len(y) == 0
         return cls(
             len(y),
+            weight,
             np.bincount(y, minlength=n_classes),
             np.bincount(y, weights=v, minlength=n_classes).astype(np.float64),
             mean,
@@ -63,18 +67,19 @@ class RowSummary:
         )
 
     def merge(self, other: "RowSummary") -> "RowSummary":
-        n = self.rows + other.rows
+        total = self.weight + other.weight
         delta = other.mean - self.mean
-        share = other.rows / n if n else 0.0
+        share = other.weight / total if total else 0.0
         keys = np.concatenate([self.sample_keys, other.sample_keys])
         positions = np.concatenate([self.sample_positions, other.sample_positions])
         keep = _sample(keys, positions)
         return RowSummary(
-            n,
+            self.rows + other.rows,
+            total,
             self.class_counts + other.class_counts,
             self.class_weights + other.class_weights,
             self.mean + delta * share,
-            self.m2 + other.m2 + delta * delta * self.rows * share,
+            self.m2 + other.m2 + delta * delta * self.weight * share,
             np.minimum(self.minimum, other.minimum),
             np.maximum(self.maximum, other.maximum),
             keys[keep],
@@ -85,7 +90,7 @@ class RowSummary:
 
     def standardizer(self, as_they_are: list[int] = ()) -> Standardizer:
         """The features' standardization (``as_they_are``: columns left unscaled, ``Standardizer.fit``)."""
-        return Standardizer.from_moments(self.rows, self.mean, self.m2, as_they_are)
+        return Standardizer.from_moments(self.weight, self.mean, self.m2, as_they_are)
 
     def constant_features(self) -> np.ndarray:
         return self.minimum == self.maximum
