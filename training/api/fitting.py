@@ -47,6 +47,8 @@ def fit(
             f"data must be a pandas DataFrame or the path of a CSV or Parquet file, got {type(data).__name__}"
         )
     config, request = read_options(path, target, formula, options)
+    if path is None and request.stream:
+        raise ConfigError("stream=True reads a file a batch at a time; a DataFrame is in memory already: drop stream")
     from training.reading import read_whole, streams  # no torch yet: the file is read first
 
     streaming = path is not None and streams(request, distributed=False)

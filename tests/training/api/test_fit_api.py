@@ -130,6 +130,7 @@ def test_a_formula_fit() -> None:
         (lambda f: fit(f, "y", features="x,zz"), DataError, r"--features names zz, not columns of the DataFrame"),
         (lambda f: fit(f, "y", predict={"x": float("nan")}), ConfigError, r"predict: 'x=nan': give a finite number"),
         (lambda f: fit(f, "y", stream="yes"), ConfigError, r"stream must be True or False"),
+        (lambda f: fit(f, "y", stream=True), ConfigError, r"a DataFrame is in memory already: drop stream"),
         (lambda f: fit(f, "y", penalty="firth", l2=1.0), ConfigError, r"two different penalties; choose one"),
         (lambda f: fit(f, formula="y ~ x", features=["x"]), ConfigError, r"formula= names the target"),
         (lambda f: fit(f, formula="y ~ exp2(x)"), ConfigError, r"exp2"),
