@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from training.streaming.parquet import BATCH_ROWS
+from training.streaming.stream import BATCH_ROWS
 
 
 def read(path: Path) -> dict:

@@ -150,7 +150,7 @@ def assert_parity(
     allowance = np.zeros_like(ref_logit) if logit_allowance is None else np.asarray(logit_allowance, np.float64)
     in_range = np.abs(ref_logit) <= FLOAT32_MAX
     overflow_ok = np.sign(logit[~in_range]) == np.sign(ref_logit[~in_range])
-    excess = np.maximum(np.abs(logit - ref_logit) - allowance, 0.0)[in_range]
+    excess = np.maximum(np.abs(logit[in_range] - ref_logit[in_range]) - allowance[in_range], 0.0)
     logit_err = excess / np.maximum(np.abs(ref_logit[in_range]), tol.smallest)
     max_logit = float(logit_err.max(initial=0.0))
     if not max_logit <= tol.logit_rel or not overflow_ok.all():  # "not <=": a NaN logit fails too

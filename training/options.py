@@ -251,7 +251,7 @@ class Request:
     )
     stream: bool = option(
         False,
-        "read the Parquet file a batch at a time, so memory does not grow with its rows "
+        "read the file (CSV or Parquet) a batch at a time, so memory does not grow with its rows "
         "(default: only when it would not fit in --memory-budget; always under torchrun)",
         "data",
         switch=True,
@@ -260,7 +260,7 @@ class Request:
     # None: half the memory available at start
     memory_budget: int | None = option(
         None,
-        "stream a Parquet file that would take more than SIZE in memory, e.g. 2GB, 512MiB "
+        "stream a file that would take more than SIZE in memory, e.g. 2GB, 512MiB "
         "(default: half the memory available)",
         "data",
         metavar="SIZE",

@@ -26,10 +26,10 @@ def launched_by_torchrun() -> bool:
 
 
 def streams(request: Request, distributed: bool) -> bool:
-    """Stream when asked, under torchrun, or when a Parquet file would not fit the memory budget."""
+    """Stream when asked, under torchrun, or when the file would not fit the memory budget."""
     if request.data is None:
         if distributed:
-            raise ConfigError("under torchrun, give --data FILE.parquet: the processes share its row groups")
+            raise ConfigError("under torchrun, give --data FILE (CSV or Parquet): the processes share its parts")
         return False
     if request.stream or distributed:
         return True

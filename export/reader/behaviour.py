@@ -30,6 +30,7 @@ from export.parity import (
 )
 
 SMALL_BATCH, LARGE_BATCH = 200, 300  # either side of the graph's switch at 256 rows
+QUADRATIC_FORM_LIMIT = 1e150  # a term's square times a covariance entry stays within float64's range
 
 
 def probe_rows(card: ModelCard) -> list[np.ndarray]:
@@ -51,9 +52,11 @@ def probe_rows(card: ModelCard) -> list[np.ndarray]:
         return batch
 
     batches = [np.concatenate([stored, rows(SMALL_BATCH - len(stored), 1.0)]), rows(LARGE_BATCH, 100.0)]
-    if isinstance(design, FormulaDesign):  # rows where every term is defined (a log takes positive numbers)
+    if isinstance(design, FormulaDesign):
+        # rows where every term is defined (a log takes positive numbers) and the interval's quadratic
+        # form x' V x stays finite in float64 (np.exp a hundred spans beyond the data overflows it)
         batches = [b.astype(np.float32) for b in batches]
-        return [b[np.isfinite(design.expand(b)).all(axis=1)] for b in batches]
+        return [b[(np.abs(design.expand(b)) < QUADRATIC_FORM_LIMIT).all(axis=1)] for b in batches]
     if numeric:
         batches.append(extreme_rows(design, numeric))
     return [np.clip(b, -FLOAT32_MAX, FLOAT32_MAX).astype(np.float32) for b in batches]

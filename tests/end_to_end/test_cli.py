@@ -164,9 +164,15 @@ CSV_ERRORS = [
     ("", "x,y\n1,0\n2,1\n", ["--target", "y", "--memory-budget", "0GB"], r"argument --memory-budget: must be a size"),
     (
         "",
-        "x,y\n1,0\n2,1\n",
+        "x,y\n1,0\n2,1\n3,0\nmany,1\n",
         ["--target", "y", "--stream"],
-        r"streaming \(--stream, and every torchrun job\) reads Parquet row groups, and data.csv is not a .parquet file",
+        r"feature 'x' of data.csv must hold finite numbers, but line 5 has 'many'; fix or remove that row",
+    ),
+    (
+        "",
+        "x,y\n1,0\n2,1\n".encode("utf-16"),
+        ["--target", "y", "--stream", "--encoding", "utf-16"],
+        r"data.csv is utf-16 text, which streaming cannot cut into parts; save it as UTF-8",
     ),
     ("", None, ["--log-every", "-1"], r"argument --log-every: must be 0 or more, got -1"),
     # categorical features (issue 11)

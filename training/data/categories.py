@@ -91,6 +91,12 @@ def categorical_cells(
     return NOT_CATEGORICAL
 
 
+def text_cells(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A text column known to be categorical as its levels are made of (``categorical_cells``'
+    rule for text), whether or not this stretch of it is mostly numbers: a streamed CSV's part."""
+    return _trimmed(column)
+
+
 def sorted_values(values: pa.Array) -> pa.Array:
     """The distinct non-missing ``values``, sorted: the levels, before they are written as text.
     Text that is all whole numbers (codes read as text, ``02134`` included) is sorted by value."""

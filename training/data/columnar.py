@@ -96,23 +96,33 @@ def parquet_columns(schema: pa.Schema, columns: Columns, name: str) -> tuple[dic
     return stored, (f"{listed(sorted(index))} of {name}: pandas' saved row index; left out",)
 
 
+def csv_layout(path: Path, columns: Columns) -> tuple[Dialect, list[str], dict[str, str], tuple[str, ...]]:
+    """A CSV's dialect (sniffed unless given), its header as written, its columns by stripped name
+    (pandas' ``Unnamed: i`` for a nameless one) less a first nameless column, which is the index
+    pandas' ``to_csv`` writes (unless ``--features`` names it), and the note that says so."""
+    dialect = sniff(path, str(path), columns.sep, columns.decimal, columns.encoding, columns.thousands)
+    written = header(path, str(path), dialect)
+    names = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(written)]  # pandas' names for nameless columns
+    index = names[0] == "Unnamed: 0" and len(names) > 1 and not (columns.features and names[0] in columns.features)
+    stored = dict(zip(names, written))
+    if index:
+        del stored[names[0]]
+    notes = (f"the first column of {path.name} has no name: a saved row index (as pandas writes it); left out",) * index
+    return dialect, written, stored, notes
+
+
 def load_csv(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Dataset:
     """A CSV read by pyarrow's multi-threaded parser (its dialect sniffed unless given), then
     checked like a Parquet file. A first column without a name is the index pandas' ``to_csv``
     writes (whatever it holds: 0, 1, ... or dates or IDs), not a feature: it is left out (unless
     ``--features`` names it), with a note saying so."""
     name = path.name
-    dialect = sniff(path, str(path), columns.sep, columns.decimal, columns.encoding, columns.thousands)
-    written = header(path, str(path), dialect)
-    names = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(written)]  # pandas' names for nameless columns
-    index = names[0] == "Unnamed: 0" and len(names) > 1 and not (columns.features and names[0] in columns.features)
-    features = pick_columns(names[1:] if index else names, columns, name, dialect)
-    wanted = columns.used(features)
-    text = [written[names.index(c)] for c in columns.categorical if c in names]  # codes as written: 02134
-    table = _read_csv(path, dialect, written, [written[names.index(c)] for c in wanted], progress, text)
+    dialect, written, stored, notes = csv_layout(path, columns)
+    features = pick_columns(list(stored), columns, name, dialect)
+    text = [stored[c] for c in columns.categorical if c in stored]  # codes as written: 02134
+    table = _read_csv(path, dialect, written, [stored[c] for c in columns.used(features)], progress, text)
     if table.num_rows == 0:
         raise DataError(f"{path} has a header but no data rows; add rows and retry")
-    notes = (f"the first column of {name} has no name: a saved row index (as pandas writes it); left out",) * index
     kinds = [table.schema.field(i).type for i in range(len(features))]
     read = iter(table.columns)
     return assemble(name, features, columns, table.num_rows, kinds, read, RowNamer(path, dialect), notes)
@@ -147,7 +157,7 @@ def assemble(
         values = block[j]
         found = categorical_codes(values, column, feature, feature in columns.categorical, name, rows)
         if found is NOT_CATEGORICAL:
-            text = _fill(values, column)
+            text = fill_numbers(values, column)
             if text is not None:
                 shown[j] = text
         else:
@@ -248,29 +258,51 @@ def _read_csv(
 ) -> pa.Table:
     """The used columns, in ``used`` order (``text``: read as text whatever they hold); ``DataError``
     for text that is not in the dialect's encoding or rows that are not well-formed."""
+    with open(path, "rb", buffering=0) as file:
+        types = {name: pa.string() for name in text}
+        return read_csv_table(_CountedFile(file, progress), str(path), dialect, written, used, types, skip_rows=1)
+
+
+def read_csv_table(
+    source: io.RawIOBase | io.BufferedIOBase,
+    name: str,
+    dialect: Dialect,
+    written: list[str],
+    used: list[str],
+    types: dict[str, pa.DataType],
+    skip_rows: int = 0,
+    error: type[DataError] = DataError,
+) -> pa.Table:
+    """The ``used`` columns of the CSV records ``source`` holds (after ``skip_rows``: the header),
+    named ``written``, with pyarrow's multi-threaded parser; ``types`` fixes some columns' types
+    (text stays text). ``error`` (a ``DataError``) for text that is not in the dialect's encoding or
+    a record that is not well-formed, naming the file ``name``."""
     try:
-        with open(path, "rb", buffering=0) as file:
-            table = pacsv.read_csv(
-                _CountedFile(file, progress),
-                read_options=pacsv.ReadOptions(column_names=written, skip_rows=1, encoding=_arrow_encoding(dialect)),
-                parse_options=pacsv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(
-                    decimal_point=dialect.decimal,
-                    include_columns=used,
-                    strings_can_be_null=True,
-                    # pyarrow parses no thousands marks: such a file's columns are read as text first
-                    column_types={name: pa.string() for name in (used if dialect.thousands else text)},
-                ),
-            )
+        table = pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(
+                column_names=written, skip_rows=skip_rows, encoding=_arrow_encoding(dialect)
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                decimal_point=dialect.decimal,
+                include_columns=used,
+                strings_can_be_null=True,
+                # pyarrow parses no thousands marks: such a file's columns are read as text first
+                column_types={c: pa.string() for c in used} if dialect.thousands else types,
+            ),
+        )
     except UnicodeError as e:
-        raise DataError(encoding_problem(path.name, dialect.encoding, e)) from None
+        raise error(encoding_problem(Path(name).name, dialect.encoding, e)) from None
     except pa.ArrowInvalid as e:
-        raise DataError(f"{path} is not well-formed CSV ({first_line(e, 200)}); fix that line and retry") from None
+        raise error(f"{name} is not well-formed CSV ({first_line(e, 200)}); fix that line and retry") from None
     table = table.select(used)
     if not dialect.thousands:
         return table
-    columns = [c if name in text else _ungrouped(c, dialect) for name, c in zip(used, table.columns)]
-    return pa.table(columns, names=used)
+    kept = [
+        c if is_text(types.get(name, pa.null())) else _ungrouped(c, dialect) for name, c in zip(used, table.columns)
+    ]
+    return pa.table(kept, names=used)
 
 
 def _ungrouped(column: pa.ChunkedArray, dialect: Dialect) -> pa.ChunkedArray:
@@ -335,14 +367,14 @@ def _read_ahead(
             yield table.column(0)
 
 
-def _fill(row: np.ndarray, column: pa.ChunkedArray) -> np.ndarray | None:
+def fill_numbers(row: np.ndarray, column: pa.ChunkedArray | pa.Array) -> np.ndarray | None:
     """Write ``column``'s numbers into ``row``, nulls as NaN, a chunk at a time (no temporary copy
     of the whole column: that copy cost as much as the read). A numeric or boolean column gives
     None; any other column gives its cells as text, with NaN in ``row`` where a cell is not a number."""
     kind = column.type
     if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind):
         start = 0
-        for chunk in column.chunks:
+        for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
             row[start : start + len(chunk)] = floats(chunk)
             start += len(chunk)
         return None
@@ -354,7 +386,7 @@ def _fill(row: np.ndarray, column: pa.ChunkedArray) -> np.ndarray | None:
 def _numbers(column: pa.ChunkedArray) -> np.ndarray:
     """A column as float64 numbers (NaN: null, or a cell that is not a number)."""
     values = np.empty(len(column))
-    _fill(values, column)
+    fill_numbers(values, column)
     return values
 
 

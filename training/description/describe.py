@@ -25,7 +25,7 @@ from export.formula.design import FormulaDesign
 from training.config import TrainConfig
 from training.data.categories import codes_level_counts
 from training.data.dataset import Dataset
-from training.data.randomness import sample_key_generator
+from training.data.randomness import SAMPLE_KEYS, row_draws
 from training.description.diagnostics import fit_warnings
 from training.description.evaluation import evaluate_rows
 from training.description.metrics import choose_threshold
@@ -43,7 +43,7 @@ TUTORIAL_QUERY = {"x": 5.0}  # the tutorial asks for P(y = 1 | x = 5)
 def summarize(data: Dataset, seed: int, x: np.ndarray | None = None) -> RowSummary:
     """The summary of rows in memory (a stream's comes from its first pass); ``x``: of these
     columns instead of the terms (the same rows sampled)."""
-    keys = sample_key_generator(seed, 0).random(len(data.y))
+    keys = row_draws(seed, SAMPLE_KEYS, np.arange(len(data.y)))
     x = data.x if x is None else x
     return RowSummary.of(x, data.y, data.weights, data.n_classes, keys, np.arange(len(data.y)))
 

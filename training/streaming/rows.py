@@ -1,4 +1,4 @@
-"""Rows read a chunk at a time: the training or the validation rows of a streamed Parquet file.
+"""Rows read a chunk at a time: the training or the validation rows of a streamed file.
 
 ``StreamedRows`` answers what fit and describe ask of a ``Dataset`` (names, classes, source) and
 gives its rows as ``chunks()`` of ``(x, y, v)``; ``chunks_of`` gives a ``Dataset``'s as one chunk.
@@ -10,7 +10,7 @@ import numpy as np
 
 from export.design import Design
 from training.data.dataset import Dataset
-from training.streaming.parquet import ParquetStream
+from training.streaming.stream import TableStream
 
 RowChunk = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 
@@ -18,7 +18,7 @@ RowChunk = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 class StreamedRows:
     """``part`` "train" or "valid": the rows of ``stream`` on that side of the split."""
 
-    def __init__(self, stream: ParquetStream, part: str):
+    def __init__(self, stream: TableStream, part: str):
         self.stream = stream
         self.part = part
         self.notes = stream.notes  # a saved index left out

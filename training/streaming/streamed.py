@@ -1,8 +1,9 @@
-"""Training from a Parquet file read a batch at a time (``--stream``, or any torchrun job).
+"""Training from a CSV or Parquet file read a batch at a time (``--stream``, or any torchrun job).
 
 ``open_streamed`` makes the passes the fit needs before it starts: the target's classes (target
 column only), then one pass that checks every row and sums the training rows' summary; under
-torchrun each process reads its own row groups and the results are merged across processes.
+torchrun each process reads its own parts (row groups, runs of CSV records) and the results are
+merged across processes.
 """
 
 from collections.abc import Callable
@@ -18,9 +19,9 @@ from training.data.checks import check_rows_left, check_weight_total
 from training.data.columns import Columns
 from training.data.split import check_sides
 from training.formula.parse import FormulaRequest
-from training.streaming.parquet import ParquetStream
 from training.streaming.reduce import Reducer
 from training.streaming.rows import StreamedRows
+from training.streaming.stream import TableStream, open_source
 from training.streaming.summary import InputsSummary, RowSummary
 
 
@@ -42,8 +43,9 @@ def open_streamed(
     on_rows: Callable[[int], None] | None,
     formula: FormulaRequest | None = None,
 ) -> StreamedData:
-    stream = ParquetStream(path, columns, config.seed, config.valid_fraction, reducer.rank, reducer.world_size, on_rows)
-    labels = stream.find_labels(lambda found: reducer.combine(found, set.union))
+    source = open_source(path, columns)
+    stream = TableStream(source, columns, config.seed, config.valid_fraction, reducer.rank, reducer.world_size, on_rows)
+    labels = stream.find_labels(reducer.combine)
     inputs = stream.find_levels(lambda found: reducer.combine(found, set.union))
     if formula is None:  # the penalty decides how levels become terms
         design = stream.use_design(Design(inputs.features, inputs.levels, config.penalization.coding))
@@ -104,7 +106,7 @@ def _split_counts(inputs: Design, totals: np.ndarray) -> dict[str, np.ndarray]:
     return counts
 
 
-def _check_rows(stream: ParquetStream, summary: RowSummary, valid_counts: np.ndarray, fraction: float) -> None:
+def _check_rows(stream: TableStream, summary: RowSummary, valid_counts: np.ndarray, fraction: float) -> None:
     check_rows_left(summary.rows, stream.name)
     if stream.weight_name:
         check_weight_total(summary.class_weights.sum(), stream.weight_name, stream.name)

@@ -87,3 +87,14 @@ def test_a_tampered_formula_section_is_refused_in_one_line(formula_model, change
     with pytest.raises(ArtifactError, match=message) as refused:
         Artifact.from_bytes(_tampered(data, change), source="upload.onnx")
     assert "\n" not in str(refused.value) and str(refused.value).startswith("upload.onnx")
+
+
+def test_an_exponential_term_exports_though_its_square_overflows_far_beyond_the_data(tmp_path):
+    rng = np.random.default_rng(0)
+    c = rng.normal(-1, 0.5, 2_000)  # the reader's probes reach 100 spans beyond: exp(c) there squares past 1e308
+    rows = pd.DataFrame({"c": c, "y": (rng.random(2_000) < 1 / (1 + np.exp(-(c + 0.5)))).astype(int)})
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    out = tmp_path / "exp.onnx"
+    assert training_main(["--data", str(tmp_path / "rows.csv"), "--formula", "y ~ np.exp(c)", "--out", str(out)]) == 0
+    served = load_artifact(out).predict(rows[["c"]])
+    assert np.isfinite(served.probability_low).all() and (served.probability_low <= served.probabilities).all()

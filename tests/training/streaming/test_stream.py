@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import training.streaming.parquet
+import training.streaming.stream
 from export.artifact import load_artifact
 from training.__main__ import main as training_main
 from training.config import TrainConfig
@@ -46,7 +46,7 @@ def write_parquet(frame: pd.DataFrame, path: Path, row_group_size: int) -> Path:
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch):
     """Batches smaller than row groups: every pass crosses many batch and row-group boundaries."""
-    monkeypatch.setattr(training.streaming.parquet, "BATCH_ROWS", 1000)
+    monkeypatch.setattr(training.streaming.stream, "BATCH_ROWS", 1000)
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,12 @@ of all its rows at once (training/streaming/summary.py)."""
 
 import numpy as np
 
-from training.data.randomness import sample_key_generator
+from training.data.randomness import SAMPLE_KEYS, row_draws
 from training.streaming.summary import MAX_PLOT_ROWS, RowSummary
 
 
 def summary_of(x, y, v, positions):
-    keys = sample_key_generator(0, 0).random(len(y))
+    keys = row_draws(0, SAMPLE_KEYS, np.arange(len(y)))
     return RowSummary.of(x, y, v, 3, keys, positions)
 
 
@@ -18,7 +18,7 @@ def test_merged_parts_equal_the_whole():
     x = rng.normal(1e6, 3.0, size=(n, 4))  # a large mean against the spread: the merge must keep the variance
     y = rng.integers(0, 3, n)
     v = rng.uniform(0, 2, n)
-    keys = sample_key_generator(0, 0).random(n)
+    keys = row_draws(0, SAMPLE_KEYS, np.arange(n))
     whole = RowSummary.of(x, y, v, 3, keys, np.arange(n))
     cut = 777
     parts = [RowSummary.of(x[s], y[s], v[s], 3, keys[s], np.arange(n)[s]) for s in (slice(0, cut), slice(cut, n))]

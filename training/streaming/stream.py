@@ -1,14 +1,16 @@
-"""A Parquet file read a batch at a time: the out-of-core data of ``--stream`` and of torchrun jobs.
+"""A table read a batch at a time: the out-of-core data of ``--stream`` and of torchrun jobs.
 
-Only the used columns of one batch (``BATCH_ROWS`` rows) are in memory at once, so memory does not
-grow with the number of rows. Each process of a job reads its own row groups (every
-``world_size``-th one, starting at its rank). Every batch is checked as the in-memory loader checks
-a whole table (missing values, non-finite features, bad weights), with the file's row number.
+The file is a ``TableSource`` cut into parts (a Parquet file's row groups, a CSV file's runs of
+whole records: ``parquet_source``, ``csv_source``); only the used columns of one batch
+(``BATCH_ROWS`` rows) are in memory at once, so memory does not grow with the number of rows. Each
+process of a job reads its own parts (every ``world_size``-th one, starting at its rank). Every
+batch is checked as the in-memory loader checks a whole table (missing values, non-finite
+features, bad weights), naming the file's row (Parquet) or line (CSV).
 
 Rows are held out for validation one by one with probability ``valid_fraction``: a generator
-seeded by (seed, row group) draws for every row of a row group, so which rows are held out does
-not depend on the batching or on the number of processes (unlike the in-memory loader's exactly
-stratified split, a stream cannot pick ``round(f * n_c)`` rows of each class without storing them).
+seeded by (seed, part) draws for every row of a part, so which rows are held out does not depend
+on the batching or on the number of processes (unlike the in-memory loader's exactly stratified
+split, a stream cannot pick ``round(f * n_c)`` rows of each class without storing them).
 """
 
 from collections.abc import Callable, Iterator
@@ -19,27 +21,26 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from export.design import Design, level_text
 from export.errors import DataError, RowError
 from export.formula.design import FormulaDesign
 from training.data.categories import (
-    NOT_CATEGORICAL,
-    categorical_cells,
     check_declared,
     check_level_count,
-    is_categorical_type,
     level_indices,
     sorted_values,
 )
-from training.data.checks import RowChecks, RowNamer, check_class_count
-from training.data.columnar import floats, is_parquet, open_parquet, parquet_columns
+from training.data.checks import RowChecks, check_class_count
+from training.data.columnar import fill_numbers, is_parquet
 from training.data.columns import Columns, pick_columns
-from training.data.randomness import held_out_generator, sample_key_generator
+from training.data.randomness import HELD_OUT, SAMPLE_KEYS, row_draws
 from training.data.targets import order_classes
 from training.formula.learn import learn_design, spline_states, spline_values
 from training.formula.parse import FormulaRequest
+from training.streaming.csv_source import CsvSource
+from training.streaming.parquet_source import ParquetSource
+from training.streaming.source import TableSource
 
 BATCH_ROWS = 65_536
 FORMULA_SAMPLE_ROWS = 2_000  # rows a formula's structure is decided and checked on (its knots: every row)
@@ -62,12 +63,12 @@ class Chunk:
     codes: np.ndarray
 
 
-class ParquetStream:
-    """The rows of ``path`` this process reads, checked; see the module docstring."""
+class TableStream:
+    """The rows of ``source`` this process reads, checked; see the module docstring."""
 
     def __init__(
         self,
-        path: Path,
+        source: TableSource,
         columns: Columns,
         seed: int = 0,
         valid_fraction: float = 0.0,
@@ -75,57 +76,27 @@ class ParquetStream:
         world_size: int = 1,
         on_rows: Callable[[int], None] | None = None,
     ):
-        self.path = Path(path)
-        self.name = self.path.name
-        self.file = _open(self.path)
-        stripped, self.notes = parquet_columns(self.file.schema_arrow, columns, self.name)
-        features = pick_columns(list(stripped), columns, self.name)
+        self.source = source
+        self.name, self.notes = source.name, source.notes
+        features = pick_columns(list(source.stored), columns, self.name)
         check_declared(columns, features, self.name)
-        schema = self.file.schema_arrow
-        self.categorical = [
-            f for f in features if f in columns.categorical or is_categorical_type(schema.field(stripped[f]).type)
-        ]
+        self.categorical = source.categorical(features, columns.categorical)
         self.declared = columns.categorical
         self.design = Design(tuple(features))  # its levels once ``find_levels`` has read them
         self.level_values: dict[str, pa.Array] = {}
         self.target_name, self.positive = columns.target, columns.positive
         self.weight_name = columns.weight
-        self.checks = RowChecks(self.name, RowNamer(None), columns.drop_missing, partial=True)
-        self._read = [stripped[c] for c in columns.used(features)]
-        self._check_types([f for f in features if f not in self.categorical], stripped)
+        self.checks = RowChecks(self.name, source.row_namer, columns.drop_missing, partial=True)
+        self._read = [source.stored[c] for c in columns.used(features)]
         self.seed, self.valid_fraction, self.on_rows = seed, valid_fraction, on_rows
-        meta = self.file.metadata
-        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
-        self.starts = np.concatenate([[0], np.cumsum(sizes)])[:-1]
-        usable = [i for i, size in enumerate(sizes) if size > 0]
-        if not usable:
-            raise DataError(
-                f"{self.name} has no usable row groups ({meta.num_row_groups} row group(s), all empty); "
-                "write the data with pandas.DataFrame.to_parquet or pyarrow.parquet.write_table and retry"
-            )
-        if len(usable) < world_size:  # every process sees it, so all stop before any waits for another
-            raise DataError(
-                f"{world_size} processes share {self.name}, but it has only {len(usable)} non-empty row group(s) "
-                f"and each process reads whole row groups, so rank {len(usable)} would have no rows; start at "
-                f"most {len(usable)} processes, or rewrite the file with more row groups "
-                "(pyarrow.parquet.write_table(..., row_group_size=N))"
-            )
-        self.row_groups = usable[rank::world_size]
+        if len(source.parts) < world_size:  # every process sees it, so all stop before any waits for another
+            raise DataError(source.too_few_parts(len(source.parts), world_size))
+        self.parts = source.parts[rank::world_size]
+        self.starts: dict[int, int] = {}  # each part's first row in the file, once ``find_labels`` counted them
+        self.total_rows = 0
         self.labels: tuple | None = None
         self._as_text = False
         self.dropped_rows = 0
-
-    def _check_types(self, features: list[str], stripped: dict) -> None:
-        schema = self.file.schema_arrow
-        for name in [*features, *([self.weight_name] if self.weight_name else [])]:
-            kind = schema.field(stripped[name]).type
-            if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
-                role = "weight column" if name == self.weight_name else "feature"
-                stored = "text" if pa.types.is_string(kind) or pa.types.is_large_string(kind) else str(kind)
-                raise DataError(
-                    f"{role} {name!r} of {self.name} is stored as {stored}, and streaming reads numbers only; "
-                    "store it as a number column, or train without --stream"
-                )
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -141,18 +112,12 @@ class ParquetStream:
                 continue
             found: set = set()
             kind = None
-            for rg in self.row_groups:
-                column = self.file.read_row_group(rg, columns=[self._read[j]]).column(0)
-                cells = categorical_cells(column, feature, feature in self.declared, self.name)
-                if cells is NOT_CATEGORICAL:
-                    raise DataError(
-                        f"feature {feature!r} of {self.name} is stored as text but holds mostly numbers, and streaming "
-                        "reads numbers only; store it as a number column, or train without --stream"
-                    )
+            for part in self.parts:
+                cells = self.source.cells(self.source.column(part, self._read[j]), feature, feature in self.declared)
                 kind = cells.type
                 found.update(pc.unique(cells).drop_null().to_pylist())
             values = sorted_values(pa.array(sorted(combine(found)), type=kind))
-            check_level_count(len(values), feature, self.name, self.file.metadata.num_rows)
+            check_level_count(len(values), feature, self.name, self.total_rows)
             self.level_values[feature] = values
             levels[feature] = tuple(level_text(v) for v in values.to_pylist())
         self.design = Design(self.design.features, levels)
@@ -183,14 +148,21 @@ class ParquetStream:
         self.design = learn_design(request, rows, inputs, self.name, states)
         return self.design
 
-    def find_labels(self, combine: Callable[[set], set]) -> tuple:
-        """The target's classes, sorted (one pass over the target column; ``combine`` unites the
-        sets the processes found). Mixed numbers and text are compared as text."""
+    def find_labels(self, combine: Callable[[object, Callable], object]) -> tuple:
+        """The target's classes, sorted (one pass over the target column; ``combine(part, merge)``
+        gathers what the processes found), and where each part's rows start in the file (the rows
+        of every part, counted where the file does not say). Mixed numbers and text are compared as
+        text."""
         found: set = set()
-        for rg in self.row_groups:
-            column = self.file.read_row_group(rg, columns=[self._read[len(self.design.features)]]).column(0)
+        rows: dict[int, int] = {}
+        for part in self.parts:
+            column = self.source.column(part, self._read[len(self.design.features)])
+            rows[part] = len(column)
             found.update(v for v in pc.unique(column).to_pylist() if v is not None and v == v)
-        found = combine(found)
+        found = combine(found, set.union)
+        rows = combine(rows, lambda a, b: a | b)
+        self.total_rows = sum(rows.values())
+        self.starts = dict(zip(sorted(rows), np.cumsum([0, *(rows[p] for p in sorted(rows))]).tolist()))
         try:
             labels, self._as_text = tuple(sorted(found)), False
         except TypeError:
@@ -201,22 +173,21 @@ class ParquetStream:
         return labels
 
     def chunks(self, with_keys: bool = False) -> Iterator[Chunk]:
-        """Every usable row of this process's row groups, a batch at a time (``find_labels`` first).
+        """Every usable row of this process's parts, a batch at a time (``find_labels`` first).
         The plotting-sample keys are drawn only ``with_keys`` (the first pass); other passes get
         ``keys`` and ``positions`` of None."""
         index = pd.Index(list(self.labels))
         self.dropped_rows = 0
-        for rg in self.row_groups:
-            held_out = held_out_generator(self.seed, rg) if self.valid_fraction > 0 else None
-            keys = sample_key_generator(self.seed, rg) if with_keys else None
-            first = int(self.starts[rg])
-            for batch in self.file.iter_batches(batch_size=BATCH_ROWS, row_groups=[rg], columns=self._read):
+        for part in self.parts:
+            first = int(self.starts[part])
+            for batch in self.source.batches(part, self._read, BATCH_ROWS):
                 n = batch.num_rows
                 x, y, v, keep, codes = self._decode(batch, first, index)
-                valid = (
-                    np.zeros(len(y), dtype=bool) if held_out is None else held_out.random(n)[keep] < self.valid_fraction
-                )
-                sample = (None, None) if keys is None else (keys.random(n)[keep], first + np.flatnonzero(keep))
+                rows = first + np.flatnonzero(keep)  # the usable rows' places in the file
+                valid = np.zeros(len(y), dtype=bool)
+                if self.valid_fraction > 0:
+                    valid = row_draws(self.seed, HELD_OUT, rows) < self.valid_fraction
+                sample = (row_draws(self.seed, SAMPLE_KEYS, rows), rows) if with_keys else (None, None)
                 chunk = Chunk(x, y, v, *sample, valid, codes)
                 first += n
                 if self.on_rows is not None:
@@ -229,19 +200,29 @@ class ParquetStream:
         design = self.design
         d = len(design.features)
         columns = np.empty((d, batch.num_rows))  # filled a column at a time: much faster than row-major
+        missing = pc.is_null(batch.column(d), nan_is_null=True).to_numpy(zero_copy_only=False)
+        shown = {}  # a numeric feature a CSV part read as text: its cells, for the message on one
         for j, feature in enumerate(design.features):
+            column = batch.column(j)
             if feature in self.level_values:
-                cells = categorical_cells(batch.column(j), feature, feature in self.declared, self.name)
+                cells = self.source.cells(column, feature, feature in self.declared)
                 columns[j] = level_indices(cells, self.level_values[feature])
                 if (np.isnan(columns[j]) & ~pc.is_null(cells).to_numpy(zero_copy_only=False)).any():
                     raise RowError(f"feature {feature!r} of {self.name} changed while it was read; retry")
+                missing |= np.isnan(columns[j])
             else:
-                columns[j] = floats(batch.column(j))
+                text = fill_numbers(columns[j], column)
+                if text is None:
+                    missing |= np.isnan(columns[j])
+                else:  # a cell that is there but not a number is not missing: the check below names it
+                    shown[j] = text
+                    missing |= pc.is_null(column, nan_is_null=True).to_numpy(zero_copy_only=False)
         x = columns.T  # (n, d) in column-major order; the fit's matrix products take it as it is
         target = batch.column(d)
-        v = floats(batch.column(d + 1)) if self.weight_name else None
-        missing = pc.is_null(target, nan_is_null=True).to_numpy(zero_copy_only=False) | np.isnan(columns).any(axis=0)
-        if v is not None:
+        v = None
+        if self.weight_name:
+            v = np.empty(batch.num_rows)
+            fill_numbers(v, batch.column(d + 1))
             missing |= np.isnan(v)
         positions = first + np.arange(batch.num_rows)
         keep = self.checks.usable(missing, positions)
@@ -249,6 +230,10 @@ class ParquetStream:
             self.dropped_rows += int((~keep).sum())
             x, positions = x[keep], positions[keep]
             v = None if v is None else v[keep]
+        if shown:
+            kept, text = np.flatnonzero(keep), list(shown)
+            names = [design.features[j] for j in text]
+            self.checks.features(x[:, text], names, positions, lambda row, k: repr(shown[text[k]][kept[row]]))
         codes = x
         if design.has_categories or isinstance(design, FormulaDesign):
             x = design.expand(x)
@@ -263,12 +248,9 @@ class ParquetStream:
         return x, y.astype(np.int64), v, keep, codes
 
 
-def _open(path: Path) -> pq.ParquetFile:
+def open_source(path: Path, columns: Columns) -> TableSource:
+    """The file at ``path`` as parts: a Parquet file's row groups, a CSV file's runs of records."""
+    path = Path(path)
     if not path.exists():
         raise DataError(f"data file {path} does not exist; check the path given to --data")
-    if not is_parquet(path):
-        raise DataError(
-            f"streaming (--stream, and every torchrun job) reads Parquet row groups, and {path.name} is not a "
-            ".parquet file; convert it (pandas.read_csv(...).to_parquet(...)), or train without --stream in one process"
-        )
-    return open_parquet(path)
+    return ParquetSource(path, columns) if is_parquet(path) else CsvSource(path, columns)

@@ -1,0 +1,159 @@
+"""A CSV file streamed (``--stream``, torchrun): cut into runs of whole records, it reaches the
+in-memory CSV fit and the Parquet fit, names bad rows by their line, and a quoted cell's line breaks
+never split a record, whatever the number of processes."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from torchrun_jobs import finished, torchrun
+
+import training.streaming.csv_parts
+import training.streaming.stream
+from export.artifact import load_artifact
+from training.__main__ import main as training_main
+from training.streaming.csv_parts import data_start, part_starts
+
+
+def table(n: int, seed: int = 0, notes: bool = False) -> pd.DataFrame:
+    """Numbers, a text feature, a weight and a text target; ``notes``: a text column whose cells
+    hold line breaks, commas and doubled quotes."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3)) * [1.0, 20.0, 0.5] + [0.0, 100.0, -1.0]
+    group = rng.choice(["north", "south", "east"], size=n)
+    z = 0.9 * x[:, 0] - 0.02 * (x[:, 1] - 100) + 0.8 * x[:, 2] + (group == "south") - 0.5
+    frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "group": group})
+    frame["y"] = np.where(rng.uniform(size=n) < 1 / (1 + np.exp(-z)), "yes", "no")
+    frame["w"] = rng.integers(1, 4, size=n).astype(float)
+    if notes:
+        frame["note"] = np.where(np.arange(n) % 5 == 0, 'said "hi",\nthen\n"left"', "quiet")
+    return frame
+
+
+@pytest.fixture(autouse=True)
+def small_parts(monkeypatch):
+    """Parts of 2 KB and batches of 100 rows: every pass crosses many part and batch boundaries."""
+    monkeypatch.setattr(training.streaming.csv_parts, "MIN_PART_BYTES", 2048)
+    monkeypatch.setattr(training.streaming.stream, "BATCH_ROWS", 100)
+
+
+def cards(tmp_path: Path, *runs: tuple[str, list[str]]) -> list[dict]:
+    for name, args in runs:
+        assert training_main([*args, "--out", str(tmp_path / f"{name}.onnx")]) == 0
+    return [load_artifact(tmp_path / f"{name}.onnx").card.to_json() for name, _ in runs]
+
+
+def assert_same_fit(ours: dict, theirs: dict, rel: float = 1e-6) -> None:
+    assert ours["summary"]["converged"] and theirs["summary"]["converged"]
+    assert ours["summary"]["objective"] == pytest.approx(theirs["summary"]["objective"], rel=rel)
+    assert ours["terms"] == theirs["terms"] and ours["categories"] == theirs["categories"]
+    for key in ("log_likelihood", "null_log_likelihood"):
+        assert ours["statistics"][key] == pytest.approx(theirs["statistics"][key], rel=1e-9)
+    np.testing.assert_allclose(ours["coefficients"]["weights"], theirs["coefficients"]["weights"], rtol=1e-5, atol=1e-8)
+    if "coefficients" in theirs["statistics"]:  # standard errors (not for an L2 fit)
+        mine, other = ours["statistics"]["coefficients"], theirs["statistics"]["coefficients"]
+        np.testing.assert_allclose(mine["std_error"], other["std_error"], rtol=1e-5)
+    for key in ("n_rows", "class_counts", "dropped_rows"):
+        assert ours["data"][key] == theirs["data"][key], key
+    for name, summary in theirs["data"]["features"].items():
+        assert ours["data"]["features"][name] == pytest.approx(summary, rel=1e-12), name
+
+
+def test_parts_begin_at_record_starts_and_hold_every_record_once(tmp_path):
+    path = tmp_path / "notes.csv"
+    table(3_000, notes=True).to_csv(path, index=False)
+    first = data_start(path)
+    starts = part_starts(path, first)
+    assert len(starts) > 20 and starts[0] == first == len(path.read_text().splitlines()[0]) + 1
+    data = path.read_bytes()
+    read = [pd.read_csv(path, skiprows=0, nrows=0).columns.tolist()]
+    rows = []
+    for begin, end in zip(starts, [*starts[1:], len(data)]):
+        part = pd.read_csv(pd.io.common.BytesIO(data[begin:end]), header=None, names=read[0])
+        rows.append(part)
+    whole = pd.concat(rows, ignore_index=True)
+    pd.testing.assert_frame_equal(whole, pd.read_csv(path))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        [],
+        ["--weight-column", "w", "--class-weight", "balanced"],
+        ["--l2", "0.01", "--valid-fraction", "0.2"],
+        ["--formula", "y ~ a * group + bs(b, df=3) + np.exp(c)"],
+    ],
+)
+def test_streamed_csv_equals_in_memory_csv_and_parquet(tmp_path, extra):
+    frame = table(6_000)
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "data.parquet", row_group_size=700)
+    target = [] if "--formula" in extra else ["--target", "y", "--features", "a,b,c,group"]
+    runs = [
+        ("csv", ["--data", str(tmp_path / "data.csv"), *target, *extra]),
+        ("csv_stream", ["--data", str(tmp_path / "data.csv"), *target, *extra, "--stream"]),
+        ("parquet_stream", ["--data", str(tmp_path / "data.parquet"), *target, *extra, "--stream"]),
+    ]
+    csv, streamed, parquet = cards(tmp_path, *runs)
+    if "--valid-fraction" in extra:  # a stream holds rows out one by one: the same rows for CSV and Parquet
+        assert_same_fit(streamed, parquet, rel=1e-9)
+        assert streamed["data"]["n_valid_rows"] == parquet["data"]["n_valid_rows"]
+        return
+    assert_same_fit(streamed, csv)
+    assert_same_fit(parquet, csv)
+
+
+def test_quoted_line_breaks_and_a_bad_cell_are_named_by_their_line(tmp_path, capsys):
+    frame = table(3_000, notes=True)
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    args = ["--data", str(tmp_path / "data.csv"), "--target", "y", "--features", "a,b,note"]
+    memory, streamed = cards(tmp_path, ("memory", args), ("stream", [*args, "--stream"]))
+    assert_same_fit(streamed, memory)
+    lines = (tmp_path / "data.csv").read_text().split("\n")
+    row = 2_717  # a row far into the file, past many parts and quoted line breaks
+    line = 1 + next(i for i, text in enumerate(lines) if text.startswith(f"{frame.a[row]},"))  # as an editor counts
+    frame["b"] = frame["b"].astype(object)
+    frame.loc[row, "b"] = "many"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    for streaming in ([], ["--stream"]):
+        bad = ["--data", str(tmp_path / "bad.csv"), "--target", "y", "--features", "a,b,note", *streaming]
+        assert training_main([*bad, "--out", str(tmp_path / "bad.onnx")]) == 2
+        assert f"feature 'b' of bad.csv must hold finite numbers, but line {line} has 'many'" in capsys.readouterr().err
+    frame.loc[row, "b"] = None
+    frame.to_csv(tmp_path / "gap.csv", index=False)
+    gap = ["--data", str(tmp_path / "gap.csv"), "--target", "y", "--stream", "--out", str(tmp_path / "g.onnx")]
+    assert training_main(gap) == 2
+    assert f"gap.csv has rows with missing values (the first on line {line})" in capsys.readouterr().err
+
+
+def test_two_processes_on_a_csv_with_quoted_line_breaks_match_one(tmp_path):
+    frame = table(9_000, seed=3, notes=True)
+    frame.to_csv(tmp_path / "data.csv", index=False)  # 4 KB parts (the default least) of records with line breaks
+    args = [
+        "--data",
+        str(tmp_path / "data.csv"),
+        "--target",
+        "y",
+        "--weight-column",
+        "w",
+        "--features",
+        "a,b,group,note",
+    ]
+    code, out, err = finished(torchrun([*args, "--out", str(tmp_path / "two.onnx")], tmp_path))
+    assert code == 0, err[-3000:]
+    assert out.count("saved ") == 1
+    assert training_main([*args, "--out", str(tmp_path / "memory.onnx")]) == 0
+    two, memory = (load_artifact(tmp_path / f"{n}.onnx").card.to_json() for n in ("two", "memory"))
+    assert_same_fit(two, memory)
+    assert two["data"]["n_rows"] == 9_000
+
+
+def test_a_csv_over_the_memory_budget_streams(tmp_path, capsys):
+    table(3_000).to_csv(tmp_path / "data.csv", index=False)
+    args = ["--data", str(tmp_path / "data.csv"), "--target", "y", "--features", "a,b,group"]
+    memory, budget = cards(tmp_path, ("memory", args), ("budget", [*args, "--memory-budget", "50kB"]))
+    assert "more than the budget of 50.0 KB (--memory-budget): streaming it" in capsys.readouterr().err
+    assert_same_fit(budget, memory)
