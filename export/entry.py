@@ -4,7 +4,7 @@ from ``rules.json`` (``export.site.rules``), so both say the same words."""
 
 from export.csv_input import NUMBER
 from export.errors import InputError, shorten
-from export.parity import FLOAT32_MAX
+from export.limits import FLOAT32_MAX
 
 # {name}: the feature's name; {text}: the entry as typed (shortened)
 ENTRY_MESSAGES = {

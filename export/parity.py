@@ -14,8 +14,8 @@ import numpy as np
 from export.design import Design
 from export.errors import ParityError
 from export.formula.design import FormulaDesign
+from export.limits import FLOAT32_MAX
 
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 # features probed alone at float32's limits, by export's parity grid and the reader's probe rows:
 # all of them for most models, an evenly spread sample of a wide one (rows x d grows as d squared)
 MAX_EXTREME_FEATURES = 32

@@ -18,7 +18,7 @@ from export.errors import DataError, InputError, listed, printable, shorten
 from export.explain import explain_codes
 from export.formula.design import FormulaDesign
 from export.formula.expression import UNDEFINED_CELL
-from export.parity import FLOAT32_MAX
+from export.limits import FLOAT32_MAX
 from export.reader.inputs import known_levels
 
 # OWASP's list for CSV injection: a spreadsheet runs a cell that starts with one of these as a

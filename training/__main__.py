@@ -10,10 +10,12 @@ rest to ``training.run``.
 """
 
 import importlib
+import os
 import sys
 import threading
 
 from export.cli import run_cli
+from export.reader.isolation import warm_up
 from training.config import TrainConfig
 from training.options import Request, build_parser, check_outputs, flag_of, needing_data, values
 
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         from training.reading import launched_by_torchrun, read_whole, streams
 
         streaming = streams(request, launched_by_torchrun())
+        if os.environ.get("RANK", "0") == "0":  # the process that exports: its graph check runs in a helper
+            warm_up()  # process, which starts while the data is read
         whole = request.data is not None and not streaming
         if whole:
             importing.append(threading.Thread(target=importlib.import_module, args=("training.run",), daemon=True))

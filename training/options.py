@@ -19,7 +19,7 @@ from typing import Any
 from export.cli import OneLineParser
 from export.errors import shorten
 from export.files import card_path, check_model_path, check_writable
-from export.parity import FLOAT32_MAX
+from export.limits import FLOAT32_MAX
 from training.data.columns import Columns
 from training.streaming.sizes import parse_size
 
@@ -260,8 +260,7 @@ class Request:
     # None: half the memory available at start
     memory_budget: int | None = option(
         None,
-        "stream a file that would take more than SIZE in memory, e.g. 2GB, 512MiB "
-        "(default: half the memory available)",
+        "stream a file that would take more than SIZE in memory, e.g. 2GB, 512MiB (default: half the memory available)",
         "data",
         metavar="SIZE",
         read=parse_size,

@@ -20,8 +20,8 @@ from export.card.model_card import ModelCard
 from export.errors import ArtifactError, ParityError
 from export.formula.design import FormulaDesign
 from export.intervals import probability_interval
+from export.limits import FLOAT32_MAX
 from export.parity import (
-    FLOAT32_MAX,
     assert_interval_parity,
     assert_parity,
     assert_tail_accuracy,

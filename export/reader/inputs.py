@@ -14,7 +14,7 @@ import numpy as np
 
 from export.design import Design, level_keys, level_text
 from export.errors import InputError, shorten
-from export.parity import FLOAT32_MAX
+from export.limits import FLOAT32_MAX
 
 INPUT_NAME, CATEGORIES_NAME = "x", "categories"
 SHOWN_LEVELS = 12  # levels listed in a message about an unknown one

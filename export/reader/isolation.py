@@ -53,13 +53,7 @@ class _Helper:
             if self.owner != os.getpid():
                 self.process, self.owner = None, os.getpid()
             for attempt in range(2):  # a helper that died (killed from outside) is started again once
-                if self.process is None or self.process.poll() is not None:
-                    self.process = subprocess.Popen(
-                        [sys.executable, "-c", HELPER, str(PACKAGE_ROOT)],
-                        stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.DEVNULL,
-                    )
+                self._start()
                 try:
                     _write(self.process.stdin, payloads)
                     kind, value = _read(self.process.stdout)
@@ -71,6 +65,20 @@ class _Helper:
                         raise
         raise AssertionError("unreachable")
 
+    def warm_up(self) -> None:
+        with self.lock:
+            if self.owner == os.getpid():
+                self._start()
+
+    def _start(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", HELPER, str(PACKAGE_ROOT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+
     def close(self) -> None:
         """At exit: the helper sees its stdin close and leaves; waited for, so nothing is left running."""
         if self.process is not None and self.owner == os.getpid() and self.process.poll() is None:
@@ -81,6 +89,12 @@ class _Helper:
 
 _helper = _Helper()
 atexit.register(_helper.close)
+
+
+def warm_up() -> None:
+    """Start the helper now (its Python and onnx take most of a second), so that it is ready by the
+    time a check needs it: ``python -m training`` calls this before reading the data."""
+    _helper.warm_up()
 
 
 def inferred_model(checked: bytes, prepared: bytes, source: str) -> bytes:

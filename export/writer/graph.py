@@ -34,7 +34,7 @@ from onnx import TensorProto, helper, numpy_helper
 from export.artifact import CATEGORIES_NAME, INPUT_NAME, INTERVAL_TYPES, OUTPUT_TYPES
 from export.design import Design, level_keys
 from export.formula.design import FormulaDesign
-from export.parity import FLOAT32_MAX
+from export.limits import FLOAT32_MAX
 from export.writer.formula import formula_front, formula_logit
 from export.writer.intervals import interval_nodes
 

@@ -16,7 +16,7 @@ import numpy as np
 from export.card.model_card import MAX_CLASSES
 from export.csv_input import Dialect, line_of
 from export.errors import DataError, RowError
-from export.parity import FLOAT32_MAX
+from export.limits import FLOAT32_MAX
 from training.data.columns import names_text
 
 ShowCell = Callable[[int, int], str]  # (array row, column) -> the cell as the user wrote it

@@ -12,6 +12,7 @@ checked as in ``checks`` (missing values, non-finite features, bad weights),
 each named by its line (CSV) or row (Parquet) in the file.
 """
 
+import codecs
 import io
 import os
 import re
@@ -27,19 +28,25 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from export.csv_input import Dialect, encoding_problem, header, numbers, sniff, written_numbers
+from export.csv_input import Dialect, csv_cells, encoding_problem, header, numbers, sniff, written_numbers
 from export.design import Design
 from export.errors import DataError, first_line, listed, shorten
-from export.parity import FLOAT32_MAX
+from export.limits import FLOAT32_MAX
 from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_categorical_type, is_text
 from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total
 from training.data.columns import Columns, pick_columns
+from training.data.csv_parts import data_start, record_ends
 from training.data.dataset import Dataset
 from training.data.targets import encode_target
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SAVED_INDEX = re.compile(r"__index_level_\d+__")  # what pandas names an index it writes to Parquet
 SAMPLE_BYTES = 1 << 20  # a CSV's rows are estimated from the lines in its first megabyte
+FLOAT32_CELLS = 10_000_000  # a CSV of more cells is parsed to float32 (``number_types``)
+# a CSV read whole is parsed a 64th of it at a time, from 256 KB to 8 MB (``_read_in_parts``): parts
+# small enough to keep the peak near the matrix, large enough for pyarrow's threads
+MEMORY_PARTS, MEMORY_PART_BYTES = 64, (256 << 10, 8 << 20)
+FILLED = object()  # what ``assemble`` reads for a feature whose numbers are in its matrix already
 
 
 class ReadProgress(Protocol):
@@ -120,12 +127,23 @@ def load_csv(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Da
     dialect, written, stored, notes = csv_layout(path, columns)
     features = pick_columns(list(stored), columns, name, dialect)
     text = [stored[c] for c in columns.categorical if c in stored]  # codes as written: 02134
-    table = _read_csv(path, dialect, written, [stored[c] for c in columns.used(features)], progress, text)
+    used = [stored[c] for c in columns.used(features)]
+    numeric = number_types(path, dialect, written, [stored[f] for f in features], text)
+    if numeric and not codecs.lookup(dialect.encoding).name.startswith(("utf-16", "utf-32")):
+        try:
+            types = {**numeric, **{name: pa.string() for name in text}}
+            rows, kinds, block, read = _read_in_parts(path, dialect, written, used, len(features), types, progress)
+        except DataError:
+            pass  # a cell that is not a number in a column the file's start has as numbers: read below
+        else:
+            return assemble(name, features, columns, rows, kinds, read, RowNamer(path, dialect), notes, block)
+    # the whole file as it is written, so that a message names the cell and its line
+    table = _read_csv(path, dialect, written, used, progress, text)
     if table.num_rows == 0:
         raise DataError(f"{path} has a header but no data rows; add rows and retry")
     kinds = [table.schema.field(i).type for i in range(len(features))]
-    read = iter(table.columns)
-    return assemble(name, features, columns, table.num_rows, kinds, read, RowNamer(path, dialect), notes)
+    rows, read = table.num_rows, iter(table.columns)
+    return assemble(name, features, columns, rows, kinds, read, RowNamer(path, dialect), notes)
 
 
 def assemble(
@@ -137,26 +155,37 @@ def assemble(
     read: Iterator[pa.ChunkedArray],
     name_row: RowNamer,
     notes: tuple[str, ...],
+    block: np.ndarray | None = None,
 ) -> Dataset:
     """The checked ``Dataset`` from the used columns as ``read`` gives them (features, then the
     target, then the weight column): features copied one by one into the feature matrix, float32
     if every numeric feature column is float32. A categorical feature's column (``categories``)
-    first holds its level indices (NaN: missing), then becomes its terms (``export.design``)."""
+    first holds its level indices (NaN: missing), then becomes its terms (``export.design``).
+    ``block``: the feature matrix (d, rows) made already, where ``read`` gives ``FILLED`` for a
+    feature whose numbers it holds (``_read_in_parts``)."""
     check_declared(columns, features, name)
-    numeric_kinds = [
-        kind for f, kind in zip(features, kinds) if f not in columns.categorical and not is_categorical_type(kind)
-    ]
-    dtype = np.float32 if numeric_kinds and all(pa.types.is_float32(kind) for kind in numeric_kinds) else np.float64
-    block = np.empty((len(features), rows), dtype=dtype)
+    if block is None:
+        numeric_kinds = [
+            kind for f, kind in zip(features, kinds) if f not in columns.categorical and not is_categorical_type(kind)
+        ]
+        single = numeric_kinds and all(pa.types.is_float32(kind) for kind in numeric_kinds)
+        block = np.empty((len(features), rows), dtype=np.float32 if single else np.float64)
     missing = np.zeros(rows, dtype=bool)
     missing_in, not_finite = [], []
     shown = {}  # feature index -> the column's cells as text, for a column that holds text
     levels = {}
     for j, feature in enumerate(features):
-        column = _readable(next(read), feature, name, name_row)
+        given = next(read)
+        column = None if given is FILLED else _readable(given, feature, name, name_row)
         values = block[j]
-        found = categorical_codes(values, column, feature, feature in columns.categorical, name, rows)
-        if found is NOT_CATEGORICAL:
+        found = (
+            NOT_CATEGORICAL
+            if column is None
+            else categorical_codes(values, column, feature, feature in columns.categorical, name, rows)
+        )
+        if column is None:
+            pass
+        elif found is NOT_CATEGORICAL:
             text = fill_numbers(values, column)
             if text is not None:
                 shown[j] = text
@@ -263,6 +292,152 @@ def _read_csv(
         return read_csv_table(_CountedFile(file, progress), str(path), dialect, written, used, types, skip_rows=1)
 
 
+def number_types(
+    path: Path, dialect: Dialect, written: list[str], features: list[str], text: list[str]
+) -> dict[str, pa.DataType]:
+    """The feature columns the file's first megabyte holds as numbers, and the type to parse them
+    to: float32 when the file holds more than ``FLOAT32_CELLS`` cells (half the memory, and the
+    bytes of every pass of the fit, as a float32 Parquet file's; a CSV rarely writes more than 7
+    significant digits), else float64. Empty for a file with a thousands mark (its numbers are read
+    as text and ungrouped) and for one whose start cannot be read (the whole read says why)."""
+    if dialect.thousands:
+        return {}
+    with open(path, "rb") as file:
+        head = file.read(SAMPLE_BYTES)
+    cut = head.rfind(b"\n")
+    if cut <= 0:
+        return {}
+    try:
+        start = read_csv_table(io.BytesIO(head[: cut + 1]), str(path), dialect, written, features, {}, skip_rows=1)
+    except DataError:
+        return {}
+    kind = pa.float32() if csv_cells(path) > FLOAT32_CELLS else pa.float64()
+    found = [(name, start.schema.field(name).type) for name in features if name not in text]
+    return {name: kind for name, t in found if pa.types.is_integer(t) or pa.types.is_floating(t)}
+
+
+def _read_in_parts(
+    path: Path,
+    dialect: Dialect,
+    written: list[str],
+    used: list[str],
+    d: int,
+    fixed: dict[str, pa.DataType],
+    progress: ReadProgress,
+) -> tuple[int, list[pa.DataType], np.ndarray, Iterator]:
+    """The file read once, a run of whole records at a time (``MEMORY_PART_BYTES``; a run ends at a
+    line break with an even number of quotes before it: ``csv_parts``), the next run parsing
+    (pyarrow's threads, without the GIL) while this one's numbers are copied into the feature
+    matrix. The matrix is made once, for the rows the first run says the file holds (2% more), and
+    made larger only if a file's later rows are much shorter; so the peak is the matrix and a few
+    runs, never a whole table beside it. Every run parses its columns to the types the first run has
+    (the ``fixed`` ones to theirs: numeric features, text), so a column that changes type on the way
+    is a ``DataError`` and the caller reads the whole file as written instead. Returns (rows, the
+    features' kinds, the matrix, what ``assemble`` reads: ``FILLED`` for a feature in the matrix,
+    else its column)."""
+    size = path.stat().st_size
+    first = data_start(path)
+    least, most = MEMORY_PART_BYTES
+    numbers = {name: t for name, t in fixed.items() if pa.types.is_floating(t)}
+    matrix = _Matrix(d, np.float32 if all(t == pa.float32() for t in numbers.values()) else np.float64)
+    filled = [j for j, name in enumerate(used[:d]) if name in numbers]
+    chunks: dict[str, list[pa.Array]] = {name: [] for j, name in enumerate(used) if j not in filled}
+
+    def parse(records: bytes, types: dict[str, pa.DataType]) -> pa.Table:
+        # a block per core: few chunks to copy, every core parsing
+        blocks = len(records) // (os.cpu_count() or 1) + 1
+        return read_csv_table(io.BytesIO(records), str(path), dialect, written, used, types, block_size=blocks)
+
+    def take(table: pa.Table) -> None:
+        n = table.num_rows
+        columns = matrix.next_rows(n)
+        for j in filled:
+            fill_numbers(columns[j], table.column(used[j]))
+        for name, parts in chunks.items():
+            parts.extend(table.column(name).chunks)
+        progress.advance(n)
+
+    runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)))
+    opening = next(runs, b"")
+    table = parse(opening, fixed)
+    types = {name: table.schema.field(name).type for name in used}  # every later run parses as this one
+    expected = table.num_rows * (size - first) / max(len(opening), 1)
+    matrix.reserve(int(expected * 1.02) + 1024)
+    progress.start(expected)
+    take(table)
+    with ThreadPoolExecutor(max_workers=1) as parser:
+        pending = None
+        for records in runs:
+            submitted = parser.submit(parse, records, types)
+            if pending is not None:
+                take(pending.result())
+            pending = submitted
+        if pending is not None:
+            take(pending.result())
+    if matrix.rows == 0:
+        raise DataError(f"{path} has a header but no data rows; add rows and retry")
+    kinds = [types[name] for name in used[:d]]
+
+    def read() -> Iterator:
+        for j, name in enumerate(used):
+            yield FILLED if j in filled else pa.chunked_array(chunks.pop(name), type=types[name])
+
+    return matrix.rows, kinds, matrix.finished(), read()
+
+
+class _Matrix:
+    """The (d, rows) feature matrix filled a run at a time: made for ``reserve``'s rows, larger (by
+    a quarter, copied) when more come, and at the end its rows moved together in place, so that it
+    is one contiguous block, as the fit's matrix products take it, without a second copy."""
+
+    def __init__(self, d: int, dtype: type):
+        self.d, self.dtype, self.rows = d, dtype, 0
+        self.block = np.empty((d, 0), dtype=dtype)
+
+    def reserve(self, capacity: int) -> None:
+        grown = np.empty((self.d, capacity), dtype=self.dtype)  # untouched pages take no memory
+        grown[:, : self.rows] = self.block[:, : self.rows]
+        self.block = grown
+
+    def next_rows(self, n: int) -> np.ndarray:
+        if self.rows + n > self.block.shape[1]:
+            self.reserve(max(self.rows + n, self.block.shape[1] * 5 // 4))
+        start, self.rows = self.rows, self.rows + n
+        return self.block[:, start : self.rows]
+
+    def finished(self) -> np.ndarray:
+        capacity, rows = self.block.shape[1], self.rows
+        if capacity == rows:
+            return self.block
+        flat = self.block.reshape(-1)
+        for j in range(1, self.d):  # row j moves down to j * rows; numpy copies through a buffer where they overlap
+            flat[j * rows : (j + 1) * rows] = flat[j * capacity : j * capacity + rows]
+        return flat[: self.d * rows].reshape(self.d, rows)
+
+
+def _record_runs(path: Path, first: int, step: int) -> Iterator[bytes]:
+    """The file's records after the header, ``step`` bytes or so at a time, each run ending where
+    a record ends (the last run: at the file's end). A run ends at its last line break when the
+    quotes before it are even in number (the usual case, counted in C); else at the last break
+    that has an even number before it (``csv_parts.record_ends``)."""
+    with open(path, "rb") as file:
+        file.seek(first)
+        tail = b""
+        while block := file.read(step):
+            run = tail + block
+            cut = run.rfind(b"\n") + 1
+            if cut and run.count(b'"', 0, cut) % 2:
+                ends, _ = record_ends(np.frombuffer(run, dtype=np.uint8), 0)  # a run starts at a record's start
+                cut = int(ends[-1]) + 1 if len(ends) else 0
+            if cut == 0:
+                tail = run
+                continue
+            tail = run[cut:]
+            yield run[:cut]
+        if tail:
+            yield tail
+
+
 def read_csv_table(
     source: io.RawIOBase | io.BufferedIOBase,
     name: str,
@@ -272,16 +447,21 @@ def read_csv_table(
     types: dict[str, pa.DataType],
     skip_rows: int = 0,
     error: type[DataError] = DataError,
+    block_size: int | None = None,
 ) -> pa.Table:
     """The ``used`` columns of the CSV records ``source`` holds (after ``skip_rows``: the header),
     named ``written``, with pyarrow's multi-threaded parser; ``types`` fixes some columns' types
     (text stays text). ``error`` (a ``DataError``) for text that is not in the dialect's encoding or
-    a record that is not well-formed, naming the file ``name``."""
+    a record that is not well-formed, naming the file ``name``. ``block_size``: the bytes each of
+    pyarrow's threads parses at once (default its 1 MB), and each column's chunk."""
     try:
         table = pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(
-                column_names=written, skip_rows=skip_rows, encoding=_arrow_encoding(dialect)
+                column_names=written,
+                skip_rows=skip_rows,
+                encoding=_arrow_encoding(dialect),
+                **({"block_size": block_size} if block_size else {}),
             ),
             parse_options=pacsv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

@@ -20,7 +20,7 @@ from training.data.categories import NOT_CATEGORICAL, categorical_cells, is_cate
 from training.data.checks import RowNamer
 from training.data.columnar import csv_layout, read_csv_table
 from training.data.columns import Columns
-from training.streaming.csv_parts import data_start, part_size, part_starts
+from training.data.csv_parts import data_start, part_size, part_starts
 
 WIDE_ENCODINGS = ("utf-16", "utf-32")  # a line break is not one byte: the parts cannot be found by bytes
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from export.csv_input import csv_cells
 from export.errors import shorten
 
 UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12}
 UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
-SAMPLE_BYTES = 1 << 20  # a CSV's cells are counted in its first megabyte
 SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 
 
@@ -42,7 +42,7 @@ def in_memory_size(path: Path) -> int:
     delimiter and its line ends) and scaled to its size. 0 when the file cannot be read: the loader
     then says what is wrong with it."""
     if path.suffix.lower() not in (".parquet", ".pq"):
-        return _csv_cells(path) * 8 * 2
+        return csv_cells(path) * 8 * 2
     try:
         file = pq.ParquetFile(path)
     except Exception:  # not Parquet, or unreadable: the loader reports it in one line
@@ -57,15 +57,3 @@ def human(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1000
     return f"{size:.1f} TB"
-
-
-def _csv_cells(path: Path) -> int:
-    try:
-        with open(path, "rb") as file:
-            head = file.read(SAMPLE_BYTES)
-        size = path.stat().st_size
-    except OSError:
-        return 0
-    breaks = max(head.count(b"\n"), 1)
-    per_line = 1 + max(head.count(sep) for sep in (b",", b";", b"\t", b"|")) / breaks
-    return int(size / max(len(head), 1) * breaks * per_line)

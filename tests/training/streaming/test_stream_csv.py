@@ -11,11 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 from torchrun_jobs import finished, torchrun
 
-import training.streaming.csv_parts
+import training.data.csv_parts
 import training.streaming.stream
 from export.artifact import load_artifact
 from training.__main__ import main as training_main
-from training.streaming.csv_parts import data_start, part_starts
+from training.data.csv_parts import data_start, part_starts
 
 
 def table(n: int, seed: int = 0, notes: bool = False) -> pd.DataFrame:
@@ -36,7 +36,7 @@ def table(n: int, seed: int = 0, notes: bool = False) -> pd.DataFrame:
 @pytest.fixture(autouse=True)
 def small_parts(monkeypatch):
     """Parts of 2 KB and batches of 100 rows: every pass crosses many part and batch boundaries."""
-    monkeypatch.setattr(training.streaming.csv_parts, "MIN_PART_BYTES", 2048)
+    monkeypatch.setattr(training.data.csv_parts, "MIN_PART_BYTES", 2048)
     monkeypatch.setattr(training.streaming.stream, "BATCH_ROWS", 100)
 
 

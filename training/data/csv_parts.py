@@ -9,6 +9,7 @@ process finds the same parts, reads every ``world_size``-th one, and a seeded dr
 validation split, the plotting sample) is the same whatever the number of processes.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 PARTS = 256  # about this many parts in a file: enough for any number of processes a machine runs
 MIN_PART_BYTES = 4 << 10
 MAX_PART_BYTES = 32 << 20  # what one process parses at once: bounds the memory a part takes
-SCAN_BYTES = 64 << 20  # the quote count runs over slices of the file this large
+SCAN_BYTES = 4 << 20  # the quote count runs over slices of the file this large (one buffer, reused)
 QUOTE, NEWLINE = ord('"'), ord("\n")
 
 
@@ -34,43 +35,54 @@ def part_starts(path: Path, first: int) -> list[int]:
     step = part_size(size - first)
     targets = list(range(first + step, size, step))
     starts = [first]
-    if not targets:
-        return starts
-    data = np.memmap(path, dtype=np.uint8, mode="r")
     odd = 0  # quotes before the slice, modulo 2
     target = 0
-    for begin in range(0, size, SCAN_BYTES):
-        chunk = np.asarray(data[begin : begin + SCAN_BYTES])
-        parity = (np.cumsum(chunk == QUOTE, dtype=np.uint8) + odd) & 1
-        ends = begin + np.flatnonzero((chunk == NEWLINE) & (parity == 0))  # record-ending line breaks
+    for begin, chunk in _slices(path):
+        if target == len(targets):
+            break
+        ends, odd = record_ends(chunk, odd)
+        ends += begin
         while target < len(targets):
             found = np.searchsorted(ends, targets[target] - 1)  # a break at target - 1 starts a record at target
             if found == len(ends):
                 break
             start = int(ends[found]) + 1
-            if start >= size:
-                return starts
-            if start > starts[-1]:
+            if start < size and start > starts[-1]:
                 starts.append(start)
             while target < len(targets) and targets[target] <= start:
                 target += 1
-        odd = int(parity[-1]) if len(chunk) else odd
-        if target == len(targets):
-            break
     return starts
 
 
 def data_start(path: Path) -> int:
     """Where the first record after the header starts (the header may hold quoted line breaks);
     the file's size when there is none."""
-    size = path.stat().st_size
-    data = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
     odd = 0
-    for begin in range(0, size, SCAN_BYTES):
-        chunk = np.asarray(data[begin : begin + SCAN_BYTES])
-        parity = (np.cumsum(chunk == QUOTE, dtype=np.uint8) + odd) & 1
-        ends = np.flatnonzero((chunk == NEWLINE) & (parity == 0))
+    for begin, chunk in _slices(path):
+        ends, odd = record_ends(chunk, odd)
         if len(ends):
             return begin + int(ends[0]) + 1
-        odd = int(parity[-1])
-    return size
+    return path.stat().st_size
+
+
+def _slices(path: Path) -> Iterator[tuple[int, np.ndarray]]:
+    """The file's bytes ``SCAN_BYTES`` at a time, read into one buffer (a memory map would count
+    every page of the file in the process's memory until it is dropped)."""
+    buffer = np.empty(SCAN_BYTES, dtype=np.uint8)
+    begin = 0
+    with open(path, "rb", buffering=0) as file:
+        while count := file.readinto(buffer):
+            yield begin, buffer[:count]
+            begin += count
+
+
+def record_ends(chunk: np.ndarray, odd: int) -> tuple[np.ndarray, int]:
+    """The offsets in ``chunk`` of its record-ending line breaks (an even number of quotes before
+    them, counting ``odd``: the quotes before the chunk, modulo 2), and the quotes' parity after it.
+    Quotes are few in most files: each break's count comes from a search among the quotes' places."""
+    quotes = np.flatnonzero(chunk == QUOTE)
+    breaks = np.flatnonzero(chunk == NEWLINE)
+    if len(quotes) == 0:
+        return (breaks if odd == 0 else breaks[:0]), odd
+    before = np.searchsorted(quotes, breaks) + odd
+    return breaks[before % 2 == 0], (odd + len(quotes)) % 2
