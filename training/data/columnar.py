@@ -376,6 +376,7 @@ def _read_in_parts(
             take(pending.result())
     if matrix.rows == 0:
         raise DataError(f"{path} has a header but no data rows; add rows and retry")
+    progress.start(matrix.rows)  # the estimate, corrected: the bar ends at its total
     kinds = [types[name] for name in used[:d]]
 
     def read() -> Iterator:
