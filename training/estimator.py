@@ -186,7 +186,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             layer.weight.copy_(torch.as_tensor(self.coef_))
             layer.bias.copy_(torch.as_tensor(self.intercept_))
         built = build_artifact(layer, self._description)
-        return Model(built.data, checkpoint_bytes(layer.state_dict(), self._description))
+        return Model(built.data, checkpoint_bytes(layer.state_dict(), self._description), artifact=built.artifact)
 
     def summary(self) -> pd.DataFrame:
         """The coefficient table, with standard errors, tests and intervals where they apply."""

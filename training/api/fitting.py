@@ -62,4 +62,4 @@ def fit(
     with bar.bar:
         result, description, _ = fit_and_describe(config, request, LOCAL, streaming, table, bar)
     built = build_artifact(result.model.linear, description)
-    return Model(built.data, checkpoint_bytes(result.model.state_dict(), description), path)
+    return Model(built.data, checkpoint_bytes(result.model.state_dict(), description), path, built.artifact)

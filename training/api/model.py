@@ -24,9 +24,11 @@ class Model:
     ``warnings``, ``export(path)``. ``artifact`` serves it with everything the reader gives (95%
     intervals of the probabilities, explanations: ``export.artifact.Artifact``)."""
 
-    def __init__(self, onnx: bytes, checkpoint: bytes, data_path: Path | None = None):
+    def __init__(self, onnx: bytes, checkpoint: bytes, data_path: Path | None = None, artifact: Artifact | None = None):
+        """``artifact``: ``onnx`` as the reader loaded it already (the export's own check did);
+        else it is loaded here (an unpickled model)."""
         self._onnx, self._checkpoint, self._data_path = onnx, checkpoint, data_path
-        self.artifact = Artifact.from_bytes(onnx, source="the fitted model")
+        self.artifact = artifact or Artifact.from_bytes(onnx, source="the fitted model")
 
     @property
     def card(self) -> ModelCard:

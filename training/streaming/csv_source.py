@@ -68,9 +68,6 @@ class CsvSource:
             return categorical_cells(column, feature, declared, self.name)
         return text_cells(column)  # text in every part, mostly numbers in this one or not
 
-    def rows(self, part: int) -> None:
-        return None
-
     def column(self, part: int, name: str) -> pa.ChunkedArray:
         return self._table(part, [name]).column(0)
 

@@ -53,9 +53,6 @@ class ParquetSource:
             )
         return cells
 
-    def rows(self, part: int) -> int:
-        return self.file.metadata.row_group(part).num_rows
-
     def column(self, part: int, name: str) -> pa.ChunkedArray:
         return self.file.read_row_group(part, columns=[name]).column(0)
 

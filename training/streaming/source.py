@@ -26,9 +26,6 @@ class TableSource(Protocol):
     def cells(self, column: pa.ChunkedArray, feature: str, declared: bool) -> pa.ChunkedArray:
         """A categorical feature's cells as its levels are made of (``categories.categorical_cells``)."""
 
-    def rows(self, part: int) -> int | None:
-        """The rows of ``part`` where the file says so without reading them (None: counted as read)."""
-
     def column(self, part: int, name: str) -> pa.ChunkedArray:
         """One stored column of ``part``."""
 
