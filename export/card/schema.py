@@ -76,7 +76,9 @@ def list_of(spec: Spec, length: int | None = None, at_least: int = 0) -> Spec:
             return f"{path} has {len(value)} entries, not {length}"
         if len(value) < at_least:
             return f"{path} has {len(value)} entries, fewer than {at_least}"
-        return first_problem(spec(item, f"{path}[{i}]") for i, item in enumerate(value))
+        # an item's path is written only for the item that fails: one per item cost more than the checks
+        bad = next((i for i, item in enumerate(value) if spec(item, path) is not None), None)
+        return None if bad is None else spec(value[bad], f"{path}[{bad}]")
 
     return check
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from onnx import helper, numpy_helper
 
 from export.errors import shorten
 
@@ -178,6 +177,10 @@ class OnnxWriter:
 
     def write(self, node: Node, inputs: Mapping[str, str]) -> str:
         """The tensor name holding ``node``'s value; ``inputs``: column -> its float64 tensor."""
+        # onnx loads here, when a graph is written: reading a table needs the expressions but not
+        # onnx, whose import (ml_dtypes' mostly) would delay the read
+        from onnx import helper, numpy_helper
+
         if isinstance(node, Column):
             return inputs[node.name]
         out = self.name()

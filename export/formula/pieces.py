@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from onnx import helper, numpy_helper
 
 MAX_BREAKS = 1000  # distinct knots of one spline
 
@@ -54,6 +53,8 @@ class Pieces:
 
     def onnx(self, s: str, out: str) -> tuple[list, list]:
         """Constants and nodes from the float64 (batch,) tensor ``s`` to ``out`` (batch, columns)."""
+        from onnx import helper, numpy_helper  # loaded when a graph is written (``expression.OnnxWriter``)
+
         origins, widths = self.origins_and_widths()
         name = {part: f"{out}_{part}" for part in ("inner", "last", "origins", "widths", "table", "powers")}
         constants = [

@@ -410,3 +410,18 @@ def test_a_reader_that_stops_reading_ends_the_run_quietly_with_the_files_written
         assert run.wait(timeout=300) == 141
     assert said == ""
     assert load_artifact(out).card.target_name == "y"
+
+
+def test_a_command_ends_with_its_output_flushed_and_its_exit_handlers_run(tmp_path):
+    """``exit_now`` skips the interpreter's teardown, not the output buffered for a pipe nor the
+    exit handlers (the export's check helper is waited for in one)."""
+    script = (
+        "import atexit, sys; from export.cli import exit_now; "
+        "atexit.register(lambda: open(sys.argv[1], 'w').write('ran')); "
+        "print('report', end=''); sys.stderr.write('note'); exit_now(3)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "ran")], capture_output=True, text=True, timeout=60, cwd=PROJECT
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (3, "report", "note")
+    assert (tmp_path / "ran").read_text() == "ran"

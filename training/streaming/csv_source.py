@@ -81,7 +81,14 @@ class CsvSource:
         fixed = self.types if types is None else types
         chosen = {name: fixed[name] for name in names if name in fixed}
         return read_csv_table(
-            io.BytesIO(data), str(self.path), self.dialect, self.written, names, chosen, error=RowError
+            io.BytesIO(data),
+            str(self.path),
+            self.dialect,
+            self.written,
+            names,
+            chosen,
+            error=RowError,
+            quoted=b'"' in data,
         )
 
     def too_few_parts(self, parts: int, world_size: int) -> str:

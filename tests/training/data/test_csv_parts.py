@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import training.data.columnar
 from training.data.columns import Columns
@@ -80,6 +82,36 @@ def test_a_word_far_into_a_number_column_is_named_with_its_line(tmp_path, small_
         match=f"feature 'a' of t.csv must hold finite numbers, but line {line} has 'many'",
     ):
         load_table(tmp_path / "t.csv", Columns("y", features=["a", "b"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.integers(2, 1_500),
+    quoted=st.tuples(st.integers(0, 1_499), st.integers(0, 600)),
+    breaks=st.integers(0, 3),
+    long_cell=st.integers(0, 1_499),
+)
+def test_runs_with_and_without_quotes_read_as_the_whole_file(
+    tmp_path, monkeypatch, small_runs, rows, quoted, breaks, long_cell
+):
+    """Runs without a quote are parsed the fast way (no cell can hold a line break), runs with one
+    follow the quotes; a quoted cell longer than a run grows the buffer. Whatever the mix (a stretch
+    of rows with quoted, multi-line notes, plain rows around it), the rows are the whole read's."""
+    first, count = quoted
+    notes = ["plain"] * rows
+    for i in range(first, min(rows, first + count)):
+        notes[i] = '"' + "line\n" * breaks + ("x" * 9_000 if i == long_cell else "") + 'a ""quote"""'
+    lines = [f"{i * 0.5},{notes[i]},{i % 2}\n" for i in range(rows)]
+    (tmp_path / "t.csv").write_text("a,note,y\n" + "".join(lines))
+    columns = Columns("y", features=["a"])
+    once = whole(tmp_path / "t.csv", columns, monkeypatch)
+    with monkeypatch.context() as patch:  # the runs' own read, not the whole read it falls back to
+        patch.setattr(training.data.columnar, "_read_csv", lambda *args: pytest.fail("the runs fell back"))
+        parts = load_table(tmp_path / "t.csv", columns)
+    assert len(parts.y) == rows
+    np.testing.assert_array_equal(parts.x, once.x)
+    np.testing.assert_array_equal(parts.x[:, 0], np.arange(rows) * 0.5)
+    np.testing.assert_array_equal(parts.y, once.y)
 
 
 MEASURE = """
