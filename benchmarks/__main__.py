@@ -1,7 +1,8 @@
 """Run the benchmarks: ``python -m benchmarks [--quick] [--out FILE]``.
 
 Full run (about 15 minutes here): time to the optimum at 1e4 x 10, 1e5 x 50 and 1e6 x 100, five
-interleaved repeats; batch scoring of 1e6 x 100; single-row latency; streaming; start-up; and
+interleaved repeats; batch scoring of 1e6 x 100; single-row latency; streaming (Parquet, and a CSV
+at 1e6 and 4e6 rows); start-up; and
 whole-process races against scikit-learn from a 2e6 x 100 Parquet file and a 1e6 x 50 CSV. Writes
 ``benchmarks/results.json`` and prints the table the README shows. ``--quick`` runs small sizes
 once (a minute or two) for CI and writes ``benchmarks/results-quick.json``.
@@ -18,7 +19,7 @@ from benchmarks.end_to_end import table as end_to_end_table
 from benchmarks.fitting import CONTENDERS, benchmark_fit
 from benchmarks.problems import Problem
 from benchmarks.serving import benchmark_latency, benchmark_scoring
-from benchmarks.streaming import benchmark_streaming
+from benchmarks.streaming import benchmark_streaming, benchmark_streaming_csv, csv_table
 from benchmarks.streaming import table as streaming_table
 from export.files import write_atomic
 
@@ -30,6 +31,7 @@ FULL = {
     "score_repeats": 7,
     "latency_calls": 20_000,
     "stream": (1_000_000, 10_000_000),
+    "stream_csv": (1_000_000, 4_000_000),
     "startup_repeats": 3,
     "races": [(2_000_000, 100, "parquet"), (1_000_000, 50, "csv")],
     "race_repeats": 1,
@@ -41,6 +43,7 @@ QUICK = {
     "score_repeats": 3,
     "latency_calls": 5_000,
     "stream": (100_000, 1_000_000),
+    "stream_csv": (20_000, 80_000),
     "startup_repeats": 1,
     "races": [(20_000, 10, "parquet"), (20_000, 10, "csv")],
     "race_repeats": 1,
@@ -57,6 +60,12 @@ def run(plan: dict, data_dir: Path) -> dict:
     latency = benchmark_latency(plan["score"], data_dir, model, plan["latency_calls"])
     print(f"streaming {plan['stream'][0]:.0e} and {plan['stream'][1]:.0e} rows ...", file=sys.stderr, flush=True)
     streaming = benchmark_streaming(plan["stream"], data_dir)
+    print(
+        f"streaming a CSV of {plan['stream_csv'][0]:.0e} and {plan['stream_csv'][1]:.0e} rows ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    streaming_csv = benchmark_streaming_csv(plan["stream_csv"], data_dir)
     print("start-up and end-to-end races ...", file=sys.stderr, flush=True)
     startup = benchmark_startup(plan["startup_repeats"])
     races = [benchmark_race(*race, data_dir, plan["race_repeats"]) for race in plan["races"]]
@@ -65,6 +74,7 @@ def run(plan: dict, data_dir: Path) -> dict:
         "scoring": scoring,
         "latency": latency,
         "streaming": streaming,
+        "streaming_csv": streaming_csv,
         "end_to_end": {"startup": startup, "races": races},
     }
 
@@ -91,7 +101,8 @@ def table(results: dict) -> list[str]:
         f"single-row latency (served): p50 {latency['p50_us']:.1f} us, p99 {latency['p99_us']:.1f} us; bare "
         f"onnxruntime MatMul + Add p50 {latency['bare_matmul_add_p50_us']:.1f} us: {latency['served_vs_bare']:.2f}x"
     )
-    return lines + streaming_table(results["streaming"]) + end_to_end_table(results["end_to_end"])
+    streamed = streaming_table(results["streaming"]) + csv_table(results["streaming_csv"])
+    return lines + streamed + end_to_end_table(results["end_to_end"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """Out-of-core and distributed training on a Parquet file: a streamed pass against reading the file
 alone, peak memory at two sizes ten times apart, the streamed fit against the in-memory one, and
-torchrun with two processes against one. Every figure comes from its own process."""
+torchrun with two processes against one; and a streamed CSV's peak memory at two sizes four times
+apart, its fit against the in-memory one. Every figure comes from its own process."""
 
 import json
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from export.artifact import load_artifact
@@ -40,6 +42,21 @@ def write_parquet(rows: int, data_dir: Path) -> Path:
             y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(x @ beta)))).astype(np.int8)
             columns = {f"f{i}": x[:, i] for i in range(FEATURES)} | {"y": y}
             writer.write_table(pa.table(columns), row_group_size=ROW_GROUP_ROWS)
+    partial.replace(path)
+    return path
+
+
+def write_csv(rows: int, data_dir: Path) -> Path:
+    """The Parquet file of ``rows`` rows (``write_parquet``) written as CSV, a row group at a time
+    (cached)."""
+    path = data_dir / f"stream-{rows}x{FEATURES}.csv"
+    if path.exists():
+        return path
+    source = pq.ParquetFile(write_parquet(rows, data_dir))
+    partial = path.with_suffix(".partial")
+    with pacsv.CSVWriter(partial, source.schema_arrow) as writer:
+        for group in range(source.metadata.num_row_groups):
+            writer.write_table(source.read_row_group(group))
     partial.replace(path)
     return path
 
@@ -92,6 +109,25 @@ def benchmark_streaming(sizes: tuple[int, int], data_dir: Path) -> dict:
     }
 
 
+def benchmark_streaming_csv(sizes: tuple[int, int], data_dir: Path) -> dict:
+    """A CSV streamed (``--stream``) at two sizes: its peak memory must not grow with the rows; and
+    the smaller one's optimum against the same file's in-memory fit."""
+    paths = [write_csv(rows, data_dir) for rows in sizes]
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "model.onnx"
+        fits = {rows: child("fit", str(path), str(out), "--stream") for rows, path in zip(sizes, paths)}
+        in_memory = child("fit", str(paths[0]), str(out), "--memory-budget", "1TB")
+    small, large = fits[sizes[0]], fits[sizes[1]]
+    return {
+        "features": FEATURES,
+        "file_bytes": paths[1].stat().st_size,
+        "rows": list(sizes),
+        "fit": {str(rows): fit for rows, fit in fits.items()},
+        "peak_rss_growth": large["peak_rss_bytes"] / small["peak_rss_bytes"] - 1,
+        "in_memory_objective_gap": abs(small["objective"] - in_memory["objective"]) / in_memory["objective"],
+    }
+
+
 def table(results: dict) -> list[str]:
     rows = results["rows"]
     name = f"{rows:.0e} x {results['features']}".replace("e+0", "e")
@@ -110,4 +146,18 @@ def table(results: dict) -> list[str]:
         f"    torchrun 2 processes {results['torchrun']['2']['seconds']:.1f} s vs 1 process "
         f"{results['torchrun']['1']['seconds']:.1f} s ({results['torchrun']['speedup']:.2f}x), objective gap "
         f"{results['torchrun_objective_gap']:.1e}",
+    ]
+
+
+def csv_table(results: dict) -> list[str]:
+    small_rows, rows = (f"{n:.0e}".replace("e+0", "e") for n in results["rows"])
+    small, large = results["fit"].values()
+    mb = 1e6
+    return [
+        f"streaming a CSV of {small_rows} and {rows} rows x {results['features']} "
+        f"({results['file_bytes'] / mb:.0f} MB)",
+        f"    streamed fit ({rows} rows) {large['seconds']:.1f} s, {large['evaluations']} evaluations",
+        f"    peak RSS {small['peak_rss_bytes'] / mb:.0f} MB, {large['peak_rss_bytes'] / mb:.0f} MB "
+        f"({results['peak_rss_growth']:+.1%})",
+        f"    streamed vs in-memory objective ({small_rows} rows): {results['in_memory_objective_gap']:.1e} relative",
     ]
