@@ -28,10 +28,10 @@ def test_quick_benchmark_runs_and_every_contender_reaches_the_optimum(tmp_path):
     streaming = results["streaming"]
     assert streaming["read_rows_per_s"] > 0 and streaming["pass_rows_per_s"] > 0
     assert streaming["in_memory_objective_gap"] <= 1e-6 and streaming["torchrun_objective_gap"] <= 1e-6
-    assert set(streaming["fit"]) == {"100000", "1000000"}
+    assert set(streaming["fit"]) == {"50000", "500000"}
     streaming_csv = results["streaming_csv"]
-    assert set(streaming_csv["fit"]) == {"20000", "80000"} and streaming_csv["in_memory_objective_gap"] <= 1e-6
-    assert "streaming a CSV of 2e4 and 8e4 rows" in done.stdout
+    assert set(streaming_csv["fit"]) == {"10000", "40000"} and streaming_csv["in_memory_objective_gap"] <= 1e-6
+    assert "streaming a CSV of 1e4 and 4e4 rows" in done.stdout
     end_to_end = results["end_to_end"]
     assert set(end_to_end["startup"]["ratios"]) == {"--help", "bad flag", "tutorial run"}
     assert [race["problem"] for race in end_to_end["races"]] == ["2e4 x 10 parquet", "2e4 x 10 csv"]
