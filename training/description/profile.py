@@ -20,7 +20,7 @@ computes them for models of at most ``MAX_PROFILE_COEFFICIENTS`` coefficients un
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 from export.card.sections import CoefficientTable
 from training.config import TrainConfig
@@ -131,11 +131,13 @@ class Profile:
 
     def end(self, estimate: float, error: float, side: float) -> float | None:
         """The root of deviance(c) = CHI2_95 on ``side`` (-1 or +1) of the estimate, or None."""
+        from scipy.optimize import brentq  # imported when an interval is profiled: large fits never need it
+
         inner, step = estimate, 1.96 * error
         for _ in range(EXPANSIONS + 1):
             outer = estimate + side * step
             if self.deviance(outer) >= CHI2_95:
-                return optimize.brentq(
+                return brentq(
                     lambda c: self.deviance(c) - CHI2_95, inner, outer, xtol=1e-10 * max(error, 1e-300), rtol=1e-12
                 )
             inner, step = outer, 2 * step
