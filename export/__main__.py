@@ -3,10 +3,9 @@
 Checks parity with torch and tail accuracy before writing; a failure writes nothing.
 """
 
-import sys
 from pathlib import Path
 
-from export.cli import OneLineParser, run_cli
+from export.cli import OneLineParser, exit_now, run_cli
 from export.files import card_path, check_model_path, check_writable, write_together
 from export.writer.build import artifact_files, build_artifact
 from export.writer.checkpoint import load_checkpoint
@@ -45,5 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     return run_cli(lambda: export(args.checkpoint, args.out or args.checkpoint.with_suffix(".onnx")))
 
 
+def command() -> None:
+    """``python -m export`` and ``logreg-export``: ``main``, then the process ends at once (``exit_now``:
+    torch is loaded, and its teardown took longer than the export)."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    command()
