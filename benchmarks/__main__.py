@@ -2,10 +2,10 @@
 
 Full run (about 15 minutes here): time to the optimum at 1e4 x 10, 1e5 x 50 and 1e6 x 100, five
 interleaved repeats; batch scoring of 1e6 x 100; single-row latency; streaming (Parquet, and a CSV
-at 1e6 and 4e6 rows); start-up; and
-whole-process races against scikit-learn from a 2e6 x 100 Parquet file and a 1e6 x 50 CSV. Writes
-``benchmarks/results.json`` and prints the table the README shows. ``--quick`` runs small sizes
-once (a minute or two) for CI and writes ``benchmarks/results-quick.json``.
+at 1e6 and 4e6 rows); start-up; and whole-process races against scikit-learn from a 2e6 x 100
+Parquet file and a 1e6 x 50 CSV. Writes ``benchmarks/results.json`` and prints the table the README
+shows. ``--quick`` runs small sizes once (a minute or two) for CI and writes
+``benchmarks/results-quick.json``.
 """
 
 import argparse
