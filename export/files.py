@@ -13,7 +13,12 @@ from typing import BinaryIO
 from export.errors import ConfigError, printable
 
 ONNX_SUFFIX = ".onnx"
+PARQUET_SUFFIXES = (".parquet", ".pq")  # a data file with another name is read as CSV
 PATH_ECHO = 400  # characters of a path repeated in a message
+
+
+def is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in PARQUET_SUFFIXES
 
 
 def card_path(onnx_path: Path) -> Path:

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq  # a dependency of Streamlit's, so the serving inst
 from export.artifact import Artifact, load_artifact
 from export.cli import OneLineParser, run_cli
 from export.errors import DataError, first_line, shorten
-from export.files import atomic_file, check_writable
+from export.files import atomic_file, check_writable, is_parquet
 from export.intervals import NO_INTERVAL
 from export.scoring import (
     NO_EXTRAS,
@@ -51,7 +51,7 @@ def score_file(model: Path, data: Path, out: Path, complete_rows: bool = False, 
 
 
 def _score(artifact: Artifact, data: Path, out: Path, complete_rows: bool, extras: Extras) -> tuple[int, list[str]]:
-    if data.suffix.lower() in (".parquet", ".pq"):
+    if is_parquet(data):
         return _score_parquet(artifact, data, out, complete_rows, extras)
     table, notes = score_table(data.read_bytes(), artifact, data.name, complete_rows=complete_rows, extras=extras)
     with atomic_file(out) as f:

@@ -39,7 +39,6 @@ from training.data.csv_parts import data_start, record_ends
 from training.data.dataset import Dataset
 from training.data.targets import encode_target
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
 SAVED_INDEX = re.compile(r"__index_level_\d+__")  # what pandas names an index it writes to Parquet
 SAMPLE_BYTES = 1 << 20  # a CSV's rows are estimated from the lines in its first megabyte
 FLOAT32_CELLS = 10_000_000  # a CSV of more cells is parsed to float32 (``number_types``)
@@ -68,10 +67,6 @@ class _Quiet:
 
 
 QUIET = _Quiet()
-
-
-def is_parquet(path: Path) -> bool:
-    return path.suffix.lower() in PARQUET_SUFFIXES
 
 
 def load_parquet(path: Path, columns: Columns, progress: ReadProgress = QUIET) -> Dataset:
@@ -176,21 +171,16 @@ def assemble(
     levels = {}
     for j, feature in enumerate(features):
         given = next(read)
-        column = None if given is FILLED else _readable(given, feature, name, name_row)
         values = block[j]
-        found = (
-            NOT_CATEGORICAL
-            if column is None
-            else categorical_codes(values, column, feature, feature in columns.categorical, name, rows)
-        )
-        if column is None:
-            pass
-        elif found is NOT_CATEGORICAL:
-            text = fill_numbers(values, column)
-            if text is not None:
-                shown[j] = text
-        else:
-            levels[feature] = found
+        if given is not FILLED:  # else its numbers are in the matrix already
+            column = _readable(given, feature, name, name_row)
+            found = categorical_codes(values, column, feature, feature in columns.categorical, name, rows)
+            if found is NOT_CATEGORICAL:
+                text = fill_numbers(values, column)
+                if text is not None:
+                    shown[j] = text
+            else:
+                levels[feature] = found
         if (np.abs(block[j]) <= FLOAT32_MAX).all():  # finite, and within what the served graph takes
             continue
         blank = (
@@ -464,7 +454,7 @@ def _run_end(buffer: bytearray, end: int) -> tuple[int, bool]:
 
 
 def read_csv_table(
-    source: io.RawIOBase | io.BufferedIOBase,
+    source: io.RawIOBase | io.BufferedIOBase | pa.NativeFile,
     name: str,
     dialect: Dialect,
     written: list[str],

@@ -8,7 +8,8 @@ line (CSV, counting the header as line 1, as an editor does) or row (Parquet), a
 from pathlib import Path
 
 from export.errors import DataError
-from training.data.columnar import QUIET, ReadProgress, is_parquet, load_csv, load_parquet
+from export.files import is_parquet
+from training.data.columnar import QUIET, ReadProgress, load_csv, load_parquet
 from training.data.columns import Columns
 from training.data.dataset import Dataset
 

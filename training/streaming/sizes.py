@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 
 from export.csv_input import csv_cells
 from export.errors import shorten
+from export.files import is_parquet
 
 UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12}
 UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
@@ -41,7 +42,7 @@ def in_memory_size(path: Path) -> int:
     x 100 float32 was 1.6x the matrix). A CSV's cells are counted in its first megabyte (its commonest
     delimiter and its line ends) and scaled to its size. 0 when the file cannot be read: the loader
     then says what is wrong with it."""
-    if path.suffix.lower() not in (".parquet", ".pq"):
+    if not is_parquet(path):
         return csv_cells(path) * 8 * 2
     try:
         file = pq.ParquetFile(path)

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from export.design import Design, level_text
 from export.errors import DataError, RowError
+from export.files import is_parquet
 from export.formula.design import FormulaDesign
 from training.data.categories import (
     check_declared,
@@ -32,7 +33,7 @@ from training.data.categories import (
     sorted_values,
 )
 from training.data.checks import RowChecks, check_class_count
-from training.data.columnar import fill_numbers, is_parquet
+from training.data.columnar import fill_numbers
 from training.data.columns import Columns, pick_columns
 from training.data.randomness import HELD_OUT, SAMPLE_KEYS, row_draws
 from training.data.targets import order_classes
