@@ -16,8 +16,9 @@ import codecs
 import io
 import os
 import re
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -43,8 +44,11 @@ SAVED_INDEX = re.compile(r"__index_level_\d+__")  # what pandas names an index i
 SAMPLE_BYTES = 1 << 20  # a CSV's rows are estimated from the lines in its first megabyte
 FLOAT32_CELLS = 10_000_000  # a CSV of more cells is parsed to float32 (``number_types``)
 # a CSV read whole is parsed a 64th of it at a time, from 256 KB to 8 MB (``_read_in_parts``): parts
-# small enough to keep the peak near the matrix, large enough for pyarrow's threads
+# small enough to keep the peak near the matrix, large enough that a run's parse is mostly parsing
 MEMORY_PARTS, MEMORY_PART_BYTES = 64, (256 << 10, 8 << 20)
+# runs parsed at once, one per core, each on one thread: pyarrow's threads on each run took half as
+# much CPU again (docs/benchmarks.md); at most 4, so the runs' buffers stay a small part of the peak
+MEMORY_PARSERS = 4
 FILLED = object()  # what ``assemble`` reads for a feature whose numbers are in its matrix already
 
 
@@ -316,9 +320,9 @@ def _read_in_parts(
     progress: ReadProgress,
 ) -> tuple[int, list[pa.DataType], np.ndarray, Iterator]:
     """The file read once, a run of whole records at a time (``MEMORY_PART_BYTES``; a run ends at a
-    line break with an even number of quotes before it: ``csv_parts``), the next run parsing
-    (pyarrow's threads, without the GIL) while this one's numbers are copied into the feature
-    matrix. The matrix is made once, for the rows the first run says the file holds (2% more), and
+    line break with an even number of quotes before it: ``csv_parts``), the next runs parsing (a
+    thread each, pyarrow's parser without the GIL) while this one's numbers are copied into the
+    feature matrix. The matrix is made once, for the rows the first run says the file holds (2% more), and
     made larger only if a file's later rows are much shorter; so the peak is the matrix and a few
     runs, never a whole table beside it. Every run parses its columns to the types the first run has
     (the ``fixed`` ones to theirs: numeric features, text), so a column that changes type on the way
@@ -335,10 +339,8 @@ def _read_in_parts(
 
     def parse(run: tuple[memoryview, bool], types: dict[str, pa.DataType]) -> pa.Table:
         records, quoted = run
-        # a block per core: few chunks to copy, every core parsing
-        blocks = len(records) // (os.cpu_count() or 1) + 1
         source = pa.BufferReader(pa.py_buffer(records))  # the run's bytes, not a copy
-        return read_csv_table(source, str(path), dialect, written, used, types, block_size=blocks, quoted=quoted)
+        return read_csv_table(source, str(path), dialect, written, used, types, threads=False, quoted=quoted)
 
     def take(table: pa.Table) -> None:
         n = table.num_rows
@@ -349,7 +351,8 @@ def _read_in_parts(
             parts.extend(table.column(name).chunks)
         progress.advance(n)
 
-    runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)))
+    parsers = max(1, min(pa.cpu_count(), MEMORY_PARSERS))
+    runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)), parsers + 1)
     opening = next(runs, (memoryview(b""), False))
     table = parse(opening, fixed)
     types = {name: table.schema.field(name).type for name in used}  # every later run parses as this one
@@ -357,15 +360,14 @@ def _read_in_parts(
     matrix.reserve(int(expected * 1.02) + 1024)
     progress.start(expected)
     take(table)
-    with ThreadPoolExecutor(max_workers=1) as parser:
-        pending = None
-        for run in runs:
-            submitted = parser.submit(parse, run, types)
-            if pending is not None:
-                take(pending.result())
-            pending = submitted
-        if pending is not None:
-            take(pending.result())
+    with ThreadPoolExecutor(max_workers=parsers) as parser:
+        parsing: deque[Future[pa.Table]] = deque()
+        for run in runs:  # while the runs before it parse, this one is read: ``parsers + 1`` buffers
+            if len(parsing) == parsers:
+                take(parsing.popleft().result())
+            parsing.append(parser.submit(parse, run, types))
+        while parsing:
+            take(parsing.popleft().result())
     if matrix.rows == 0:
         raise DataError(f"{path} has a header but no data rows; add rows and retry")
     progress.start(matrix.rows)  # the estimate, corrected: the bar ends at its total
@@ -408,24 +410,24 @@ class _Matrix:
         return flat[: self.d * rows].reshape(self.d, rows)
 
 
-def _record_runs(path: Path, first: int, step: int) -> Iterator[tuple[memoryview, bool]]:
+def _record_runs(path: Path, first: int, step: int, buffers: int = 2) -> Iterator[tuple[memoryview, bool]]:
     """The file's records after the header, ``step`` bytes or so at a time, each run ending where
     a record ends (the last run: at the file's end), and whether the run holds a quote at all. A run
     ends at its last line break when the quotes before it are even in number (the usual case: no
     quote at all); else at the last break that has an even number before it
     (``csv_parts.record_ends``).
 
-    The runs are read into two buffers in turn, never a fresh one (a copy of every byte, and the
-    first touch of fresh pages, cost as much as the parse): the caller parses a run while the next
-    is read, and must be done with a run before the one after the next is asked for."""
-    buffers = [bytearray(2 * step), bytearray(2 * step)]
-    turn, held = 0, 0  # held: bytes at the start of buffers[turn] that no run has taken yet
+    The runs are read into ``buffers`` buffers in turn, never a fresh one (a copy of every byte, and
+    the first touch of fresh pages, cost as much as the parse): the caller may parse runs while the
+    next is read, and must be done with a run before the ``buffers``-th one after it is asked for."""
+    ring = [bytearray(2 * step) for _ in range(buffers)]
+    turn, held = 0, 0  # held: bytes at the start of ring[turn] that no run has taken yet
     with open(path, "rb", buffering=0) as file:
         file.seek(first)
         while True:
-            buffer = buffers[turn]
+            buffer = ring[turn]
             if len(buffer) < held + step:  # a record longer than the buffer: read on into a larger one
-                buffer = buffers[turn] = bytearray(buffer[:held]) + bytearray(held + step)
+                buffer = ring[turn] = bytearray(buffer[:held]) + bytearray(held + step)
             end = held + file.readinto(memoryview(buffer)[held : held + step])
             if end == held:
                 if held:
@@ -436,10 +438,10 @@ def _record_runs(path: Path, first: int, step: int) -> Iterator[tuple[memoryview
                 held = end
                 continue
             yield memoryview(buffer)[:cut], quoted
-            turn, held = 1 - turn, end - cut
-            if len(buffers[turn]) < held:
-                buffers[turn] = bytearray(held + step)
-            buffers[turn][:held] = buffer[cut:end]
+            turn, held = (turn + 1) % buffers, end - cut
+            if len(ring[turn]) < held:
+                ring[turn] = bytearray(held + step)
+            ring[turn][:held] = buffer[cut:end]
 
 
 def _run_end(buffer: bytearray, end: int) -> tuple[int, bool]:
@@ -462,14 +464,14 @@ def read_csv_table(
     types: dict[str, pa.DataType],
     skip_rows: int = 0,
     error: type[DataError] = DataError,
-    block_size: int | None = None,
+    threads: bool = True,
     quoted: bool = True,
 ) -> pa.Table:
     """The ``used`` columns of the CSV records ``source`` holds (after ``skip_rows``: the header),
     named ``written``, with pyarrow's multi-threaded parser; ``types`` fixes some columns' types
     (text stays text). ``error`` (a ``DataError``) for text that is not in the dialect's encoding or
-    a record that is not well-formed, naming the file ``name``. ``block_size``: the bytes each of
-    pyarrow's threads parses at once (default its 1 MB), and each column's chunk. ``quoted=False``
+    a record that is not well-formed, naming the file ``name``. ``threads=False`` parses on the
+    calling thread alone (for a caller that parses several sources at once). ``quoted=False``
     says the bytes hold no quote, so no cell holds a line break: pyarrow then cuts its blocks at
     any line break, a quarter faster than following the quotes."""
     try:
@@ -479,7 +481,7 @@ def read_csv_table(
                 column_names=written,
                 skip_rows=skip_rows,
                 encoding=_arrow_encoding(dialect),
-                **({"block_size": block_size} if block_size else {}),
+                use_threads=threads,
             ),
             parse_options=pacsv.ParseOptions(delimiter=dialect.sep, newlines_in_values=quoted),
             convert_options=pacsv.ConvertOptions(

@@ -19,10 +19,13 @@ from training.data.columns import Columns
 from training.data.tables import load_table
 
 
-@pytest.fixture
-def small_runs(monkeypatch):
-    """Runs of about 4 KB: every read crosses many of them."""
+@pytest.fixture(params=[1, 3], ids=["one-parser", "three-parsers"])
+def small_runs(monkeypatch, request):
+    """Runs of about 4 KB: every read crosses many of them, parsed one at a time or three at once
+    (whatever this machine's cores) in a ring of as many buffers and one more."""
     monkeypatch.setattr(training.data.columnar, "MEMORY_PART_BYTES", (4096, 4096))
+    monkeypatch.setattr(training.data.columnar, "MEMORY_PARSERS", request.param)
+    monkeypatch.setattr(pa, "cpu_count", lambda: 8)
 
 
 def frame(n: int, seed: int = 0) -> pd.DataFrame:
