@@ -8,9 +8,8 @@ one answer, asked by refitting without its columns. The statistic is 2 (l_full -
 many degrees of freedom as the full model has identified terms more (times K - 1 for K classes).
 """
 
-from scipy import special
-
 from export.card.sections import LRTest
+from training.description.distributions import chi2_above
 from training.description.evaluation import evaluate_rows
 from training.solvers.fit import FitResult, fit
 from training.streaming.reduce import Reducer
@@ -31,6 +30,6 @@ def group_tests(
         df = (len(result.rank.kept) - len(without.rank.kept)) * (train.n_classes - 1)
         statistic = max(2 * (log_likelihood - reduced), 0.0) if df else 0.0
         # df 0: every term of the feature is aliased, so leaving it out changes nothing (chi2 on 0 df is 0: p = 1)
-        p_value = float(special.chdtrc(df, statistic)) if df else 1.0
+        p_value = chi2_above(statistic, df) if df else 1.0
         tests[name] = LRTest(statistic=statistic, df=df, p_value=p_value)
     return tests

@@ -20,17 +20,16 @@ computes them for models of at most ``MAX_PROFILE_COEFFICIENTS`` coefficients un
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import special
 
 from export.card.sections import CoefficientTable
 from training.config import TrainConfig
 from training.data.dataset import Dataset
+from training.description.distributions import CHI2_95
 from training.description.evaluation import information_matrix
 from training.solvers.fit import FitResult
 from training.solvers.history import parameters
 from training.streaming.rows import Rows
 
-CHI2_95 = float(special.chdtri(1, 0.05))  # 3.841..., the 95% quantile of chi-squared on 1 df
 MAX_PROFILE_COEFFICIENTS = 50
 NEWTON_STEPS = 100
 EXPANSIONS = 12  # a missing end: the profile stays below the cut out to 1.96 x 2^12 standard errors

@@ -7,11 +7,12 @@ with the Jacobian of the un-standardizing map.
 """
 
 import numpy as np
-from scipy import special
 
 from export.card.sections import CoefficientTable, LRTest, Statistics
 from export.formula.design import FormulaDesign
+from export.intervals import Z_95
 from training.config import TrainConfig
+from training.description.distributions import chi2_above, two_sided_normal
 from training.description.drop import group_tests
 from training.description.evaluation import RowEvaluation
 from training.description.profile import with_profile
@@ -23,12 +24,11 @@ from training.streaming.reduce import LOCAL, Reducer
 from training.streaming.rows import Rows
 from training.streaming.summary import RowSummary
 
-Z_95 = float(special.ndtri(0.975))
 # The covariance is stored in the card and in the graph (float64): 200 coefficients are 40,000
 # numbers, under a megabyte of card; the models people fit at the command line have tens.
 MAX_COVARIANCE_ROWS = 200
 # The information matrix of this many coefficients is 200 MB (float64), its inverse as much again.
-MAX_INFORMATION_SIDE = 5000  # scipy.special, not scipy.stats: the same functions, a third of the import
+MAX_INFORMATION_SIDE = 5000
 
 
 def null_log_likelihood(class_weights: np.ndarray) -> float:
@@ -86,7 +86,7 @@ def coefficient_table(
     estimate = np.concatenate([np.concatenate([[b], w]) for w, b in zip(raw_w, raw_b)])
     error = np.sqrt(np.clip(np.diag(covariance), 0, None))
     z = np.divide(estimate, error, out=np.full_like(estimate, np.nan), where=error > 0)
-    columns = [estimate, error, z, 2 * special.ndtr(-np.abs(z)), estimate - Z_95 * error, estimate + Z_95 * error]
+    columns = [estimate, error, z, two_sided_normal(z), estimate - Z_95 * error, estimate + Z_95 * error]
     shown = np.zeros(len(estimate), dtype=bool)
     shown[identified] = True
     cells = ([float(value) if keep else None for value, keep in zip(column, shown)] for column in columns)
@@ -147,7 +147,7 @@ def statistics(
     if not not_mle:
         df = len(result.identified(len(rows.feature_names))) * (rows.n_classes - 1)
         statistic = max(2 * (model_ll - null_ll), 0.0)
-        lr_test = LRTest(statistic=statistic, df=df, p_value=float(special.chdtrc(df, statistic)))
+        lr_test = LRTest(statistic=statistic, df=df, p_value=chi2_above(statistic, df))
         mcfadden_r2 = 1 - model_ll / null_ll if null_ll < 0 else None
         comparison = model_comparison(model_ll, null_ll, df + rows.n_classes - 1, summary.rows)
         tests = group_tests(rows, result, model_ll, summary, reducer) or None

@@ -20,7 +20,7 @@ inflated by collinearity.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import solve_triangular
+import torch
 
 from training.data.blocks import block_starts, in_order
 from training.data.standardize import Standardizer
@@ -75,10 +75,10 @@ def rank_of(gram: np.ndarray, left_out: tuple[int, ...] = ()) -> Rank:
     for j in range(1, len(gram)):
         if j - 1 in left_out:
             continue
-        projection = solve_triangular(factor, correlation[kept, j], lower=True)
+        projection = _solve_triangular(factor, correlation[kept, j], upper=False)
         left = correlation[j, j] - projection @ projection
         if left <= ALIASED_SHARE * correlation[j, j]:
-            combination = solve_triangular(factor.T, projection, lower=False)
+            combination = _solve_triangular(factor.T, projection, upper=True)
             involved = [k for k, c in zip(kept, combination) if k > 0 and abs(c) > 1e-6]
             aliased[j - 1] = tuple(k - 1 for k in involved)
             continue
@@ -87,6 +87,13 @@ def rank_of(gram: np.ndarray, left_out: tuple[int, ...] = ()) -> Rank:
     eigenvalues = np.linalg.eigvalsh(correlation[np.ix_(kept, kept)])
     condition = float(np.sqrt(eigenvalues[-1] / max(eigenvalues[0], np.finfo(float).tiny)))
     return Rank(tuple(k - 1 for k in kept[1:]), aliased, condition)
+
+
+def _solve_triangular(factor: np.ndarray, b: np.ndarray, upper: bool) -> np.ndarray:
+    """x with factor @ x = b, ``factor`` triangular (LAPACK's trtrs, through torch: scipy.linalg's import
+    cost a fit a quarter of a CPU-second, ``description.distributions`` says why)."""
+    solution = torch.linalg.solve_triangular(torch.from_numpy(factor), torch.from_numpy(b)[:, None], upper=upper)
+    return solution[:, 0].numpy()
 
 
 def aliased_notes(rank: Rank, names: tuple[str, ...]) -> list[str]:
