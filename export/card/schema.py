@@ -76,11 +76,29 @@ def list_of(spec: Spec, length: int | None = None, at_least: int = 0) -> Spec:
             return f"{path} has {len(value)} entries, not {length}"
         if len(value) < at_least:
             return f"{path} has {len(value)} entries, fewer than {at_least}"
-        # an item's path is written only for the item that fails: one per item cost more than the checks
-        bad = next((i for i, item in enumerate(value) if spec(item, path) is not None), None)
-        return None if bad is None else spec(value[bad], f"{path}[{bad}]")
+        return _first_bad_item(lambda _: spec, value, path)
 
     return check
+
+
+def items_each(specs: list[Spec]) -> Spec:
+    """A list of one item per spec, item j satisfying ``specs[j]``."""
+
+    def check(value: object, path: str) -> str | None:
+        if not isinstance(value, list):
+            return f"{path} is {shown(value)}, not a list"
+        if len(value) != len(specs):
+            return f"{path} has {len(value)} entries, not {len(specs)}"
+        return _first_bad_item(specs.__getitem__, value, path)
+
+    return check
+
+
+def _first_bad_item(spec_of: Callable[[int], Spec], items: list, path: str) -> str | None:
+    """The problem of the first item that has one (``spec_of(i)`` checks item i)."""
+    # an item's path is written only for the item that fails: one per item cost more than the checks
+    bad = next((i for i, item in enumerate(items) if spec_of(i)(item, path) is not None), None)
+    return None if bad is None else spec_of(bad)(items[bad], f"{path}[{bad}]")
 
 
 def matrix(rows: int, columns: int, cell: Spec = number) -> Spec:

@@ -23,6 +23,7 @@ from export.card.schema import (
     index_below,
     integer,
     is_number,
+    items_each,
     keyed_by,
     list_of,
     matrix,
@@ -177,13 +178,7 @@ class LossHistory(Section):
 
 def _codes_row(s: Shape) -> Spec:
     """One stored row: a number per numeric feature, a level's index per categorical one."""
-    kinds = [_level_index(len(s.levels[n])) if n in s.levels else number for n in s.names]
-
-    def check(value: object, path: str) -> str | None:
-        problem = list_of(number, s.d)(value, path)
-        return problem or first_problem(kind(v, f"{path}[{j}]") for j, (kind, v) in enumerate(zip(kinds, value)))
-
-    return check
+    return items_each([_level_index(len(s.levels[n])) if n in s.levels else number for n in s.names])
 
 
 def _level_index(count: int) -> Spec:

@@ -8,7 +8,7 @@ import pytest
 from paths import PROJECT
 
 from export.card.model_card import CARD_KEY, REQUIRED_KEYS, ModelCard
-from export.card.sections import FitSummary, Metrics, Shape, Statistics
+from export.card.sections import FitSummary, Metrics, Shape, Statistics, StoredRows
 
 SHIPPED = sorted((PROJECT / "artifacts").glob("*.onnx"))
 
@@ -50,6 +50,22 @@ def test_checks_come_from_the_declared_fields():
     assert Statistics.spec(shape)({"log_likelihood": 1.0, "null_log_likelihood": 0.0, "notes": [1]}, "s") == (
         "s.notes[0] is 1, not text"
     )
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ([[1.5, 2], [0.5, 0]], None),
+        ([[1.5, 2], [0.5]], "r.x[1] has 1 entries, not 2"),
+        ([[1.5, 2], [True, 0]], "r.x[1][0] is True, not a finite number"),
+        ([[1.5, 2], [0.5, 3]], "r.x[1][1] is 3, not a level's index below 3"),
+        ([[1.5, 2.5], [0.5, 0]], "r.x[0][1] is 2.5, not a level's index below 3"),
+        ([[1.5, 2], "row"], "r.x[1] is 'row', not a list"),
+    ],
+)
+def test_a_stored_row_is_a_number_per_numeric_feature_and_a_level_per_categorical_one(rows, problem):
+    shape = Shape(("size", "colour"), 1, 2, levels={"colour": ("red", "green", "blue")})
+    assert StoredRows.spec(shape)({"x": rows, "y": [0, 1]}, "r") == problem
 
 
 def test_the_required_keys_are_the_documented_contract():
