@@ -352,7 +352,10 @@ def _read_in_parts(
         progress.advance(n)
 
     parsers = max(1, min(pa.cpu_count(), MEMORY_PARSERS))
-    runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)), parsers + 1)
+    # a run more than the parsers is handed over: a parser that finishes takes it at once, even while
+    # this thread waits for the GIL (torch imports on another; docs/benchmarks.md)
+    ahead = parsers + 1
+    runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)), ahead + 1)
     opening = next(runs, (memoryview(b""), False))
     table = parse(opening, fixed)
     types = {name: table.schema.field(name).type for name in used}  # every later run parses as this one
@@ -362,8 +365,8 @@ def _read_in_parts(
     take(table)
     with ThreadPoolExecutor(max_workers=parsers) as parser:
         parsing: deque[Future[pa.Table]] = deque()
-        for run in runs:  # while the runs before it parse, this one is read: ``parsers + 1`` buffers
-            if len(parsing) == parsers:
+        for run in runs:  # read while the ones before it parse: a buffer for each, and one for it
+            if len(parsing) == ahead:
                 take(parsing.popleft().result())
             parsing.append(parser.submit(parse, run, types))
         while parsing:
