@@ -337,16 +337,22 @@ def _read_in_parts(
     filled = [j for j, name in enumerate(used[:d]) if name in numbers]
     chunks: dict[str, list[pa.Array]] = {name: [] for j, name in enumerate(used) if j not in filled}
 
-    def parse(run: tuple[memoryview, bool], types: dict[str, pa.DataType]) -> pa.Table:
+    in_matrix = [used[j] for j in filled]
+
+    def parse(run: tuple[memoryview, bool], types: dict[str, pa.DataType]) -> tuple[pa.Table, np.ndarray]:
+        """The run's table, and its matrix features' numbers as one (rows, features) column-major
+        block (nulls NaN), made by pyarrow without the GIL: copied a column's chunk at a time by the
+        thread that takes them, they took the GIL back hundreds of times a run, each time waiting
+        for the thread that imports torch."""
         records, quoted = run
         source = pa.BufferReader(pa.py_buffer(records))  # the run's bytes, not a copy
-        return read_csv_table(source, str(path), dialect, written, used, types, threads=False, quoted=quoted)
+        table = read_csv_table(source, str(path), dialect, written, used, types, threads=False, quoted=quoted)
+        return table, np.asarray(table.select(in_matrix).to_tensor(null_to_nan=True, row_major=False))
 
-    def take(table: pa.Table) -> None:
+    def take(parsed: tuple[pa.Table, np.ndarray]) -> None:
+        table, numbers = parsed
         n = table.num_rows
-        columns = matrix.next_rows(n)
-        for j in filled:
-            fill_numbers(columns[j], table.column(used[j]))
+        matrix.next_rows(n)[filled] = numbers.T
         for name, parts in chunks.items():
             parts.extend(table.column(name).chunks)
         progress.advance(n)
@@ -357,14 +363,14 @@ def _read_in_parts(
     ahead = parsers + 1
     runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)), ahead + 1)
     opening = next(runs, (memoryview(b""), False))
-    table = parse(opening, fixed)
-    types = {name: table.schema.field(name).type for name in used}  # every later run parses as this one
-    expected = table.num_rows * (size - first) / max(len(opening[0]), 1)
+    parsed = parse(opening, fixed)
+    types = {name: parsed[0].schema.field(name).type for name in used}  # every later run parses as this one
+    expected = parsed[0].num_rows * (size - first) / max(len(opening[0]), 1)
     matrix.reserve(int(expected * 1.02) + 1024)
     progress.start(expected)
-    take(table)
+    take(parsed)
     with ThreadPoolExecutor(max_workers=parsers) as parser:
-        parsing: deque[Future[pa.Table]] = deque()
+        parsing: deque[Future[tuple[pa.Table, np.ndarray]]] = deque()
         for run in runs:  # read while the ones before it parse: a buffer for each, and one for it
             if len(parsing) == ahead:
                 take(parsing.popleft().result())
