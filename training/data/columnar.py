@@ -305,9 +305,14 @@ def number_types(
         start = read_csv_table(io.BytesIO(head[: cut + 1]), str(path), dialect, written, features, {}, skip_rows=1)
     except DataError:
         return {}
-    kind = pa.float32() if csv_cells(path) > FLOAT32_CELLS else pa.float64()
+    kind = csv_number_type(csv_cells(path))
     found = [(name, start.schema.field(name).type) for name in features if name not in text]
     return {name: kind for name, t in found if pa.types.is_integer(t) or pa.types.is_floating(t)}
+
+
+def csv_number_type(cells: int) -> pa.DataType:
+    """What a CSV of ``cells`` cells parses its number columns to (``number_types`` says why)."""
+    return pa.float32() if cells > FLOAT32_CELLS else pa.float64()
 
 
 def _read_in_parts(

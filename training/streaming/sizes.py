@@ -1,4 +1,4 @@
-"""Memory sizes: ``--memory-budget`` values, and when a Parquet file is too big to load whole."""
+"""Memory sizes: ``--memory-budget`` values, and when a file is too big to load whole."""
 
 import argparse
 import os
@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 from export.csv_input import csv_cells
 from export.errors import shorten
 from export.files import is_parquet
+from training.data.columnar import csv_number_type
 
 UNITS = {"": 1, "b": 1, "k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12}
 UNITS.update({"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40})
@@ -37,13 +38,15 @@ def default_budget() -> int:
 
 def in_memory_size(path: Path) -> int:
     """About the peak of loading the file ``path`` whole and fitting it: the feature matrix (4 bytes
-    a cell when every column of a Parquet file is float32, else 8) and as much again for arrow's
+    a cell when every column of a Parquet file is float32, or when a CSV has so many cells that they
+    are parsed to float32: ``columnar.csv_number_type``; else 8) and as much again for arrow's
     buffers, the fit's and the evaluation's temporaries and the libraries (the peak measured at 2e6
-    x 100 float32 was 1.6x the matrix). A CSV's cells are counted in its first megabyte (its commonest
-    delimiter and its line ends) and scaled to its size. 0 when the file cannot be read: the loader
-    then says what is wrong with it."""
+    x 100 float32 Parquet was 1.6x the matrix, at 1e6 x 50 CSV 1.4x). A CSV's cells are counted in
+    its first megabyte (its commonest delimiter and its line ends) and scaled to its size. 0 when
+    the file cannot be read: the loader then says what is wrong with it."""
     if not is_parquet(path):
-        return csv_cells(path) * 8 * 2
+        cells = csv_cells(path)
+        return cells * csv_number_type(cells).byte_width * 2
     try:
         file = pq.ParquetFile(path)
     except Exception:  # not Parquet, or unreadable: the loader reports it in one line
