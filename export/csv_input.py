@@ -15,11 +15,14 @@ from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from export.errors import DataError, first_line, printable
+
+if TYPE_CHECKING:  # pandas is imported where rows are parsed or cells converted: the flags, --help and
+    import pandas as pd  # a fit's start (pyarrow parses its rows) do without its 0.2 s
 
 Source = Path | bytes
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -97,7 +100,7 @@ def read_csv(
     text_columns: Collection[str] = (),
     only_empty_missing: bool = False,
     dialect: Dialect | None = None,
-) -> pd.DataFrame:
+) -> "pd.DataFrame":
     """The table with stripped column names; ``DataError`` naming ``name`` if it is empty, not
     text in its encoding, malformed, has two columns of one name, or has no data rows. The dialect
     is sniffed (``sniff``) unless given.
@@ -105,6 +108,8 @@ def read_csv(
     ``text_columns`` are read as text, exactly as written (an ID of 007 stays 007). With
     ``only_empty_missing``, only an empty cell is missing: ``nan`` or ``NA`` stay as written, so a
     message can say what the cell holds."""
+    import pandas as pd
+
     dialect = dialect or sniff(source, name)
     columns = header(source, name, dialect)
     options = {"keep_default_na": False, "na_values": [""]} if only_empty_missing else {}
@@ -134,7 +139,7 @@ def read_csv(
     return table
 
 
-def _malformed(source: Source, dialect: Dialect, error: pd.errors.ParserError) -> str:
+def _malformed(source: Source, dialect: Dialect, error: "pd.errors.ParserError") -> str:
     """What makes a file pandas cannot parse malformed, in the words the static site uses: a quoted
     cell never closed, or the first line with more cells than the header (fewer are empty cells)."""
     if "EOF inside string" in str(error):
@@ -185,9 +190,13 @@ def locate(source: Source, row: int, dialect: Dialect = Dialect()) -> tuple[int,
     raise IndexError(f"the file has no data row {row}")
 
 
-def numbers(column: pd.Series) -> np.ndarray:
-    """float64 values of a column; NaN where a cell is not a number. pandas' ``to_numeric`` raises
-    OverflowError on an integer of hundreds of digits, so such a column is converted cell by cell."""
+def numbers(cells: "pd.Series | np.ndarray") -> np.ndarray:
+    """float64 values of a column's cells (a Series, or an array of them); NaN where a cell is not a
+    number. pandas' ``to_numeric`` raises OverflowError on an integer of hundreds of digits, so such
+    a column is converted cell by cell."""
+    import pandas as pd
+
+    column = pd.Series(cells)
     try:
         values = pd.to_numeric(column, errors="coerce")
     except OverflowError:
@@ -195,7 +204,7 @@ def numbers(column: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def written_numbers(column: pd.Series, dialect: Dialect) -> tuple[pd.Series, pd.Series]:
+def written_numbers(column: "pd.Series", dialect: Dialect) -> tuple["pd.Series", "pd.Series"]:
     """The cells as plain numbers would be written (4.663,24 -> 4663.24; outer spaces removed), and
     which cells are numbers as ``dialect`` writes them (missing cells are not)."""
     text = column.astype(str).str.strip()
@@ -205,7 +214,7 @@ def written_numbers(column: pd.Series, dialect: Dialect) -> tuple[pd.Series, pd.
     return plain, number & column.notna()
 
 
-def text_numbers(column: pd.Series, dialect: Dialect) -> np.ndarray:
+def text_numbers(column: "pd.Series", dialect: Dialect) -> np.ndarray:
     """float64 values of a column of text cells as scoring reads them, on both pages and in
     ``python -m export.score``: a cell is a number if, outer spaces removed and digits grouped as
     ``dialect`` writes them made plain (4.663,24 -> 4663.24), it matches ``NUMBER``; NaN otherwise

@@ -5,7 +5,7 @@ LaTeX delimiters left to act."""
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -26,6 +26,7 @@ def rendered(text: str) -> list:
 
 @settings(max_examples=400, deadline=None)
 @given(TEXT)
+@example(WORD_JOINER)  # a text of the joiner alone: found by this test, the check once counted it lost
 def test_any_text_renders_as_itself_and_nothing_else(text):
     tokens = rendered(text)
     expected = re.sub(r"\s+", " ", CONTROL.sub(" ", text)).strip()
@@ -34,8 +35,9 @@ def test_any_text_renders_as_itself_and_nothing_else(text):
     assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"], (text, tokens)
     children = tokens[1].children
     assert {c.type for c in children} <= {"text", "softbreak"}, (text, [c.type for c in children])
+    # the joiners ``plain`` puts in are invisible, and so are any the text held: both are left out
     shown = "".join(c.content for c in children).replace(WORD_JOINER, "")
-    assert re.sub(r"\s+", " ", shown).strip() == expected
+    assert re.sub(r"\s+", " ", shown).strip() == re.sub(r"\s+", " ", expected.replace(WORD_JOINER, "")).strip()
 
 
 def test_known_attacks_are_shown_as_written():

@@ -9,7 +9,6 @@ name or an ID), is refused: as a feature it would be a coefficient per row.
 """
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -115,7 +114,7 @@ def level_indices(cells: pa.ChunkedArray | pa.Array, values: pa.Array) -> np.nda
 
 def _mostly_numbers(column: pa.ChunkedArray) -> bool:
     sample = column.drop_null().slice(0, NUMBERS_SAMPLE).to_numpy(zero_copy_only=False)
-    return len(sample) > 0 and np.isfinite(numbers(pd.Series(sample))).mean() >= MOSTLY_NUMBERS
+    return len(sample) > 0 and np.isfinite(numbers(sample)).mean() >= MOSTLY_NUMBERS
 
 
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -129,7 +128,7 @@ def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
 def _whole_text(cells: pa.ChunkedArray, feature: str, file: str) -> pa.ChunkedArray:
     """Text of a column named by ``--categorical``: codes (any text, kept as written), but a column
     of numbers must hold whole ones (1.5 is a measurement, not a category)."""
-    values = numbers(pd.Series(cells.drop_null().to_numpy(zero_copy_only=False)))
+    values = numbers(cells.drop_null().to_numpy(zero_copy_only=False))
     if len(values) and np.isfinite(values).all():
         _check_whole(values, feature, file)
     return cells

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -523,6 +522,8 @@ def _ungrouped(column: pa.ChunkedArray, dialect: Dialect) -> pa.ChunkedArray:
     """A column of a file with a thousands mark, read as text: float64 if every cell is a number as
     the file writes them (4.663,24 or 4,663.24), else text in which those cells are rewritten as
     plain numbers (4663.24) and the others stay as written (so a message quotes the bad cell)."""
+    import pandas as pd  # only a file with a thousands mark needs it: see ``export.csv_input``
+
     cells = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
     plain, number = written_numbers(cells, dialect)
     missing = cells.isna()
@@ -593,7 +594,7 @@ def fill_numbers(row: np.ndarray, column: pa.ChunkedArray | pa.Array) -> np.ndar
             start += len(chunk)
         return None
     text = pc.cast(column, pa.string()).to_numpy(zero_copy_only=False)
-    row[:] = numbers(pd.Series(text))
+    row[:] = numbers(text)
     return text
 
 
