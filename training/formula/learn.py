@@ -5,9 +5,9 @@ formulaic's matrix, column names and values, before anything is fitted on it.
 """
 
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from export.design import Design
 from export.errors import DataError, first_line, shorten
@@ -17,12 +17,17 @@ from export.formula.pieces import MAX_BREAKS, fit_pieces
 from training.data.dataset import Dataset, expanded
 from training.formula.parse import FactorSpec, FormulaRequest
 
+if TYPE_CHECKING:  # pandas (as formulaic) is imported when a formula is fitted: a plain fit does without it
+    import pandas as pd
+
 REBUILD_TOLERANCE = 1e-9  # ours against formulaic's matrix, relative to each column's largest value
 
 
-def formula_frame(codes: np.ndarray, inputs: Design) -> pd.DataFrame:
+def formula_frame(codes: np.ndarray, inputs: Design) -> "pd.DataFrame":
     """The rows as formulaic reads them: numbers as float64, a categorical column as a pandas
     Categorical of its levels in the kit's order (so the reference level is the kit's)."""
+    import pandas as pd
+
     columns = {}
     for j, name in enumerate(inputs.features):
         if name in inputs.levels:

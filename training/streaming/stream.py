@@ -16,9 +16,9 @@ split, a stream cannot pick ``round(f * n_c)`` rows of each class without storin
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -42,6 +42,9 @@ from training.formula.parse import FormulaRequest
 from training.streaming.csv_source import CsvSource
 from training.streaming.parquet_source import ParquetSource
 from training.streaming.source import TableSource
+
+if TYPE_CHECKING:  # imported when a stream is read: an in-memory fit does without pandas
+    import pandas as pd
 
 BATCH_ROWS = 65_536
 FORMULA_SAMPLE_ROWS = 2_000  # rows a formula's structure is decided and checked on (its knots: every row)
@@ -177,6 +180,8 @@ class TableStream:
         """Every usable row of this process's parts, a batch at a time (``find_labels`` first).
         The plotting-sample keys are drawn only ``with_keys`` (the first pass); other passes get
         ``keys`` and ``positions`` of None."""
+        import pandas as pd
+
         index = pd.Index(list(self.labels))
         self.dropped_rows = 0
         for part in self.parts:
@@ -195,7 +200,7 @@ class TableStream:
                     self.on_rows(n)
                 yield chunk
 
-    def _decode(self, batch: pa.RecordBatch, first: int, index: pd.Index) -> tuple:
+    def _decode(self, batch: pa.RecordBatch, first: int, index: "pd.Index") -> tuple:
         """(x, y, v, keep, codes): the checked values of the batch's usable rows (the design's terms
         made of their cells), which rows those are, and their codes."""
         design = self.design
