@@ -326,9 +326,9 @@ def _read_in_parts(
     """The file read once, a run of whole records at a time (``MEMORY_PART_BYTES``; a run ends at a
     line break with an even number of quotes before it: ``csv_parts``), the next runs parsing (a
     thread each, pyarrow's parser without the GIL) while this one's numbers are copied into the
-    feature matrix. The matrix is made once, for the rows the first run says the file holds (2% more), and
-    made larger only if a file's later rows are much shorter; so the peak is the matrix and a few
-    runs, never a whole table beside it. Every run parses its columns to the types the first run has
+    feature matrix. The matrix is made once, for the rows the first run says the file holds (2%
+    more), and made larger only if a file's later rows are much shorter; so the peak is the matrix
+    and a few runs, never a whole table beside it. Every run parses its columns to the types the first run has
     (the ``fixed`` ones to theirs: numeric features, text), so a column that changes type on the way
     is a ``DataError`` and the caller reads the whole file as written instead. Returns (rows, the
     features' kinds, the matrix, what ``assemble`` reads: ``FILLED`` for a feature in the matrix,
@@ -423,7 +423,7 @@ class _Matrix:
         return flat[: self.d * rows].reshape(self.d, rows)
 
 
-def _record_runs(path: Path, first: int, step: int, buffers: int = 2) -> Iterator[tuple[memoryview, bool]]:
+def _record_runs(path: Path, first: int, step: int, buffers: int) -> Iterator[tuple[memoryview, bool]]:
     """The file's records after the header, ``step`` bytes or so at a time, each run ending where
     a record ends (the last run: at the file's end), and whether the run holds a quote at all. A run
     ends at its last line break when the quotes before it are even in number (the usual case: no
