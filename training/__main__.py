@@ -9,9 +9,12 @@ This module reads the command line (options are declared in ``training.options``
 rest to ``training.run``.
 """
 
+import contextlib
+import gc
 import importlib
 import os
 import threading
+from collections.abc import Iterator
 
 import pyarrow as pa
 
@@ -57,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("RANK", "0") == "0":  # the process that exports: its graph check runs in a helper
             warm_up()  # process, which starts while the data is read
         whole = request.data is not None and not streaming
-        if whole:
-            importing.append(threading.Thread(target=importlib.import_module, args=("training.run",), daemon=True))
-            importing[0].start()
-        table = read_whole(request) if whole else None
-        from training.run import train  # waits for the thread's import, if it is still going
-
-        train(config, request, streaming, table)
+        with _collector_paused():
+            if whole:
+                importing.append(threading.Thread(target=importlib.import_module, args=("training.run",), daemon=True))
+                importing[0].start()
+            table = read_whole(request) if whole else None
+            from training.run import train  # waits for the thread's import, if it is still going
+        with _imports_frozen():
+            train(config, request, streaming, table)
 
     code = run_cli(parse_and_train)
     # the error (if any) is said; a process that exits while torch is still importing in the
@@ -71,6 +75,31 @@ def main(argv: list[str] | None = None) -> int:
     for thread in importing:
         thread.join()
     return code
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while torch and the fitting code import (beside the read, if any):
+    the imports make hundreds of thousands of objects, and each collection they set off walked the
+    objects made so far again, holding the GIL the parsers wait for (docs/benchmarks.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _imports_frozen() -> Iterator[None]:
+    """The objects made so far (the imports', the table's) left out of the collections the fit sets
+    off, each of which would walk them all again, and given back to the collector afterwards."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def command() -> None:

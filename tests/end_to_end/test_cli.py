@@ -1,5 +1,6 @@
 """`python -m training` and `python -m export` as a user meets them: output, exit status, errors."""
 
+import gc
 import re
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import pytest
 from paths import PROJECT
 
 import export.writer.build
+import training.reading
+import training.run
 from export.__main__ import main as export_main
 from export.artifact import load_artifact
 from training.__main__ import main as training_main
@@ -363,6 +366,32 @@ def test_a_data_error_exits_2_while_torch_is_still_importing(tmp_path):
         )  # fmt: skip
         assert run.returncode == 2 and run.stderr.startswith("error: feature 'x' of data.csv"), run.stderr
         assert run.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("rows, code", [("x,y\n1,0\n2,1\n3,0\n4,1\n", 0), ("x,y\n1,0\nfive,1\n", 2)])
+def test_the_garbage_collector_is_left_as_the_run_found_it(tmp_path, monkeypatch, rows, code):
+    """Collections pause while torch imports beside the read, and the fit's skip what was made by
+    then; a run that ends, or fails, gives the collector back whole (tests and ``training.fit``
+    callers share the process)."""
+    states = {}
+    read, train = training.reading.read_whole, training.run.train
+
+    def reading(*args):
+        states["read"] = gc.isenabled()
+        return read(*args)
+
+    def fitting(*args):
+        states["fit"] = gc.get_freeze_count()
+        return train(*args)
+
+    monkeypatch.setattr(training.reading, "read_whole", reading)
+    monkeypatch.setattr(training.run, "train", fitting)
+    data = tmp_path / "data.csv"
+    data.write_text(rows)
+    assert training_main(["--data", str(data), "--target", "y", "--out", str(tmp_path / "m.onnx")]) == code
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert states["read"] is False
+    assert (states["fit"] > 0) if code == 0 else ("fit" not in states)
 
 
 @pytest.mark.parametrize("stream", [False, True])
