@@ -17,10 +17,10 @@ import io
 import os
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -37,6 +37,7 @@ from training.data.checks import RowChecks, RowNamer, check_rows_left, check_wei
 from training.data.columns import Columns, pick_columns
 from training.data.csv_parts import data_start, record_ends
 from training.data.dataset import Dataset
+from training.data.hex_cells import file_may_hold_hex, may_hold_hex
 from training.data.targets import encode_target
 
 SAVED_INDEX = re.compile(r"__index_level_\d+__")  # what pandas names an index it writes to Parquet
@@ -49,6 +50,7 @@ MEMORY_PARTS, MEMORY_PART_BYTES = 64, (256 << 10, 8 << 20)
 # much CPU again (docs/benchmarks.md); at most 4, so the runs' buffers stay a small part of the peak
 MEMORY_PARSERS = 4
 FILLED = object()  # what ``assemble`` reads for a feature whose numbers are in its matrix already
+CsvBytes = io.RawIOBase | io.BufferedIOBase | pa.NativeFile  # what pyarrow's CSV reader reads
 
 
 class ReadProgress(Protocol):
@@ -282,7 +284,16 @@ def _read_csv(
     for text that is not in the dialect's encoding or rows that are not well-formed."""
     with open(path, "rb", buffering=0) as file:
         types = {name: pa.string() for name in text}
-        return read_csv_table(_CountedFile(file, progress), str(path), dialect, written, used, types, skip_rows=1)
+        return read_csv_table(
+            lambda: _CountedFile(file, progress),  # from the file's start
+            str(path),
+            dialect,
+            written,
+            used,
+            types,
+            lambda: file_may_hold_hex(path),
+            skip_rows=1,
+        )
 
 
 def number_types(
@@ -301,7 +312,10 @@ def number_types(
     if cut <= 0:
         return {}
     try:
-        start = read_csv_table(io.BytesIO(head[: cut + 1]), str(path), dialect, written, features, {}, skip_rows=1)
+        rows = head[: cut + 1]
+        start = read_csv_table(
+            lambda: io.BytesIO(rows), str(path), dialect, written, features, {}, lambda: may_hold_hex(rows), skip_rows=1
+        )
     except DataError:
         return {}
     kind = csv_number_type(csv_cells(path))
@@ -343,14 +357,25 @@ def _read_in_parts(
 
     in_matrix = [used[j] for j in filled]
 
-    def parse(run: tuple[memoryview, bool], types: dict[str, pa.DataType]) -> tuple[pa.Table, np.ndarray]:
+    def parse(run: _Run, types: dict[str, pa.DataType]) -> tuple[pa.Table, np.ndarray]:
         """The run's table, and its matrix features' numbers as one (rows, features) column-major
         block (nulls NaN), made by pyarrow without the GIL: copied a column's chunk at a time by the
         thread that takes them, they took the GIL back hundreds of times a run, each time waiting
         for the thread that imports torch."""
-        records, quoted = run
-        source = pa.BufferReader(pa.py_buffer(records))  # the run's bytes, not a copy
-        table = read_csv_table(source, str(path), dialect, written, used, types, threads=False, quoted=quoted)
+        records = pa.py_buffer(memoryview(run.buffer)[: run.size])  # the run's bytes, not a copy
+        table = read_csv_table(
+            lambda: pa.BufferReader(records),
+            str(path),
+            dialect,
+            written,
+            used,
+            types,
+            lambda: may_hold_hex(run.buffer, run.size),
+            threads=False,
+            quoted=run.quoted,
+        )
+        if any(table.schema.field(name).type != kind for name, kind in types.items()):
+            raise DataError(f"a column of {path.name} is read as text in a later part")  # a hex number: read whole
         return table, np.asarray(table.select(in_matrix).to_tensor(null_to_nan=True, row_major=False))
 
     def take(parsed: tuple[pa.Table, np.ndarray]) -> None:
@@ -366,10 +391,10 @@ def _read_in_parts(
     # this thread waits for the GIL (torch imports on another; docs/benchmarks.md)
     ahead = parsers + 1
     runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)), ahead + 1)
-    opening = next(runs, (memoryview(b""), False))
+    opening = next(runs, _Run(bytearray(), 0, False))
     parsed = parse(opening, fixed)
     types = {name: parsed[0].schema.field(name).type for name in used}  # every later run parses as this one
-    expected = parsed[0].num_rows * (size - first) / max(len(opening[0]), 1)
+    expected = parsed[0].num_rows * (size - first) / max(opening.size, 1)
     matrix.reserve(int(expected * 1.02) + 1024)
     progress.start(expected)
     take(parsed)
@@ -423,7 +448,15 @@ class _Matrix:
         return flat[: self.d * rows].reshape(self.d, rows)
 
 
-def _record_runs(path: Path, first: int, step: int, buffers: int) -> Iterator[tuple[memoryview, bool]]:
+class _Run(NamedTuple):
+    """A run of whole records: the first ``size`` bytes of ``buffer``; ``quoted``: a quote among them."""
+
+    buffer: bytearray
+    size: int
+    quoted: bool
+
+
+def _record_runs(path: Path, first: int, step: int, buffers: int) -> Iterator[_Run]:
     """The file's records after the header, ``step`` bytes or so at a time, each run ending where
     a record ends (the last run: at the file's end), and whether the run holds a quote at all. A run
     ends at its last line break when the quotes before it are even in number (the usual case: no
@@ -444,13 +477,13 @@ def _record_runs(path: Path, first: int, step: int, buffers: int) -> Iterator[tu
             end = held + file.readinto(memoryview(buffer)[held : held + step])
             if end == held:
                 if held:
-                    yield memoryview(buffer)[:held], buffer.find(b'"', 0, held) >= 0
+                    yield _Run(buffer, held, buffer.find(b'"', 0, held) >= 0)
                 return
             cut, quoted = _run_end(buffer, end)
             if cut == 0:
                 held = end
                 continue
-            yield memoryview(buffer)[:cut], quoted
+            yield _Run(buffer, cut, quoted)
             turn, held = (turn + 1) % buffers, end - cut
             if len(ring[turn]) < held:
                 ring[turn] = bytearray(held + step)
@@ -469,24 +502,52 @@ def _run_end(buffer: bytearray, end: int) -> tuple[int, bool]:
 
 
 def read_csv_table(
-    source: io.RawIOBase | io.BufferedIOBase | pa.NativeFile,
+    opened: Callable[[], CsvBytes],
     name: str,
     dialect: Dialect,
     written: list[str],
     used: list[str],
     types: dict[str, pa.DataType],
+    hexed: Callable[[], bool],
     skip_rows: int = 0,
     error: type[DataError] = DataError,
     threads: bool = True,
     quoted: bool = True,
 ) -> pa.Table:
-    """The ``used`` columns of the CSV records ``source`` holds (after ``skip_rows``: the header),
-    named ``written``, with pyarrow's multi-threaded parser; ``types`` fixes some columns' types
-    (text stays text). ``error`` (a ``DataError``) for text that is not in the dialect's encoding or
-    a record that is not well-formed, naming the file ``name``. ``threads=False`` parses on the
-    calling thread alone (for a caller that parses several sources at once). ``quoted=False``
-    says the bytes hold no quote, so no cell holds a line break: pyarrow then cuts its blocks at
-    any line break, a quarter faster than following the quotes."""
+    """The ``used`` columns of the CSV records the source ``opened()`` gives (after ``skip_rows``:
+    the header), named ``written``, with pyarrow's multi-threaded parser; ``types`` fixes some
+    columns' types (text stays text). ``error`` (a ``DataError``) for text that is not in the
+    dialect's encoding or a record that is not well-formed, naming the file ``name``.
+    ``threads=False`` parses on the calling thread alone (for a caller that parses several sources
+    at once). ``quoted=False`` says the bytes hold no quote, so no cell holds a line break: pyarrow
+    then cuts its blocks at any line break, a quarter faster than following the quotes. ``hexed()``,
+    asked only when a column parses to whole numbers, says whether the bytes may hold one written
+    in hex (``hex_cells``): those columns are then parsed again, from ``opened()``, as text."""
+    table = _parsed_csv(opened(), name, dialect, written, used, types, skip_rows, error, threads, quoted)
+    whole = [column for column, kind in zip(used, table.schema.types) if pa.types.is_integer(kind)]
+    if whole and hexed():
+        as_text = {**types, **dict.fromkeys(whole, pa.string())}
+        table = _parsed_csv(opened(), name, dialect, written, used, as_text, skip_rows, error, threads, quoted)
+    if not dialect.thousands:
+        return table
+    kept = [
+        c if is_text(types.get(name, pa.null())) else _ungrouped(c, dialect) for name, c in zip(used, table.columns)
+    ]
+    return pa.table(kept, names=used)
+
+
+def _parsed_csv(
+    source: CsvBytes,
+    name: str,
+    dialect: Dialect,
+    written: list[str],
+    used: list[str],
+    types: dict[str, pa.DataType],
+    skip_rows: int,
+    error: type[DataError],
+    threads: bool,
+    quoted: bool,
+) -> pa.Table:
     try:
         table = pacsv.read_csv(
             source,
@@ -509,13 +570,7 @@ def read_csv_table(
         raise error(encoding_problem(Path(name).name, dialect.encoding, e)) from None
     except pa.ArrowInvalid as e:
         raise error(f"{name} is not well-formed CSV ({first_line(e, 200)}); fix that line and retry") from None
-    table = table.select(used)
-    if not dialect.thousands:
-        return table
-    kept = [
-        c if is_text(types.get(name, pa.null())) else _ungrouped(c, dialect) for name, c in zip(used, table.columns)
-    ]
-    return pa.table(kept, names=used)
+    return table.select(used)
 
 
 def _ungrouped(column: pa.ChunkedArray, dialect: Dialect) -> pa.ChunkedArray:

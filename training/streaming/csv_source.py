@@ -21,6 +21,7 @@ from training.data.checks import RowNamer
 from training.data.columnar import csv_layout, read_csv_table
 from training.data.columns import Columns
 from training.data.csv_parts import data_start, part_size, part_starts
+from training.data.hex_cells import may_hold_hex
 
 WIDE_ENCODINGS = ("utf-16", "utf-32")  # a line break is not one byte: the parts cannot be found by bytes
 
@@ -81,12 +82,13 @@ class CsvSource:
         fixed = self.types if types is None else types
         chosen = {name: fixed[name] for name in names if name in fixed}
         return read_csv_table(
-            io.BytesIO(data),
+            lambda: io.BytesIO(data),
             str(self.path),
             self.dialect,
             self.written,
             names,
             chosen,
+            lambda: may_hold_hex(data),
             error=RowError,
             quoted=b'"' in data,
         )
