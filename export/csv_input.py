@@ -174,6 +174,14 @@ def header(source: Source, name: str, dialect: Dialect | None = None) -> list[st
     return columns
 
 
+def header_line(source: Source, dialect: Dialect) -> int:
+    """The line the header is on (1-based; the lines before it are blank): the lines a reader that
+    counts lines, as pyarrow's ``skip_rows`` does, skips to pass it (``header`` refuses a header
+    written over several lines)."""
+    first = next(_records(source, dialect), None)
+    return 1 if first is None else first[0]
+
+
 def line_of(source: Source, row: int, dialect: Dialect = Dialect()) -> int:
     """The line (1-based, as an editor counts) where data row ``row`` (0-based, after the header)
     starts."""
@@ -347,6 +355,6 @@ def csv_cells(path: Path) -> int:
         size = path.stat().st_size
     except OSError:
         return 0
-    breaks = max(head.count(b"\n"), 1)
+    breaks = max(head.count(b"\n"), head.count(b"\r"), 1)  # lines ended by \r alone too
     per_line = 1 + max(head.count(sep) for sep in (b",", b";", b"\t", b"|")) / breaks
     return int(size / max(len(head), 1) * breaks * per_line)

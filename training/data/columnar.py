@@ -28,7 +28,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from export.csv_input import Dialect, csv_cells, encoding_problem, header, numbers, sniff, written_numbers
+from export.csv_input import (
+    Dialect,
+    csv_cells,
+    encoding_problem,
+    header,
+    header_line,
+    numbers,
+    sniff,
+    written_numbers,
+)
 from export.design import Design
 from export.errors import DataError, first_line, listed, shorten
 from export.limits import FLOAT32_MAX
@@ -292,7 +301,7 @@ def _read_csv(
             used,
             types,
             lambda: file_may_hold_hex(path),
-            skip_rows=1,
+            skip_rows=header_line(path, dialect),
         )
 
 
@@ -308,13 +317,20 @@ def number_types(
         return {}
     with open(path, "rb") as file:
         head = file.read(SAMPLE_BYTES)
-    cut = head.rfind(b"\n")
+    cut = max(head.rfind(b"\n"), head.rfind(b"\r"))  # a line may end with \r alone
     if cut <= 0:
         return {}
     try:
         rows = head[: cut + 1]
         start = read_csv_table(
-            lambda: io.BytesIO(rows), str(path), dialect, written, features, {}, lambda: may_hold_hex(rows), skip_rows=1
+            lambda: io.BytesIO(rows),
+            str(path),
+            dialect,
+            written,
+            features,
+            {},
+            lambda: may_hold_hex(rows),
+            skip_rows=header_line(path, dialect),
         )
     except DataError:
         return {}
@@ -493,7 +509,7 @@ def _record_runs(path: Path, first: int, step: int, buffers: int) -> Iterator[_R
 def _run_end(buffer: bytearray, end: int) -> tuple[int, bool]:
     """Where the last whole record in ``buffer[:end]`` ends (0: none does), and whether a quote
     comes before that."""
-    cut = buffer.rfind(b"\n", 0, end) + 1
+    cut = max(buffer.rfind(b"\n", 0, end), buffer.rfind(b"\r", 0, end)) + 1  # as ``csv_parts`` cuts
     quoted = buffer.find(b'"', 0, cut) >= 0
     if quoted and buffer.count(b'"', 0, cut) % 2:
         ends, _ = record_ends(np.frombuffer(buffer, dtype=np.uint8, count=end), 0)  # a run starts at a record's start

@@ -3,10 +3,14 @@
 A part is a run of whole records; where a quoted cell holds line breaks, a cut is never inside it.
 A line break ends a record when the double quotes before it are even in number (RFC 4180: a quoted
 cell opens and closes with one, and a quote inside it is written twice), so one pass counting quote
-bytes finds the cuts. The parts depend on the file's size only (about ``PARTS`` of them, from
-``MIN_PART_BYTES`` to ``MAX_PART_BYTES`` each), never on how many processes read them: every
-process finds the same parts, reads every ``world_size``-th one, and a seeded draw per part (the
-validation split, the plotting sample) is the same whatever the number of processes.
+bytes finds the cuts. A line break is a ``\n`` or a ``\r``, as the reader takes them: Excel's
+"CSV (Macintosh)" ends lines with ``\r`` alone, and a cut between the ``\r`` and ``\n`` of a
+Windows line end leaves a blank line at the next part's start, which the reader skips.
+
+The parts depend on the file's size only (about ``PARTS`` of them, from ``MIN_PART_BYTES`` to
+``MAX_PART_BYTES`` each), never on how many processes read them: every process finds the same
+parts, reads every ``world_size``-th one, and a seeded draw per part (the validation split, the
+plotting sample) is the same whatever the number of processes.
 """
 
 from collections.abc import Iterator
@@ -18,7 +22,8 @@ PARTS = 256  # about this many parts in a file: enough for any number of process
 MIN_PART_BYTES = 4 << 10
 MAX_PART_BYTES = 32 << 20  # what one process parses at once: bounds the memory a part takes
 SCAN_BYTES = 4 << 20  # the quote count runs over slices of the file this large (one buffer, reused)
-QUOTE, NEWLINE = ord('"'), ord("\n")
+QUOTE, NEWLINE, RETURN = ord('"'), ord("\n"), ord("\r")
+BLANK_BYTES = np.frombuffer(b" \t\r\n", dtype=np.uint8)  # a line of these alone is blank
 
 
 def part_size(data_bytes: int) -> int:
@@ -55,14 +60,33 @@ def part_starts(path: Path, first: int) -> list[int]:
 
 
 def data_start(path: Path) -> int:
-    """Where the first record after the header starts (the header may hold quoted line breaks);
-    the file's size when there is none."""
+    """Where the first record after the header starts: the header is the first line that is not
+    blank, as the header reader (``export.csv_input.header``) and pyarrow find it; it may hold
+    quoted line breaks, and its line may end with ``\r\n``. The file's size when there is none."""
     odd = 0
+    header = None  # where the header begins, once a slice holds a byte that is not a space or a break
     for begin, chunk in _slices(path):
+        if header is None:
+            written = _first_written(chunk)
+            header = None if written is None else begin + written
         ends, odd = record_ends(chunk, odd)
-        if len(ends):
-            return begin + int(ends[0]) + 1
+        if header is not None:
+            ends = ends[ends + begin > header]
+        if header is not None and len(ends):
+            start = begin + int(ends[0]) + 1
+            with open(path, "rb") as file:
+                file.seek(start - 1)
+                return start + (file.read(2) == b"\r\n")
     return path.stat().st_size
+
+
+def _first_written(chunk: np.ndarray) -> int | None:
+    """The offset of ``chunk``'s first byte that is not a space or a line break, if any."""
+    for size in (64, len(chunk)):  # most files start with their header: its first bytes say so
+        written = np.flatnonzero(~np.isin(chunk[:size], BLANK_BYTES))
+        if len(written):
+            return int(written[0])
+    return None
 
 
 def _slices(path: Path) -> Iterator[tuple[int, np.ndarray]]:
@@ -81,7 +105,7 @@ def record_ends(chunk: np.ndarray, odd: int) -> tuple[np.ndarray, int]:
     them, counting ``odd``: the quotes before the chunk, modulo 2), and the quotes' parity after it.
     Quotes are few in most files: each break's count comes from a search among the quotes' places."""
     quotes = np.flatnonzero(chunk == QUOTE)
-    breaks = np.flatnonzero(chunk == NEWLINE)
+    breaks = np.flatnonzero((chunk == NEWLINE) | (chunk == RETURN))
     if len(quotes) == 0:
         return (breaks if odd == 0 else breaks[:0]), odd
     before = np.searchsorted(quotes, breaks) + odd

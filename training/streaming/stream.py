@@ -84,6 +84,8 @@ class TableStream:
         self.name, self.notes = source.name, source.notes
         features = pick_columns(list(source.stored), columns, self.name)
         check_declared(columns, features, self.name)
+        if not source.parts:
+            raise _no_data_rows(self.name)
         self.categorical = source.categorical(features, columns.categorical)
         self.declared = columns.categorical
         self.design = Design(tuple(features))  # its levels once ``find_levels`` has read them
@@ -166,6 +168,8 @@ class TableStream:
         found = combine(found, set.union)
         rows = combine(rows, lambda a, b: a | b)
         self.total_rows = sum(rows.values())
+        if self.total_rows == 0:  # a CSV whose lines after the header are all blank
+            raise _no_data_rows(self.name)
         self.starts = dict(zip(sorted(rows), np.cumsum([0, *(rows[p] for p in sorted(rows))]).tolist()))
         try:
             labels, self._as_text = tuple(sorted(found)), False
@@ -252,6 +256,10 @@ class TableStream:
         if (y < 0).any():
             raise RowError(f"the target {self.target_name!r} of {self.name} changed while it was read; retry")
         return x, y.astype(np.int64), v, keep, codes
+
+
+def _no_data_rows(name: str) -> DataError:
+    return DataError(f"{name} has no data rows; add rows and retry")
 
 
 def open_source(path: Path, columns: Columns) -> TableSource:

@@ -48,10 +48,12 @@ def whole(path, columns: Columns, monkeypatch):
         return load_table(path, columns)
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["unix", "windows", "old-mac"])
 @pytest.mark.parametrize("float32", [False, True])
-def test_runs_give_the_rows_levels_and_numbers_the_whole_read_gives(tmp_path, monkeypatch, small_runs, float32):
+def test_runs_give_the_rows_levels_and_numbers_the_whole_read_gives(tmp_path, monkeypatch, small_runs, float32, ending):
+    """Whatever ends the lines: a run ends at a ``\r`` too, as ``csv_parts`` cuts."""
     rows = frame(3_000)
-    rows.to_csv(tmp_path / "t.csv", index=False)
+    rows.to_csv(tmp_path / "t.csv", index=False, lineterminator=ending)
     if float32:
         monkeypatch.setattr(training.data.columnar, "FLOAT32_CELLS", 1_000)
     columns = Columns("y", features=["a", "b", "g"])

@@ -62,12 +62,15 @@ def assert_same_fit(ours: dict, theirs: dict, rel: float = 1e-6) -> None:
         assert ours["data"]["features"][name] == pytest.approx(summary, rel=1e-12), name
 
 
-def test_parts_begin_at_record_starts_and_hold_every_record_once(tmp_path):
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["unix", "windows", "old-mac"])
+def test_parts_begin_at_record_starts_and_hold_every_record_once(tmp_path, ending):
+    """A part begins after a line break, a ``\r`` too (Excel's "CSV (Macintosh)" ends lines with it
+    alone; a part may begin between the two of a Windows line end, with a blank line)."""
     path = tmp_path / "notes.csv"
-    table(3_000, notes=True).to_csv(path, index=False)
+    table(3_000, notes=True).to_csv(path, index=False, lineterminator=ending)
     first = data_start(path)
     starts = part_starts(path, first)
-    assert len(starts) > 20 and starts[0] == first == len(path.read_text().splitlines()[0]) + 1
+    assert len(starts) > 20 and starts[0] == first == path.read_bytes().index(ending.encode()) + len(ending)
     data = path.read_bytes()
     read = [pd.read_csv(path, skiprows=0, nrows=0).columns.tolist()]
     rows = []
@@ -104,6 +107,21 @@ def test_streamed_csv_equals_in_memory_csv_and_parquet(tmp_path, extra):
         return
     assert_same_fit(streamed, csv)
     assert_same_fit(parquet, csv)
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"], ids=["windows", "old-mac"])
+def test_line_ends_of_windows_and_old_macs_stream_as_the_file_read_whole(tmp_path, capsys, ending):
+    """Blank lines before the header too: the header is the first line that is not blank."""
+    frame = table(3_000, notes=True)
+    (tmp_path / "data.csv").write_text(ending * 2 + frame.to_csv(index=False, lineterminator=ending), newline="")
+    args = ["--data", str(tmp_path / "data.csv"), "--target", "y", "--features", "a,b,group,note"]
+    memory, streamed = cards(tmp_path, ("memory", args), ("stream", [*args, "--stream"]))
+    assert_same_fit(streamed, memory)
+    assert streamed["data"]["n_rows"] == 3_000
+    (tmp_path / "blank.csv").write_text(f"a,y{ending}{ending}{ending}")
+    blank = ["--data", str(tmp_path / "blank.csv"), "--target", "y", "--stream", "--out", str(tmp_path / "b.onnx")]
+    assert training_main(blank) == 2
+    assert capsys.readouterr().err.endswith("blank.csv has no data rows; add rows and retry\n")
 
 
 def test_quoted_line_breaks_and_a_bad_cell_are_named_by_their_line(tmp_path, capsys):
