@@ -61,8 +61,8 @@ def part_starts(path: Path, first: int) -> list[int]:
 
 def data_start(path: Path) -> int:
     """Where the first record after the header starts: the header is the first line that is not
-    blank, as the header reader (``export.csv_input.header``) and pyarrow find it; it may hold
-    quoted line breaks, and its line may end with ``\r\n``. The file's size when there is none."""
+    blank, as the header reader (``export.csv_input.header``) finds it; it may hold quoted line
+    breaks, and its line may end with ``\r\n``. The file's size when there is none."""
     odd = 0
     header = None  # where the header begins, once a slice holds a byte that is not a space or a break
     for begin, chunk in _slices(path):
