@@ -4,15 +4,20 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from fuzz_inputs import MODELS, SLOW, csv_bytes
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+import training.data.csv_parts
 from export.artifact import Artifact
 from export.errors import KitError
 from export.scoring import score_table, scored_csv
+from training.config import TrainConfig
 from training.data.columns import Columns
 from training.data.tables import load_table
+from training.streaming.reduce import LOCAL
+from training.streaming.streamed import open_streamed
 
 FOLDER = Path(tempfile.mkdtemp(prefix="fuzz-files-"))
 SERVED = {name: Artifact.from_bytes(data, source=name) for name, data in MODELS.items()}
@@ -44,6 +49,42 @@ def test_a_csv_to_train_on_is_read_or_refused_in_one_line(table, other, drop, we
         event("read")
         assert len(read.x) == len(read.y) > 0 and np.isfinite(read.x).all()
         assert len(read.class_labels) >= 2
+    assert path.read_bytes() == data
+
+
+@given(table=csv_bytes(), drop=st.booleans())
+def test_a_csv_streamed_is_read_or_refused_as_the_whole_read_does(table, drop):
+    """The stream (parts of 1 KB: the seed tables cut in up to a dozen) takes the rows the whole read
+    takes, or refuses the file as it does, in one line (it found a hex number, lines ended by a
+    carriage return alone and blank lines before the header read otherwise). Not smaller parts: the
+    stream decides which features are categorical on its first part (``csv_source``), so that part
+    needs rows enough to decide as the whole file does."""
+    data, target = table
+    path = FOLDER / "streamed.csv"
+    path.write_bytes(data)
+    columns = Columns(target, drop_missing=drop)
+
+    def whole() -> int:
+        return len(load_table(path, columns).y)
+
+    def streamed() -> int:
+        return open_streamed(path, columns, TrainConfig(), LOCAL, None).summary.rows
+
+    outcomes, said = [], []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training.data.csv_parts, "MIN_PART_BYTES", 1024)
+        for read in (whole, streamed):
+            try:
+                outcomes.append(("read", read()))
+            except KitError as e:
+                one_line(e)
+                outcomes.append(("refused", None))
+                said.append(str(e))
+    event(outcomes[0][0])
+    if outcomes[0][0] == "read" and said and "so --drop-missing leaves none" in said[0]:
+        event("a class whose every row is left out: fitted without it whole, refused streamed")
+        return  # the stream fixed its classes on a pass before any row was left out: it says so
+    assert outcomes[0] == outcomes[1]
     assert path.read_bytes() == data
 
 

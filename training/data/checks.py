@@ -15,7 +15,7 @@ import numpy as np
 
 from export.card.model_card import MAX_CLASSES
 from export.csv_input import Dialect, line_of
-from export.errors import DataError, RowError
+from export.errors import DataError, RowError, shorten
 from export.limits import FLOAT32_MAX
 from training.data.columns import names_text
 
@@ -104,6 +104,12 @@ class RowChecks:
     @staticmethod
     def _shown(values: np.ndarray, row: int, column: int, show: ShowCell | None) -> str:
         return show(row, column) if show else str(float(values[row, column]))
+
+
+def quoted_cell(text: str) -> str:
+    """A text cell as a message shows it: quoted, on one line, cut to a few words (a quote that is
+    never closed makes the rest of a file one cell)."""
+    return repr(shorten(text))
 
 
 def check_rows_left(rows: int, file: str) -> None:

@@ -42,9 +42,9 @@ from export.design import Design
 from export.errors import DataError, first_line, listed, shorten
 from export.limits import FLOAT32_MAX
 from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_categorical_type, is_text
-from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total
+from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total, quoted_cell
 from training.data.columns import Columns, pick_columns
-from training.data.csv_parts import data_start, record_ends
+from training.data.csv_parts import data_start, marks_kept, record_ends
 from training.data.dataset import Dataset
 from training.data.hex_cells import file_may_hold_hex, may_hold_hex
 from training.data.targets import encode_target
@@ -231,7 +231,7 @@ def assemble(
 
         def cell(row: int, k: int) -> str:
             text = shown.get(not_finite[k])
-            return repr(text[positions[row]]) if text is not None else _number(suspects[row, k])
+            return quoted_cell(text[positions[row]]) if text is not None else _number(suspects[row, k])
 
         checks.features(suspects, [features[j] for j in not_finite], positions, cell)
     if weights is not None:
@@ -378,7 +378,7 @@ def _read_in_parts(
         block (nulls NaN), made by pyarrow without the GIL: copied a column's chunk at a time by the
         thread that takes them, they took the GIL back hundreds of times a run, each time waiting
         for the thread that imports torch."""
-        records = pa.py_buffer(memoryview(run.buffer)[: run.size])  # the run's bytes, not a copy
+        records = pa.py_buffer(marks_kept(memoryview(run.buffer)[: run.size]))  # no copy, but for a mark
         table = read_csv_table(
             lambda: pa.BufferReader(records),
             str(path),

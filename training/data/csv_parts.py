@@ -23,6 +23,7 @@ MIN_PART_BYTES = 4 << 10
 MAX_PART_BYTES = 32 << 20  # what one process parses at once: bounds the memory a part takes
 SCAN_BYTES = 4 << 20  # the quote count runs over slices of the file this large (one buffer, reused)
 QUOTE, NEWLINE, RETURN = ord('"'), ord("\n"), ord("\r")
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 BLANK_BYTES = np.frombuffer(b" \t\r\n", dtype=np.uint8)  # a line of these alone is blank
 
 
@@ -61,15 +62,16 @@ def part_starts(path: Path, first: int) -> list[int]:
 
 def data_start(path: Path) -> int:
     """Where the first record after the header starts: the header is the first line that is not
-    blank, as the header reader (``export.csv_input.header``) finds it; it may hold quoted line
-    breaks, and its line may end with ``\r\n``. The file's size when there is none."""
-    odd = 0
+    blank, as the header reader (``export.csv_input.header``) finds it, and one line (it refuses a
+    name with a line break), whatever quotes it holds (a quote inside a name, ``a"b``, is text);
+    its line may end with ``\r\n``. The file's size when there is none."""
     header = None  # where the header begins, once a slice holds a byte that is not a space or a break
     for begin, chunk in _slices(path):
         if header is None:
-            written = _first_written(chunk)
-            header = None if written is None else begin + written
-        ends, odd = record_ends(chunk, odd)
+            mark = len(BYTE_ORDER_MARK) * (begin == 0 and chunk[:3].tobytes() == BYTE_ORDER_MARK)  # the file's own
+            written = _first_written(chunk[mark:])
+            header = None if written is None else begin + mark + written
+        ends = _line_breaks(chunk)
         if header is not None:
             ends = ends[ends + begin > header]
         if header is not None and len(ends):
@@ -78,6 +80,16 @@ def data_start(path: Path) -> int:
                 file.seek(start - 1)
                 return start + (file.read(2) == b"\r\n")
     return path.stat().st_size
+
+
+def marks_kept(records: bytes | memoryview) -> bytes | memoryview:
+    """Records from after a file's header as the CSV reader must get them: pyarrow drops a UTF-8
+    byte-order mark at the start of what it reads, as it would a file's own, but here the mark
+    begins a cell (which the file read whole keeps, and names if it is not a number); a line break
+    before it, a blank line that the reader skips, keeps it."""
+    if bytes(records[: len(BYTE_ORDER_MARK)]) != BYTE_ORDER_MARK:
+        return records
+    return b"\n" + bytes(records)
 
 
 def _first_written(chunk: np.ndarray) -> int | None:
@@ -105,8 +117,12 @@ def record_ends(chunk: np.ndarray, odd: int) -> tuple[np.ndarray, int]:
     them, counting ``odd``: the quotes before the chunk, modulo 2), and the quotes' parity after it.
     Quotes are few in most files: each break's count comes from a search among the quotes' places."""
     quotes = np.flatnonzero(chunk == QUOTE)
-    breaks = np.flatnonzero((chunk == NEWLINE) | (chunk == RETURN))
+    breaks = _line_breaks(chunk)
     if len(quotes) == 0:
         return (breaks if odd == 0 else breaks[:0]), odd
     before = np.searchsorted(quotes, breaks) + odd
     return breaks[before % 2 == 0], (odd + len(quotes)) % 2
+
+
+def _line_breaks(chunk: np.ndarray) -> np.ndarray:
+    return np.flatnonzero((chunk == NEWLINE) | (chunk == RETURN))

@@ -1,5 +1,7 @@
 """The target column as class indices: its distinct values, sorted, are the classes."""
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from export.design import level_text
@@ -14,6 +16,15 @@ def encode_target(values: np.ndarray, name: str, file: str, positive: str | None
         labels, y = np.unique(values, return_inverse=True)
     except TypeError:  # mixed types, e.g. numbers and text: compare them as text
         labels, y = np.unique(values.astype(str), return_inverse=True)
+    check_labels(labels, name, file)
+    labels = tuple(v.item() if hasattr(v, "item") else v for v in labels)
+    ordered = order_classes(labels, positive, name, file)
+    return (y if ordered == labels else 1 - y).astype(np.int64), ordered
+
+
+def check_labels(labels: Sequence, name: str, file: str) -> None:
+    """The target's distinct values (sorted) can be classes: 2 to ``MAX_CLASSES`` of them, none
+    infinite (a card stores classes as JSON values), none written over several lines."""
     infinite = next((v for v in labels if isinstance(v, float | np.floating) and not np.isfinite(v)), None)
     if infinite is not None:
         raise DataError(
@@ -27,9 +38,6 @@ def encode_target(values: np.ndarray, name: str, file: str, positive: str | None
             'a quote (") that is never closed makes the rest of the file one cell; close or remove it'
         )
     check_class_count(labels, name, file)
-    labels = tuple(v.item() if hasattr(v, "item") else v for v in labels)
-    ordered = order_classes(labels, positive, name, file)
-    return (y if ordered == labels else 1 - y).astype(np.int64), ordered
 
 
 def order_classes(labels: tuple, positive: str | None, name: str, file: str) -> tuple:

@@ -20,7 +20,7 @@ from training.data.categories import NOT_CATEGORICAL, categorical_cells, is_cate
 from training.data.checks import RowNamer
 from training.data.columnar import csv_layout, read_csv_table
 from training.data.columns import Columns
-from training.data.csv_parts import data_start, part_size, part_starts
+from training.data.csv_parts import data_start, marks_kept, part_size, part_starts
 from training.data.hex_cells import may_hold_hex
 
 WIDE_ENCODINGS = ("utf-16", "utf-32")  # a line break is not one byte: the parts cannot be found by bytes
@@ -76,7 +76,7 @@ class CsvSource:
     def _table(self, part: int, names: list[str], types: dict[str, pa.DataType] | None = None) -> pa.Table:
         with open(self.path, "rb") as file:
             file.seek(self.offsets[part])
-            data = file.read(self.ends[part] - self.offsets[part])
+            data = marks_kept(file.read(self.ends[part] - self.offsets[part]))
         fixed = self.types if types is None else types
         chosen = {name: fixed[name] for name in names if name in fixed}
         return read_csv_table(

@@ -32,11 +32,11 @@ from training.data.categories import (
     level_indices,
     sorted_values,
 )
-from training.data.checks import RowChecks, check_class_count
+from training.data.checks import RowChecks, quoted_cell
 from training.data.columnar import fill_numbers
 from training.data.columns import Columns, pick_columns
 from training.data.randomness import HELD_OUT, SAMPLE_KEYS, row_draws
-from training.data.targets import order_classes
+from training.data.targets import check_labels, order_classes
 from training.formula.learn import learn_design, spline_states, spline_values
 from training.formula.parse import FormulaRequest
 from training.streaming.csv_source import CsvSource
@@ -175,7 +175,7 @@ class TableStream:
             labels, self._as_text = tuple(sorted(found)), False
         except TypeError:
             labels, self._as_text = tuple(sorted({str(v) for v in found})), True
-        check_class_count(labels or ("nothing",), self.target_name, self.name)
+        check_labels(labels or ("nothing",), self.target_name, self.name)
         labels = order_classes(labels, self.positive, self.target_name, self.name)
         self.labels = labels
         return labels
@@ -243,7 +243,7 @@ class TableStream:
         if shown:
             kept, text = np.flatnonzero(keep), list(shown)
             names = [design.features[j] for j in text]
-            self.checks.features(x[:, text], names, positions, lambda row, k: repr(shown[text[k]][kept[row]]))
+            self.checks.features(x[:, text], names, positions, lambda row, k: quoted_cell(shown[text[k]][kept[row]]))
         codes = x
         if design.has_categories or isinstance(design, FormulaDesign):
             x = design.expand(x)

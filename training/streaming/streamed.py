@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from export.design import Design
+from export.errors import DataError, printable
 from training.config import TrainConfig
 from training.data.categories import check_levels_trained, codes_level_counts
-from training.data.checks import check_rows_left, check_weight_total
+from training.data.checks import check_class_count, check_rows_left, check_weight_total
 from training.data.columns import Columns
 from training.data.split import check_sides
 from training.formula.parse import FormulaRequest
@@ -108,6 +109,15 @@ def _split_counts(inputs: Design, totals: np.ndarray) -> dict[str, np.ndarray]:
 
 def _check_rows(stream: TableStream, summary: RowSummary, valid_counts: np.ndarray, fraction: float) -> None:
     check_rows_left(summary.rows, stream.name)
+    counts = summary.class_counts + valid_counts
+    if (counts == 0).any():  # the rows --drop-missing left out held every row of a class
+        kept = [label for label, count in zip(stream.labels, counts) if count > 0]
+        check_class_count(kept, stream.target_name, stream.name)
+        gone = next(label for label, count in zip(stream.labels, counts) if count == 0)
+        raise DataError(
+            f"every row of class {printable(gone)!r} of target {stream.target_name!r} of {stream.name} has a missing "
+            "value, so --drop-missing leaves none; fill them, or train without --stream (which fits the other classes)"
+        )
     if stream.weight_name:
         check_weight_total(summary.class_weights.sum(), stream.weight_name, stream.name)
     if fraction > 0:

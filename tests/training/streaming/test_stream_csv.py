@@ -124,6 +124,38 @@ def test_line_ends_of_windows_and_old_macs_stream_as_the_file_read_whole(tmp_pat
     assert capsys.readouterr().err.endswith("blank.csv has no data rows; add rows and retry\n")
 
 
+@pytest.mark.parametrize(
+    "rows, said",
+    [
+        ("x,y\n1,0\n,1\n3,0\n4,0\n", "target 'y' of data.csv has only one class (0)"),
+        ("x,y\n1,0\n2,1e400\n3,1\n", "target 'y' of data.csv has inf, which cannot be a class"),
+    ],
+    ids=["a class only in rows left out", "an infinite class"],
+)
+def test_classes_the_whole_read_refuses_a_stream_refuses_in_its_words(tmp_path, capsys, rows, said):
+    """Found by the generated files (``tests/fuzz``): both ended in an internal error streamed."""
+    (tmp_path / "data.csv").write_text(rows)
+    args = ["--data", str(tmp_path / "data.csv"), "--target", "y", "--drop-missing", "--out", str(tmp_path / "m.onnx")]
+    for streaming in ([], ["--stream"]):
+        assert training_main([*args, *streaming]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {said}") and err.count("\n") == 1, err
+
+
+def test_a_class_whose_every_row_is_left_out_stops_a_stream_in_one_line(tmp_path, capsys):
+    """Read whole, the other classes are fitted; a stream has fixed its classes on its first pass."""
+    (tmp_path / "data.csv").write_text("x,y\n1,a\n2,b\n,c\n3,a\n4,b\n5,a\n")
+    args = ["--data", str(tmp_path / "data.csv"), "--target", "y", "--drop-missing", "--out", str(tmp_path / "m.onnx")]
+    assert training_main(args) == 0
+    assert load_artifact(tmp_path / "m.onnx").card.class_labels == ("a", "b")
+    capsys.readouterr()
+    assert training_main([*args, "--stream"]) == 2
+    assert capsys.readouterr().err == (
+        "error: every row of class 'c' of target 'y' of data.csv has a missing value, so --drop-missing leaves none; "
+        "fill them, or train without --stream (which fits the other classes)\n"
+    )
+
+
 def test_quoted_line_breaks_and_a_bad_cell_are_named_by_their_line(tmp_path, capsys):
     frame = table(3_000, notes=True)
     frame.to_csv(tmp_path / "data.csv", index=False)
