@@ -44,7 +44,7 @@ from export.limits import FLOAT32_MAX
 from training.data.categories import NOT_CATEGORICAL, categorical_codes, check_declared, is_categorical_type, is_text
 from training.data.checks import RowChecks, RowNamer, check_rows_left, check_weight_total, quoted_cell
 from training.data.columns import Columns, pick_columns
-from training.data.csv_parts import data_start, marks_kept, record_ends
+from training.data.csv_parts import QuoteState, data_start, every_quote_toggles, marks_kept, record_ends
 from training.data.dataset import Dataset
 from training.data.hex_cells import file_may_hold_hex, may_hold_hex
 from training.data.targets import encode_target
@@ -406,7 +406,7 @@ def _read_in_parts(
     # a run more than the parsers is handed over: a parser that finishes takes it at once, even while
     # this thread waits for the GIL (torch imports on another; docs/benchmarks.md)
     ahead = parsers + 1
-    runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)), ahead + 1)
+    runs = _record_runs(path, first, min(most, max(least, size // MEMORY_PARTS)), ahead + 1, dialect.sep)
     opening = next(runs, _Run(bytearray(), 0, False))
     parsed = parse(opening, fixed)
     types = {name: parsed[0].schema.field(name).type for name in used}  # every later run parses as this one
@@ -472,7 +472,7 @@ class _Run(NamedTuple):
     quoted: bool
 
 
-def _record_runs(path: Path, first: int, step: int, buffers: int) -> Iterator[_Run]:
+def _record_runs(path: Path, first: int, step: int, buffers: int, sep: str) -> Iterator[_Run]:
     """The file's records after the header, ``step`` bytes or so at a time, each run ending where
     a record ends (the last run: at the file's end), and whether the run holds a quote at all. A run
     ends at its last line break when the quotes before it are even in number (the usual case: no
@@ -495,7 +495,7 @@ def _record_runs(path: Path, first: int, step: int, buffers: int) -> Iterator[_R
                 if held:
                     yield _Run(buffer, held, buffer.find(b'"', 0, held) >= 0)
                 return
-            cut, quoted = _run_end(buffer, end)
+            cut, quoted = _run_end(buffer, end, sep)
             if cut == 0:
                 held = end
                 continue
@@ -506,13 +506,17 @@ def _record_runs(path: Path, first: int, step: int, buffers: int) -> Iterator[_R
             ring[turn][:held] = buffer[cut:end]
 
 
-def _run_end(buffer: bytearray, end: int) -> tuple[int, bool]:
+def _run_end(buffer: bytearray, end: int, sep: str) -> tuple[int, bool]:
     """Where the last whole record in ``buffer[:end]`` ends (0: none does), and whether a quote
-    comes before that."""
+    comes before that: at the last line break when the quotes before it are even in number and
+    each opens or closes a quoted cell (a quoted file's runs, mostly), else where ``record_ends``
+    says (a quoted cell may hold line breaks, and a quote inside a cell, ``5"``, is text)."""
     cut = max(buffer.rfind(b"\n", 0, end), buffer.rfind(b"\r", 0, end)) + 1  # as ``csv_parts`` cuts
     quoted = buffer.find(b'"', 0, cut) >= 0
-    if quoted and buffer.count(b'"', 0, cut) % 2:
-        ends, _ = record_ends(np.frombuffer(buffer, dtype=np.uint8, count=end), 0)  # a run starts at a record's start
+    before = np.frombuffer(buffer, dtype=np.uint8, count=cut)
+    if quoted and (buffer.count(b'"', 0, cut) % 2 or not every_quote_toggles(before, QuoteState(), sep)):
+        records = np.frombuffer(buffer, dtype=np.uint8, count=end)
+        ends, _ = record_ends(records, QuoteState(), sep)  # a run starts at a record's start
         cut = int(ends[-1]) + 1 if len(ends) else 0
     return cut, quoted
 

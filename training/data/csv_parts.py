@@ -1,11 +1,13 @@
 """A CSV file cut into parts at record starts: the CSV's row groups, for ``--stream`` and torchrun.
 
 A part is a run of whole records; where a quoted cell holds line breaks, a cut is never inside it.
-A line break ends a record when the double quotes before it are even in number (RFC 4180: a quoted
-cell opens and closes with one, and a quote inside it is written twice), so one pass counting quote
-bytes finds the cuts. A line break is a ``\n`` or a ``\r``, as the reader takes them: Excel's
-"CSV (Macintosh)" ends lines with ``\r`` alone, and a cut between the ``\r`` and ``\n`` of a
-Windows line end leaves a blank line at the next part's start, which the reader skips.
+A line break ends a record when it is outside a quoted cell (RFC 4180: a quoted cell opens and
+closes with a double quote, and a quote inside it is written twice; as pyarrow reads, a quote in
+the middle of a plain cell, ``5"``, is text): in most files the quotes before it are even in
+number, which one pass counting quote bytes finds (``record_ends``). A line break is a ``\n`` or
+a ``\r``, as the reader takes them: Excel's "CSV (Macintosh)" ends lines with ``\r`` alone, and a
+cut between the ``\r`` and ``\n`` of a Windows line end leaves a blank line at the next part's
+start, which the reader skips.
 
 The parts depend on the file's size only (about ``PARTS`` of them, from ``MIN_PART_BYTES`` to
 ``MAX_PART_BYTES`` each), never on how many processes read them: every process finds the same
@@ -15,6 +17,7 @@ plotting sample) is the same whatever the number of processes.
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,7 +34,7 @@ def part_size(data_bytes: int) -> int:
     return int(min(MAX_PART_BYTES, max(MIN_PART_BYTES, data_bytes // PARTS)))
 
 
-def part_starts(path: Path, first: int) -> list[int]:
+def part_starts(path: Path, first: int, sep: str) -> list[int]:
     """Byte offsets where the parts begin: ``first`` (where the first data record starts), then the
     first record start at or after each multiple of the part size; the last part ends at the file's
     end. A part holds at least one byte."""
@@ -41,12 +44,12 @@ def part_starts(path: Path, first: int) -> list[int]:
     step = part_size(size - first)
     targets = list(range(first + step, size, step))
     starts = [first]
-    odd = 0  # quotes before the slice, modulo 2
+    state = QuoteState()
     target = 0
-    for begin, chunk in _slices(path):
+    for begin, chunk in _slices(path, first):
         if target == len(targets):
             break
-        ends, odd = record_ends(chunk, odd)
+        ends, state = record_ends(chunk, state, sep)
         ends += begin
         while target < len(targets):
             found = np.searchsorted(ends, targets[target] - 1)  # a break at target - 1 starts a record at target
@@ -101,27 +104,72 @@ def _first_written(chunk: np.ndarray) -> int | None:
     return None
 
 
-def _slices(path: Path) -> Iterator[tuple[int, np.ndarray]]:
-    """The file's bytes ``SCAN_BYTES`` at a time, read into one buffer (a memory map would count
-    every page of the file in the process's memory until it is dropped)."""
+def _slices(path: Path, begin: int = 0) -> Iterator[tuple[int, np.ndarray]]:
+    """The file's bytes from ``begin``, ``SCAN_BYTES`` at a time, read into one buffer (a memory
+    map would count every page of the file in the process's memory until it is dropped)."""
     buffer = np.empty(SCAN_BYTES, dtype=np.uint8)
-    begin = 0
     with open(path, "rb", buffering=0) as file:
+        file.seek(begin)
         while count := file.readinto(buffer):
             yield begin, buffer[:count]
             begin += count
 
 
-def record_ends(chunk: np.ndarray, odd: int) -> tuple[np.ndarray, int]:
-    """The offsets in ``chunk`` of its record-ending line breaks (an even number of quotes before
-    them, counting ``odd``: the quotes before the chunk, modulo 2), and the quotes' parity after it.
-    Quotes are few in most files: each break's count comes from a search among the quotes' places."""
+class QuoteState(NamedTuple):
+    """Where a scan of a file's bytes stands after a slice: within a quoted cell or not, and the
+    slice's last byte (a quote right after a separator or a line break opens a cell)."""
+
+    inside: bool = False
+    last: int = NEWLINE  # a scan starts at a record's start
+
+
+def record_ends(chunk: np.ndarray, state: QuoteState, sep: str) -> tuple[np.ndarray, QuoteState]:
+    """The offsets in ``chunk`` of its record-ending line breaks (outside quoted cells, given
+    ``state`` before the chunk), and the state after it. As the reader parses: a quote opens a
+    quoted cell only where a cell starts (after ``sep``, a line break, or a closing quote: ``""``
+    inside a quoted cell is a quote); elsewhere (``5"``) it is text. Most files' quotes all open or
+    close cells, and then a break's place among the quotes says which side it is on; a file with
+    a quote in the middle of a cell is scanned a quote at a time."""
     quotes = np.flatnonzero(chunk == QUOTE)
     breaks = _line_breaks(chunk)
+    last = int(chunk[-1]) if len(chunk) else state.last
     if len(quotes) == 0:
-        return (breaks if odd == 0 else breaks[:0]), odd
-    before = np.searchsorted(quotes, breaks) + odd
-    return breaks[before % 2 == 0], (odd + len(quotes)) % 2
+        return (breaks[:0] if state.inside else breaks), QuoteState(state.inside, last)
+    toggles = _toggling(chunk, quotes, state, sep)
+    before = np.searchsorted(toggles, breaks) + state.inside
+    return breaks[before % 2 == 0], QuoteState(bool((state.inside + len(toggles)) % 2), last)
+
+
+def every_quote_toggles(chunk: np.ndarray, state: QuoteState, sep: str) -> bool:
+    """Whether every quote in ``chunk`` opens or closes a quoted cell (none is text inside a plain
+    cell, ``5"``), so that the quotes before a line break, even in number, put it outside a cell."""
+    return _quotes_toggle(chunk, np.flatnonzero(chunk == QUOTE), state, sep)
+
+
+def _quotes_toggle(chunk: np.ndarray, quotes: np.ndarray, state: QuoteState, sep: str) -> bool:
+    """Every one of ``quotes`` that would come outside a quoted cell (if each toggled) starts one."""
+    return bool(_cell_starts(chunk, quotes[int(state.inside) :: 2], state, sep).all())
+
+
+def _cell_starts(chunk: np.ndarray, at: np.ndarray, state: QuoteState, sep: str) -> np.ndarray:
+    """Whether a cell starts at each of ``at``: after the separator, a line break or a quote (the
+    second of ``""``, or the first of ``""`` after a closing one)."""
+    previous = np.where(at > 0, chunk[at - 1], state.last)
+    separator = sep.encode("utf-8")[0]
+    return (previous == separator) | (previous == NEWLINE) | (previous == RETURN) | (previous == QUOTE)
+
+
+def _toggling(chunk: np.ndarray, quotes: np.ndarray, state: QuoteState, sep: str) -> np.ndarray:
+    """The quotes among ``quotes`` that open or close a quoted cell."""
+    if _quotes_toggle(chunk, quotes, state, sep):
+        return quotes
+    starts_cell = _cell_starts(chunk, quotes, state, sep)
+    toggles, inside = [], state.inside
+    for at, opens in zip(quotes.tolist(), starts_cell.tolist()):
+        if inside or opens:
+            toggles.append(at)
+            inside = not inside
+    return np.array(toggles, dtype=np.int64)
 
 
 def _line_breaks(chunk: np.ndarray) -> np.ndarray:

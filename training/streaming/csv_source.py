@@ -37,7 +37,8 @@ class CsvSource:
                 "or train without --stream in one process"
             )
         first = data_start(path)
-        self.offsets = part_starts(path, first)  # none: a header alone (the stream says so, after its columns)
+        # none: a header alone (the stream says so, after it has checked the columns)
+        self.offsets = part_starts(path, first, self.dialect.sep)
         self.ends = [*self.offsets[1:], path.stat().st_size]
         self.parts = list(range(len(self.offsets)))
         self.part_bytes = part_size(self.ends[-1] - first)

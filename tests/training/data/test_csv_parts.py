@@ -95,25 +95,39 @@ def test_a_word_far_into_a_number_column_is_named_with_its_line(tmp_path, small_
     quoted=st.tuples(st.integers(0, 1_499), st.integers(0, 600)),
     breaks=st.integers(0, 3),
     long_cell=st.integers(0, 1_499),
+    stray=st.integers(0, 1_499),
 )
 def test_runs_with_and_without_quotes_read_as_the_whole_file(
-    tmp_path, monkeypatch, small_runs, rows, quoted, breaks, long_cell
+    tmp_path, monkeypatch, small_runs, rows, quoted, breaks, long_cell, stray
 ):
     """Runs without a quote are parsed the fast way (no cell can hold a line break), runs with one
-    follow the quotes; a quoted cell longer than a run grows the buffer. Whatever the mix (a stretch
-    of rows with quoted, multi-line notes, plain rows around it), the rows are the whole read's."""
+    follow the quotes; a quoted cell longer than a run grows the buffer; a quote inside a cell
+    (``5"``) is text, and the runs after it are cut as before it. Whatever the mix (a stretch of
+    rows with quoted, multi-line notes, plain rows around it), the rows are the whole read's."""
     first, count = quoted
     notes = ["plain"] * rows
     for i in range(first, min(rows, first + count)):
         notes[i] = '"' + "line\n" * breaks + ("x" * 9_000 if i == long_cell else "") + 'a ""quote"""'
+    if stray < rows and not notes[stray].startswith('"'):
+        notes[stray] = '5" wide'
     lines = [f"{i * 0.5},{notes[i]},{i % 2}\n" for i in range(rows)]
     (tmp_path / "t.csv").write_text("a,note,y\n" + "".join(lines))
     columns = Columns("y", features=["a"])
     once = whole(tmp_path / "t.csv", columns, monkeypatch)
+    sizes = []
+    record_runs = training.data.columnar._record_runs
+
+    def runs(*args):
+        for run in record_runs(*args):
+            sizes.append(run.size)
+            yield run
+
     with monkeypatch.context() as patch:  # the runs' own read, not the whole read it falls back to
         patch.setattr(training.data.columnar, "_read_csv", lambda *args: pytest.fail("the runs fell back"))
+        patch.setattr(training.data.columnar, "_record_runs", runs)
         parts = load_table(tmp_path / "t.csv", columns)
     assert len(parts.y) == rows
+    assert max(sizes) <= 4 * 4096 + 9_100  # runs of about 4 KB (and the long cell): never the rest of the file
     np.testing.assert_array_equal(parts.x, once.x)
     np.testing.assert_array_equal(parts.x[:, 0], np.arange(rows) * 0.5)
     np.testing.assert_array_equal(parts.y, once.y)

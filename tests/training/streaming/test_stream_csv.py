@@ -2,6 +2,7 @@
 in-memory CSV fit and the Parquet fit, names bad rows by their line, and a quoted cell's line breaks
 never split a record, whatever the number of processes."""
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -9,13 +10,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from torchrun_jobs import finished, torchrun
 
 import training.data.csv_parts
 import training.streaming.stream
 from export.artifact import load_artifact
 from training.__main__ import main as training_main
-from training.data.csv_parts import data_start, part_starts, record_ends
+from training.data.csv_parts import QuoteState, data_start, part_starts, record_ends
 
 
 def table(n: int, seed: int = 0, notes: bool = False) -> pd.DataFrame:
@@ -62,6 +65,31 @@ def assert_same_fit(ours: dict, theirs: dict, rel: float = 1e-6) -> None:
         assert ours["data"]["features"][name] == pytest.approx(summary, rel=1e-12), name
 
 
+PLAIN = st.text(st.sampled_from("ab5 x;\t"), max_size=6)  # no quote, separator or line break
+QUOTED = st.text(st.sampled_from('ab,"\n\r x'), max_size=8).map(lambda t: '"' + t.replace('"', '""') + '"')
+STRAY = st.tuples(st.text(st.sampled_from("ab5"), min_size=1, max_size=3), PLAIN).map('"'.join)  # 5" wide
+
+
+@given(
+    records=st.lists(st.lists(st.one_of(PLAIN, QUOTED, STRAY), min_size=1, max_size=4), min_size=1, max_size=25),
+    cuts=st.lists(st.integers(0, 400), max_size=6),
+)
+def test_record_ends_are_where_the_records_end_however_the_bytes_are_sliced(records, cuts):
+    """Quoted cells with separators, line breaks and doubled quotes; quotes inside plain cells
+    (text, as pyarrow reads them); the bytes scanned in slices with the state carried across."""
+    text, ends = "", []
+    for cells in records:
+        text += ",".join(cells) + "\n"
+        ends.append(len(text.encode()) - 1)
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    found, state = [], QuoteState()
+    bounds = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+    for begin, end in itertools.pairwise(bounds):
+        chunk_ends, state = record_ends(data[begin:end], state, ",")
+        found += (chunk_ends + begin).tolist()
+    assert found == ends and not state.inside
+
+
 @pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["unix", "windows", "old-mac"])
 def test_parts_begin_at_record_starts_and_hold_every_record_once(tmp_path, ending):
     """A part begins after a line break, a ``\r`` too (Excel's "CSV (Macintosh)" ends lines with it
@@ -69,7 +97,7 @@ def test_parts_begin_at_record_starts_and_hold_every_record_once(tmp_path, endin
     path = tmp_path / "notes.csv"
     table(3_000, notes=True).to_csv(path, index=False, lineterminator=ending)
     first = data_start(path)
-    starts = part_starts(path, first)
+    starts = part_starts(path, first, ",")
     assert len(starts) > 20 and starts[0] == first == path.read_bytes().index(ending.encode()) + len(ending)
     data = path.read_bytes()
     read = [pd.read_csv(path, skiprows=0, nrows=0).columns.tolist()]
@@ -219,9 +247,10 @@ def test_two_processes_with_very_unequal_shares_of_a_csv_match_one(tmp_path, mon
     path = tmp_path / "data.csv"
     path.write_text("a,b,note,y\n" + "".join(map("".join, stretches)))
     data = path.read_bytes()
-    starts = part_starts(path, data_start(path))
+    starts = part_starts(path, data_start(path), ",")
     ends = [*starts[1:], len(data)]
-    records = [len(record_ends(np.frombuffer(data[s:e], dtype=np.uint8), 0)[0]) for s, e in zip(starts, ends)]
+    part_bytes = [np.frombuffer(data[s:e], dtype=np.uint8) for s, e in zip(starts, ends)]
+    records = [len(record_ends(part, QuoteState(), ",")[0]) for part in part_bytes]
     assert [sum(records[rank::2]) for rank in (0, 1)] == [640, 4]
     args = ["--data", str(path), "--target", "y", "--features", "a,b"]
     code, _, err = finished(torchrun([*args, "--out", str(tmp_path / "two.onnx")], tmp_path))
