@@ -474,10 +474,8 @@ class _Run(NamedTuple):
 
 def _record_runs(path: Path, first: int, step: int, buffers: int, sep: str) -> Iterator[_Run]:
     """The file's records after the header, ``step`` bytes or so at a time, each run ending where
-    a record ends (the last run: at the file's end), and whether the run holds a quote at all. A run
-    ends at its last line break when the quotes before it are even in number (the usual case: no
-    quote at all); else at the last break that has an even number before it
-    (``csv_parts.record_ends``).
+    a record ends (the last run: at the file's end; ``sep`` separates cells), and whether the run
+    holds a quote at all. A run ends at its last line break outside a quoted cell (``_run_end``).
 
     The runs are read into ``buffers`` buffers in turn, never a fresh one (a copy of every byte, and
     the first touch of fresh pages, cost as much as the parse): the caller may parse runs while the

@@ -152,8 +152,8 @@ def _quotes_toggle(chunk: np.ndarray, quotes: np.ndarray, state: QuoteState, sep
 
 
 def _cell_starts(chunk: np.ndarray, at: np.ndarray, state: QuoteState, sep: str) -> np.ndarray:
-    """Whether a cell starts at each of ``at``: after the separator, a line break or a quote (the
-    second of ``""``, or the first of ``""`` after a closing one)."""
+    """Whether a cell starts at each of ``at``: after the separator, a line break, or a quote (the
+    two quotes of ``""`` in a quoted cell close it and open it again)."""
     previous = np.where(at > 0, chunk[at - 1], state.last)
     separator = sep.encode("utf-8")[0]
     return (previous == separator) | (previous == NEWLINE) | (previous == RETURN) | (previous == QUOTE)
