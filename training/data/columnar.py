@@ -354,13 +354,14 @@ def _read_in_parts(
     progress: ReadProgress,
 ) -> tuple[int, list[pa.DataType], np.ndarray, Iterator]:
     """The file read once, a run of whole records at a time (``MEMORY_PART_BYTES``; a run ends at a
-    line break with an even number of quotes before it: ``csv_parts``), the next runs parsing (a
-    thread each, pyarrow's parser without the GIL) while this one's numbers are copied into the
-    feature matrix. The matrix is made once, for the rows the first run says the file holds (2%
-    more), and made larger only if a file's later rows are much shorter; so the peak is the matrix
-    and a few runs, never a whole table beside it. Every run parses its columns to the types the first run has
-    (the ``fixed`` ones to theirs: numeric features, text), so a column that changes type on the way
-    is a ``DataError`` and the caller reads the whole file as written instead. Returns (rows, the
+    line break outside a quoted cell: ``_run_end``), the next runs parsing (a thread each, pyarrow's
+    parser without the GIL) while this one's numbers are copied into the feature matrix. The
+    matrix is made once, for the rows the first run says the file holds (2% more), and made larger
+    only if a file's later rows are much shorter; so the peak is the matrix and a few runs, never a
+    whole table beside it. Every run parses its columns to the types the first run has (the
+    ``fixed`` ones to theirs: numeric features, text), so a column that changes type on the way
+    (a word, or a number written in hex) is a ``DataError`` and the caller reads the whole file as
+    written instead. Returns (rows, the
     features' kinds, the matrix, what ``assemble`` reads: ``FILLED`` for a feature in the matrix,
     else its column)."""
     size = path.stat().st_size

@@ -24,7 +24,7 @@ import numpy as np
 PARTS = 256  # about this many parts in a file: enough for any number of processes a machine runs
 MIN_PART_BYTES = 4 << 10
 MAX_PART_BYTES = 32 << 20  # what one process parses at once: bounds the memory a part takes
-SCAN_BYTES = 4 << 20  # the quote count runs over slices of the file this large (one buffer, reused)
+SCAN_BYTES = 4 << 20  # a file is scanned (quotes, hex numbers) this much at a time, in one buffer
 QUOTE, NEWLINE, RETURN = ord('"'), ord("\n"), ord("\r")
 BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 BLANK_BYTES = np.frombuffer(b" \t\r\n", dtype=np.uint8)  # a line of these alone is blank
@@ -71,7 +71,8 @@ def data_start(path: Path) -> int:
     header = None  # where the header begins, once a slice holds a byte that is not a space or a break
     for begin, chunk in _slices(path):
         if header is None:
-            mark = len(BYTE_ORDER_MARK) * (begin == 0 and chunk[:3].tobytes() == BYTE_ORDER_MARK)  # the file's own
+            own_mark = begin == 0 and chunk[: len(BYTE_ORDER_MARK)].tobytes() == BYTE_ORDER_MARK
+            mark = len(BYTE_ORDER_MARK) * own_mark
             written = _first_written(chunk[mark:])
             header = None if written is None else begin + mark + written
         ends = _line_breaks(chunk)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from training.data.csv_parts import SCAN_BYTES
+
 ZERO, X = ord("0"), ord("x")
 CHARACTER_WIDTHS = (1, 2, 4)  # bytes from a "0" to the next character: UTF-8 or 8-bit text, UTF-16, UTF-32
-SCAN_BYTES = 4 << 20  # a file is searched this much at a time, in one buffer
 
 
 def may_hold_hex(data: bytes | bytearray, end: int | None = None) -> bool:
